@@ -1,0 +1,97 @@
+//! Identifiers: validated, non-empty strings.
+
+/// An identifier was empty or blank.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} is empty: give a non-blank value")]
+pub struct EmptyIdError {
+    /// What the identifier names, e.g. "order id".
+    pub kind: &'static str,
+}
+
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident, $kind:literal) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// Builds the identifier, trimming surrounding space.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("[`EmptyIdError`](crate::id::EmptyIdError) when the ", $kind, " is blank.")]
+            pub fn new(value: impl Into<String>) -> Result<Self, $crate::id::EmptyIdError> {
+                let value: String = value.into();
+                let trimmed = value.trim();
+                if trimmed.is_empty() {
+                    return Err($crate::id::EmptyIdError { kind: $kind });
+                }
+                if trimmed.len() == value.len() {
+                    Ok(Self(value))
+                } else {
+                    Ok(Self(trimmed.to_owned()))
+                }
+            }
+
+            /// The identifier as text.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = $crate::id::EmptyIdError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = $crate::id::EmptyIdError;
+            fn try_from(value: &str) -> Result<Self, Self::Error> {
+                Self::new(value)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = $crate::id::EmptyIdError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::new(s)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+
+pub(crate) use string_id;

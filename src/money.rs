@@ -1,0 +1,759 @@
+//! Exact money: currencies with their minor units, amounts, rounding and
+//! allocation.
+//!
+//! Every amount is a [`Decimal`] tied to a [`Currency`]. Arithmetic is checked:
+//! adding money of two currencies, or a sum that would overflow, is a
+//! [`MoneyError`], never a panic and never a silently wrong number.
+//!
+//! # Example
+//!
+//! ```
+//! use loyalty::money::{Currency, Money, RemainderPolicy, RoundingMode, allocate};
+//! use rust_decimal::Decimal;
+//!
+//! let eur = Currency::new("EUR")?;
+//! let price = Money::parse("19.99", eur)?;
+//! let total = price.checked_mul(Decimal::from(3))?; // 59.97 EUR
+//! assert_eq!(total.to_string(), "59.97 EUR");
+//!
+//! // A 10.00 discount spread over three lines in proportion to their price:
+//! let weights = [Decimal::from(1), Decimal::from(1), Decimal::from(1)];
+//! let parts = allocate(Money::parse("10.00", eur)?, &weights, RemainderPolicy::LargestRemainder)?;
+//! let shown: Vec<String> = parts.iter().map(|m| m.amount().to_string()).collect();
+//! assert_eq!(shown, ["3.34", "3.33", "3.33"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// What went wrong with an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MoneyError {
+    /// The code is not an active ISO 4217 currency.
+    #[error(
+        "unknown currency \"{code}\": use an ISO 4217 code of three capital letters such as \"EUR\", \"USD\" or \"BRL\""
+    )]
+    UnknownCurrency {
+        /// The code as given.
+        code: String,
+    },
+    /// Two amounts of different currencies met in one operation.
+    #[error("cannot combine {left} with {right}: amounts must share one currency")]
+    CurrencyMismatch {
+        /// The currency of the left operand.
+        left: Currency,
+        /// The currency of the right operand.
+        right: Currency,
+    },
+    /// The result does not fit in a decimal (about 7.9 × 10²⁸).
+    #[error(
+        "amount overflow in {operation}: the values are too large; check for absurd prices or quantities"
+    )]
+    Overflow {
+        /// The operation that overflowed, e.g. "addition".
+        operation: &'static str,
+    },
+    /// The text is not a decimal number.
+    #[error("\"{text}\" is not an amount: write a decimal number such as \"12.50\"")]
+    InvalidAmount {
+        /// The text as given.
+        text: String,
+    },
+    /// The amount has more decimals than the currency's minor unit.
+    #[error(
+        "{amount} is not a whole number of {currency}'s minor unit ({minor_unit}): round it to {minor_units} decimal places"
+    )]
+    NotInMinorUnits {
+        /// The amount as given.
+        amount: Decimal,
+        /// Its currency.
+        currency: Currency,
+        /// The smallest unit of the currency, e.g. 0.01.
+        minor_unit: Decimal,
+        /// The number of decimals the currency uses.
+        minor_units: u32,
+    },
+}
+
+/// What went wrong when splitting an amount with [`allocate`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AllocationError {
+    /// There were no parts to allocate to, or every weight was zero.
+    #[error(
+        "cannot allocate over a total weight of zero: give at least one part a positive weight"
+    )]
+    ZeroTotalWeight,
+    /// A weight was negative.
+    #[error("weight {weight} of part {index} is negative: weights must be zero or more")]
+    NegativeWeight {
+        /// Position of the part.
+        index: usize,
+        /// The weight as given.
+        weight: Decimal,
+    },
+    /// The amount, or a computation on it, is not valid money.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// An ISO 4217 currency: its three-letter code and the number of decimals of
+/// its minor unit (2 for EUR, 0 for JPY, 3 for KWD).
+///
+/// Constructed only from a known code, so a `Currency` always has the right
+/// minor units. Serialised as its code.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::money::Currency;
+///
+/// assert_eq!(Currency::new("jpy")?.minor_units(), 0);
+/// assert_eq!(Currency::new("KWD")?.minor_units(), 3);
+/// assert_eq!(Currency::BRL.minor_units(), 2);
+/// assert!(Currency::new("XYZ").is_err());
+/// # Ok::<(), loyalty::money::MoneyError>(())
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Currency {
+    code: [u8; 3],
+    minor_units: u8,
+}
+
+/// Active ISO 4217 codes whose minor unit is not 2 decimals.
+const EXCEPTIONS: &[(&str, u8)] = &[
+    ("BIF", 0),
+    ("CLP", 0),
+    ("DJF", 0),
+    ("GNF", 0),
+    ("ISK", 0),
+    ("JPY", 0),
+    ("KMF", 0),
+    ("KRW", 0),
+    ("PYG", 0),
+    ("RWF", 0),
+    ("UGX", 0),
+    ("UYI", 0),
+    ("VND", 0),
+    ("VUV", 0),
+    ("XAF", 0),
+    ("XOF", 0),
+    ("XPF", 0),
+    ("BHD", 3),
+    ("IQD", 3),
+    ("JOD", 3),
+    ("KWD", 3),
+    ("LYD", 3),
+    ("OMR", 3),
+    ("TND", 3),
+    ("CLF", 4),
+    ("UYW", 4),
+];
+
+/// Active ISO 4217 codes with a 2-decimal minor unit.
+const TWO_DECIMALS: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT",
+    "BGN", "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF",
+    "CHE", "CHF", "CHW", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DKK", "DOP", "DZD",
+    "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GTQ", "GYD",
+    "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IRR", "JMD", "KES", "KGS", "KHR", "KPW",
+    "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT",
+    "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
+    "NPR", "NZD", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "QAR", "RON", "RSD", "RUB", "SAR",
+    "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "USD", "USN", "UYU",
+    "UZS", "VED", "VES", "WST", "XCD", "XCG", "YER", "ZAR", "ZMW", "ZWG",
+];
+
+impl Currency {
+    /// Euro, 2 decimals.
+    pub const EUR: Currency = Currency::known(*b"EUR", 2);
+    /// US dollar, 2 decimals.
+    pub const USD: Currency = Currency::known(*b"USD", 2);
+    /// Brazilian real, 2 decimals.
+    pub const BRL: Currency = Currency::known(*b"BRL", 2);
+    /// Pound sterling, 2 decimals.
+    pub const GBP: Currency = Currency::known(*b"GBP", 2);
+    /// Japanese yen, 0 decimals.
+    pub const JPY: Currency = Currency::known(*b"JPY", 0);
+    /// Kuwaiti dinar, 3 decimals.
+    pub const KWD: Currency = Currency::known(*b"KWD", 3);
+
+    const fn known(code: [u8; 3], minor_units: u8) -> Currency {
+        Currency { code, minor_units }
+    }
+
+    /// Looks up an ISO 4217 code, ignoring case and surrounding space.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::UnknownCurrency`] when the code is not an active ISO 4217
+    /// currency.
+    pub fn new(code: &str) -> Result<Currency, MoneyError> {
+        let unknown = || MoneyError::UnknownCurrency {
+            code: code.to_owned(),
+        };
+        let trimmed = code.trim();
+        let bytes: [u8; 3] = trimmed.as_bytes().try_into().map_err(|_| unknown())?;
+        let upper = bytes.map(|b| b.to_ascii_uppercase());
+        let upper_str = std::str::from_utf8(&upper).map_err(|_| unknown())?;
+        if let Some(&(_, units)) = EXCEPTIONS.iter().find(|(c, _)| *c == upper_str) {
+            return Ok(Currency::known(upper, units));
+        }
+        if TWO_DECIMALS.binary_search(&upper_str).is_ok() {
+            return Ok(Currency::known(upper, 2));
+        }
+        Err(unknown())
+    }
+
+    /// The three-letter code, e.g. `"EUR"`.
+    #[must_use]
+    pub fn code(&self) -> &str {
+        // Only ASCII letters are ever stored.
+        std::str::from_utf8(&self.code).unwrap_or("???")
+    }
+
+    /// The number of decimals of the minor unit: 2 for EUR, 0 for JPY.
+    #[must_use]
+    pub fn minor_units(&self) -> u32 {
+        u32::from(self.minor_units)
+    }
+
+    /// The smallest unit as an amount: 0.01 for EUR, 1 for JPY, 0.001 for KWD.
+    #[must_use]
+    pub fn minor_unit(&self) -> Decimal {
+        Decimal::new(1, self.minor_units())
+    }
+
+    /// Whether `amount` is a whole number of minor units.
+    #[must_use]
+    pub fn is_in_minor_units(&self, amount: Decimal) -> bool {
+        amount.normalize().scale() <= self.minor_units()
+    }
+}
+
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Currency({})", self.code())
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl FromStr for Currency {
+    type Err = MoneyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Currency::new(s)
+    }
+}
+
+impl Serialize for Currency {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for Currency {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Currency::new(&code).map_err(serde::de::Error::custom)
+    }
+}
+
+/// How an amount is rounded to a currency's minor unit.
+///
+/// "Half" modes decide ties (an amount exactly halfway between two minor
+/// units); the others round every amount in one direction. Modes are
+/// symmetric around zero: -2.345 rounds like 2.345 with the sign kept.
+///
+/// | mode | 2.345 | 2.355 | 2.341 | 2.349 |
+/// |---|---|---|---|---|
+/// | `HalfUp` | 2.35 | 2.36 | 2.34 | 2.35 |
+/// | `HalfEven` | 2.34 | 2.36 | 2.34 | 2.35 |
+/// | `HalfDown` | 2.34 | 2.35 | 2.34 | 2.35 |
+/// | `TowardZero` | 2.34 | 2.35 | 2.34 | 2.34 |
+/// | `AwayFromZero` | 2.35 | 2.36 | 2.35 | 2.35 |
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// Ties away from zero (commercial rounding). The default.
+    #[default]
+    HalfUp,
+    /// Ties to the even neighbour (banker's rounding).
+    HalfEven,
+    /// Ties toward zero.
+    HalfDown,
+    /// Always toward zero (truncation).
+    TowardZero,
+    /// Always away from zero.
+    AwayFromZero,
+}
+
+impl RoundingMode {
+    fn strategy(self) -> RoundingStrategy {
+        match self {
+            RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+            RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+            RoundingMode::HalfDown => RoundingStrategy::MidpointTowardZero,
+            RoundingMode::TowardZero => RoundingStrategy::ToZero,
+            RoundingMode::AwayFromZero => RoundingStrategy::AwayFromZero,
+        }
+    }
+
+    /// Rounds `amount` to `decimals` places with this mode.
+    #[must_use]
+    pub fn round(self, amount: Decimal, decimals: u32) -> Decimal {
+        amount.round_dp_with_strategy(decimals, self.strategy())
+    }
+}
+
+/// Who gets the minor units left over when an amount does not divide evenly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RemainderPolicy {
+    /// The parts whose exact share lost the most to rounding down get one unit
+    /// each; ties go to the earlier part. The default.
+    #[default]
+    LargestRemainder,
+    /// One unit to each part with a positive weight, in part order, until
+    /// none is left.
+    InOrder,
+}
+
+/// An amount in a currency.
+///
+/// Serialised as the string `"12.50 EUR"`; deserialised from that string or
+/// from `{"amount": "12.50", "currency": "EUR"}`.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::money::{Currency, Money, MoneyError, RoundingMode};
+///
+/// let a = Money::parse("10.005", Currency::EUR)?;
+/// assert_eq!(a.round(RoundingMode::HalfUp).to_string(), "10.01 EUR");
+/// assert_eq!(a.round(RoundingMode::HalfEven).to_string(), "10.00 EUR");
+///
+/// let yen = Money::parse("100", Currency::JPY)?;
+/// assert!(matches!(a.checked_add(yen), Err(MoneyError::CurrencyMismatch { .. })));
+/// # Ok::<(), MoneyError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Money {
+    amount: Decimal,
+    currency: Currency,
+}
+
+impl Money {
+    /// An amount in `currency`, taken as it is (not rounded).
+    #[must_use]
+    pub const fn new(amount: Decimal, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+
+    /// Zero in `currency`.
+    #[must_use]
+    pub const fn zero(currency: Currency) -> Money {
+        Money::new(Decimal::ZERO, currency)
+    }
+
+    /// Parses a decimal amount such as `"12.50"` in `currency`.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::InvalidAmount`] when the text is not a decimal number.
+    pub fn parse(amount: &str, currency: Currency) -> Result<Money, MoneyError> {
+        let amount =
+            Decimal::from_str_exact(amount.trim()).map_err(|_| MoneyError::InvalidAmount {
+                text: amount.to_owned(),
+            })?;
+        Ok(Money::new(amount, currency))
+    }
+
+    /// An amount that must already be a whole number of minor units.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::NotInMinorUnits`] when it has more decimals than the
+    /// currency allows (12.345 EUR).
+    pub fn exact(amount: Decimal, currency: Currency) -> Result<Money, MoneyError> {
+        let money = Money::new(amount, currency);
+        money.ensure_minor_units()?;
+        Ok(money)
+    }
+
+    /// The amount.
+    #[must_use]
+    pub const fn amount(&self) -> Decimal {
+        self.amount
+    }
+
+    /// The currency.
+    #[must_use]
+    pub const fn currency(&self) -> Currency {
+        self.currency
+    }
+
+    /// Whether the amount is zero.
+    #[must_use]
+    pub fn is_zero(&self) -> bool {
+        self.amount.is_zero()
+    }
+
+    /// Whether the amount is below zero.
+    #[must_use]
+    pub fn is_negative(&self) -> bool {
+        self.amount.is_sign_negative() && !self.amount.is_zero()
+    }
+
+    /// Returns an error unless the amount is a whole number of minor units.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::NotInMinorUnits`].
+    pub fn ensure_minor_units(&self) -> Result<(), MoneyError> {
+        if self.currency.is_in_minor_units(self.amount) {
+            Ok(())
+        } else {
+            Err(MoneyError::NotInMinorUnits {
+                amount: self.amount,
+                currency: self.currency,
+                minor_unit: self.currency.minor_unit(),
+                minor_units: self.currency.minor_units(),
+            })
+        }
+    }
+
+    fn same_currency(&self, other: &Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch {
+                left: self.currency,
+                right: other.currency,
+            })
+        }
+    }
+
+    /// `self + other`.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::CurrencyMismatch`] or [`MoneyError::Overflow`].
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        let amount = self
+            .amount
+            .checked_add(other.amount)
+            .ok_or(MoneyError::Overflow {
+                operation: "addition",
+            })?;
+        Ok(Money::new(amount, self.currency))
+    }
+
+    /// `self - other`.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::CurrencyMismatch`] or [`MoneyError::Overflow`].
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        let amount = self
+            .amount
+            .checked_sub(other.amount)
+            .ok_or(MoneyError::Overflow {
+                operation: "subtraction",
+            })?;
+        Ok(Money::new(amount, self.currency))
+    }
+
+    /// `self × factor` (a quantity or a rate), not rounded.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::Overflow`].
+    pub fn checked_mul(self, factor: Decimal) -> Result<Money, MoneyError> {
+        let amount = self
+            .amount
+            .checked_mul(factor)
+            .ok_or(MoneyError::Overflow {
+                operation: "multiplication",
+            })?;
+        Ok(Money::new(amount, self.currency))
+    }
+
+    /// The smaller of two amounts.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::CurrencyMismatch`].
+    pub fn checked_min(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(&other)?;
+        Ok(if other.amount < self.amount {
+            other
+        } else {
+            self
+        })
+    }
+
+    /// The amount rounded to the currency's minor unit with `mode`.
+    #[must_use]
+    pub fn round(self, mode: RoundingMode) -> Money {
+        Money::new(
+            mode.round(self.amount, self.currency.minor_units()),
+            self.currency,
+        )
+    }
+
+    /// The amount in minor units (cents), when it is a whole number of them.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::NotInMinorUnits`].
+    pub fn to_minor_units(&self) -> Result<i128, MoneyError> {
+        self.ensure_minor_units()?;
+        let overflow = MoneyError::Overflow {
+            operation: "conversion to minor units",
+        };
+        let factor = Decimal::from(10_i64.pow(self.currency.minor_units()));
+        let scaled = self.amount.checked_mul(factor).ok_or(overflow.clone())?;
+        scaled.trunc().to_i128().ok_or(overflow)
+    }
+
+    /// Builds an amount from a count of minor units.
+    ///
+    /// # Errors
+    ///
+    /// [`MoneyError::Overflow`] when the count does not fit a decimal.
+    pub fn from_minor_units(units: i128, currency: Currency) -> Result<Money, MoneyError> {
+        let amount =
+            Decimal::try_from_i128_with_scale(units, currency.minor_units()).map_err(|_| {
+                MoneyError::Overflow {
+                    operation: "conversion from minor units",
+                }
+            })?;
+        Ok(Money::new(amount, currency))
+    }
+}
+
+impl fmt::Display for Money {
+    /// `12.50 EUR`: the amount with at least the currency's decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut shown = self.amount;
+        if shown.scale() < self.currency.minor_units() {
+            shown.rescale(self.currency.minor_units());
+        }
+        write!(f, "{} {}", shown, self.currency)
+    }
+}
+
+impl FromStr for Money {
+    type Err = MoneyError;
+
+    /// Parses `"12.50 EUR"`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (amount, code) = s
+            .trim()
+            .rsplit_once(' ')
+            .ok_or_else(|| MoneyError::InvalidAmount { text: s.to_owned() })?;
+        Money::parse(amount, Currency::new(code)?)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr<'a> {
+            Text(std::borrow::Cow<'a, str>),
+            Parts { amount: Decimal, currency: Currency },
+        }
+        match Repr::deserialize(d)? {
+            Repr::Text(text) => text.parse().map_err(serde::de::Error::custom),
+            Repr::Parts { amount, currency } => Ok(Money::new(amount, currency)),
+        }
+    }
+}
+
+/// Splits `amount` over parts in proportion to `weights`, in whole minor
+/// units, so that the parts always sum exactly to `amount`.
+///
+/// Each part first gets its exact share rounded toward zero; the minor units
+/// left over go out by `policy`. A part of weight zero gets zero. A negative
+/// amount is split like its absolute value, every part negative or zero.
+///
+/// # Errors
+///
+/// - [`AllocationError::ZeroTotalWeight`] when `weights` is empty or all zero;
+/// - [`AllocationError::NegativeWeight`] for a weight below zero;
+/// - [`MoneyError::NotInMinorUnits`] when `amount` has more decimals than its
+///   currency;
+/// - [`MoneyError::Overflow`] for weights too large to multiply.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::money::{Currency, Money, RemainderPolicy, allocate};
+/// use rust_decimal::Decimal;
+///
+/// let amount = Money::parse("0.05", Currency::EUR)?;
+/// let weights = [Decimal::from(1), Decimal::from(2), Decimal::from(2)];
+/// let cents = |parts: Vec<Money>| parts.iter().map(|m| m.amount().to_string()).collect::<Vec<_>>();
+///
+/// // Exact shares 0.01, 0.02, 0.02: no remainder.
+/// assert_eq!(cents(allocate(amount, &weights, RemainderPolicy::LargestRemainder)?), ["0.01", "0.02", "0.02"]);
+///
+/// // 0.10 over three equal parts: one cent left, to the first part.
+/// let ten = Money::parse("0.10", Currency::EUR)?;
+/// let equal = [Decimal::ONE; 3];
+/// assert_eq!(cents(allocate(ten, &equal, RemainderPolicy::InOrder)?), ["0.04", "0.03", "0.03"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn allocate(
+    amount: Money,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+) -> Result<Vec<Money>, AllocationError> {
+    let mut units = vec![0i128; weights.len()];
+    allocate_minor_units(amount, weights, policy, &mut units)?;
+    units
+        .into_iter()
+        .map(|u| Money::from_minor_units(u, amount.currency()).map_err(AllocationError::from))
+        .collect()
+}
+
+/// [`allocate`] into a caller's buffer of minor units.
+///
+/// `out` must be as long as `weights`; its previous contents are overwritten.
+/// Allocates nothing for up to 16 parts.
+///
+/// # Errors
+///
+/// As [`allocate`]; also [`AllocationError::ZeroTotalWeight`] when `out` is
+/// shorter than `weights`.
+pub fn allocate_minor_units(
+    amount: Money,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
+    let total_units = amount.to_minor_units()?;
+    let mut total_weight = Decimal::ZERO;
+    for (index, &weight) in weights.iter().enumerate() {
+        if weight.is_sign_negative() && !weight.is_zero() {
+            return Err(AllocationError::NegativeWeight { index, weight });
+        }
+        total_weight = total_weight.checked_add(weight).ok_or_else(overflow)?;
+    }
+    if total_weight.is_zero() || out.len() < weights.len() {
+        return Err(AllocationError::ZeroTotalWeight);
+    }
+    let out = &mut out[..weights.len()];
+    let magnitude = total_units.checked_abs().ok_or_else(overflow)?;
+    let magnitude_dec = Decimal::try_from_i128_with_scale(magnitude, 0).map_err(|_| overflow())?;
+
+    // The fractional part each share lost to truncation, for the largest
+    // remainder policy. On the stack for small orders.
+    let mut stack = [Decimal::ZERO; 16];
+    let mut heap = Vec::new();
+    let fractions: &mut [Decimal] = if weights.len() <= stack.len() {
+        &mut stack[..weights.len()]
+    } else {
+        heap.resize(weights.len(), Decimal::ZERO);
+        &mut heap
+    };
+
+    // Each part's exact share, magnitude × (weight / total), truncated.
+    let mut assigned: i128 = 0;
+    for ((slot, fraction), &weight) in out.iter_mut().zip(fractions.iter_mut()).zip(weights) {
+        let share = if weight == total_weight {
+            magnitude_dec
+        } else {
+            let ratio = weight.checked_div(total_weight).ok_or_else(overflow)?;
+            magnitude_dec.checked_mul(ratio).ok_or_else(overflow)?
+        };
+        let floor = share.trunc();
+        *slot = floor.to_i128().ok_or_else(overflow)?;
+        *fraction = share - floor;
+        assigned = assigned.checked_add(*slot).ok_or_else(overflow)?;
+    }
+    // The ratio is exact to 28 digits; should it ever round a share up past a
+    // whole unit, take the excess back from the last parts so that the sum
+    // stays exact.
+    let mut excess = (assigned - magnitude).max(0);
+    for slot in out.iter_mut().rev() {
+        let take = excess.min(*slot);
+        *slot -= take;
+        excess -= take;
+    }
+    let mut left = (magnitude - assigned.min(magnitude)).max(0);
+
+    // Fewer units are left than there are parts of positive weight, so one
+    // pass always places them all.
+    match policy {
+        RemainderPolicy::InOrder => {
+            for (slot, weight) in out.iter_mut().zip(weights) {
+                if left == 0 {
+                    break;
+                }
+                if !weight.is_zero() {
+                    *slot += 1;
+                    left -= 1;
+                }
+            }
+        }
+        RemainderPolicy::LargestRemainder => {
+            while left > 0 {
+                let mut best: Option<usize> = None;
+                for (index, (&fraction, weight)) in fractions.iter().zip(weights).enumerate() {
+                    if weight.is_zero() || fraction.is_sign_negative() {
+                        continue;
+                    }
+                    if best.is_none_or(|b| fraction > fractions[b]) {
+                        best = Some(index);
+                    }
+                }
+                let Some(index) = best else { break };
+                out[index] += 1;
+                // Mark as served: a part gets at most one extra unit.
+                fractions[index] = Decimal::NEGATIVE_ONE;
+                left -= 1;
+            }
+        }
+    }
+    if left > 0 {
+        // Unreachable by the argument above; place what is left on the first
+        // part of positive weight rather than lose it.
+        if let Some(index) = weights.iter().position(|w| !w.is_zero()) {
+            out[index] += left;
+        }
+    }
+    if total_units < 0 {
+        for slot in out.iter_mut() {
+            *slot = -*slot;
+        }
+    }
+    Ok(())
+}
+
+fn overflow() -> AllocationError {
+    AllocationError::Money(MoneyError::Overflow {
+        operation: "allocation",
+    })
+}

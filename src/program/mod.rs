@@ -1,0 +1,676 @@
+//! Programs: a shop's rules as plain data, validated once.
+//!
+//! A [`ProgramDefinition`] is what a shop writes, in JSON, TOML or Rust.
+//! [`Program::new`] validates it once and compiles it (ladder steps checked
+//! in order, coupon codes indexed), so that evaluating a checkout never meets
+//! a malformed rule. Every error names the path to the field and the fix:
+//!
+//! ```text
+//! ladders[0].steps[2]: threshold 200.00 must be above the previous step's 300.00
+//! ```
+//!
+//! # Example
+//!
+//! ```
+//! use loyalty::program::{Program, ProgramDefinition};
+//!
+//! let toml_text = r#"
+//! id = "spring"
+//! currency = "BRL"
+//! time_zone = "America/Sao_Paulo"
+//!
+//! [[ladders]]
+//! id = "spend-more"
+//! steps = [
+//!   { from = "100.00", percent = "5" },
+//!   { from = "200.00", percent = "10" },
+//!   { from = "300.00", percent = "15" },
+//! ]
+//! "#;
+//! let definition: ProgramDefinition = toml::from_str(toml_text)?;
+//! let program = Program::new(definition)?;
+//! assert_eq!(program.ladders().len(), 1);
+//!
+//! let broken = toml_text.replace("\"200.00\"", "\"350.00\"");
+//! let error = Program::new(toml::from_str(&broken)?).unwrap_err();
+//! assert_eq!(
+//!     error.to_string(),
+//!     "ladders[0].steps[2]: threshold 300.00 must be above the previous step's 350.00"
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::HashMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::{Calendar, CalendarError, Country, CustomDate, TimeZone};
+use crate::condition::ConditionError;
+use crate::money::{Currency, MoneyError, RemainderPolicy, RoundingMode};
+use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
+use crate::rules::ladder::{Ladder, LadderDefinition};
+
+/// An invalid program: where, and what is wrong.
+///
+/// Prints as `path: problem`, e.g.
+/// `coupons[2].reward.percent: 120 is not a percent: give a value above 0 and at most 100`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct ProgramError {
+    path: String,
+    problem: Problem,
+}
+
+impl ProgramError {
+    /// An error at `path`.
+    #[must_use]
+    pub fn new(path: impl Into<String>, problem: Problem) -> ProgramError {
+        ProgramError {
+            path: path.into(),
+            problem,
+        }
+    }
+
+    /// The path to the field, e.g. `ladders[0].steps[2]`.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+/// What is wrong with a part of a program.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required name was blank.
+    #[error("{what} is blank: give it a value")]
+    Blank {
+        /// What is blank.
+        what: &'static str,
+    },
+    /// Two rules share an id.
+    #[error("id \"{id}\" is used twice: give each rule its own id")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// Two coupons share a code.
+    #[error(
+        "code \"{code}\" is also a code of coupon \"{other}\": codes match ignoring case, so each must be unique"
+    )]
+    DuplicateCode {
+        /// The code.
+        code: String,
+        /// The coupon that has it already.
+        other: String,
+    },
+    /// A ladder without steps.
+    #[error("a ladder needs at least one step")]
+    NoSteps,
+    /// A coupon without codes.
+    #[error("a coupon needs at least one code")]
+    NoCodes,
+    /// Steps out of order or overlapping.
+    #[error("threshold {threshold} must be above the previous step's {previous}")]
+    ThresholdNotAscending {
+        /// This step's threshold.
+        threshold: Decimal,
+        /// The previous step's.
+        previous: Decimal,
+    },
+    /// A percent outside (0, 100].
+    #[error("{value} is not a percent: give a value above 0 and at most 100")]
+    PercentOutOfRange {
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A value that must not be negative.
+    #[error("{what} {value} is negative: give zero or more")]
+    Negative {
+        /// What it is.
+        what: &'static str,
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A value that must be above zero.
+    #[error("{what} {value} must be above zero")]
+    NotPositive {
+        /// What it is.
+        what: &'static str,
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A limit of zero could never be met.
+    #[error("0 is not allowed here: give 1 or more, or leave the field out")]
+    ZeroLimit,
+    /// Order numbers start at 1.
+    #[error("orders are numbered from 1 (the first order): 0 never matches")]
+    ZeroOrderNumber,
+    /// A quantity threshold with decimals.
+    #[error("threshold {value} is not a whole number of units: a quantity ladder counts units")]
+    FractionalQuantity {
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A step with both percent and amount.
+    #[error("a step gives either a percent or an amount, not both")]
+    PercentAndAmount,
+    /// A step with neither percent nor amount.
+    #[error("a step needs a reward: set percent or amount")]
+    NoReward,
+    /// A cap on a fixed amount.
+    #[error("a cap only limits a percent step; remove it or make the step a percent")]
+    CapOnAmount,
+    /// Percent and amount steps in one ladder.
+    #[error("all steps of a ladder give the same kind of reward: all percents or all amounts")]
+    MixedRewards,
+    /// A higher step gives less.
+    #[error(
+        "this step gives {next}, less than the previous step's {previous}: a higher step must never give less"
+    )]
+    RewardShrinks {
+        /// The previous step's rate or amount.
+        previous: Decimal,
+        /// This step's.
+        next: Decimal,
+    },
+    /// A higher step has a lower cap.
+    #[error("this step's cap {next} is below the previous step's ({}): a higher step must never give less", previous.map_or_else(|| "no cap".to_owned(), |p| p.to_string()))]
+    CapShrinks {
+        /// The previous step's cap (none: unlimited).
+        previous: Option<Decimal>,
+        /// This step's cap.
+        next: Decimal,
+    },
+    /// Bracket mode on a quantity basis.
+    #[error(
+        "bracket mode splits an amount into bands: use basis \"subtotal\" or mode \"whole_basket\""
+    )]
+    BracketNeedsSubtotal,
+    /// Bracket mode with fixed amounts.
+    #[error(
+        "bracket mode applies a percent to each band: give every step a percent, or use mode \"whole_basket\""
+    )]
+    BracketNeedsPercent,
+    /// Buy X get Y with a zero.
+    #[error("buy and get must both be 1 or more")]
+    BuyGetZero,
+    /// An amount with more decimals than the currency.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// A calendar problem: time zone, country, custom dates.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// A condition that cannot be used.
+    #[error(transparent)]
+    Condition(#[from] ConditionError),
+}
+
+/// How competing discounts are chosen and combined.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StackingPolicy {
+    /// How to choose among exclusive candidates. Default: best for the
+    /// customer.
+    pub pick: Pick,
+    /// How stacked percentages combine. Default: compound.
+    pub percentages: Percentages,
+    /// The most all item discounts together may give, as an amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_total: Option<Decimal>,
+    /// The most all item discounts together may give, as a percent of the
+    /// eligible subtotal.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_total_percent: Option<Decimal>,
+}
+
+/// How the program picks among discounts that cannot all apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pick {
+    /// The combination that gives the customer the most. Ties go to the
+    /// higher priority, then to the rule written first. The default.
+    #[default]
+    BestForCustomer,
+    /// The highest priority wins; ties go to the rule written first.
+    Priority,
+}
+
+/// How percent discounts combine when several apply.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Percentages {
+    /// Each percent applies to the net left by the discounts before it
+    /// (10% then 10% gives 19%). The default.
+    #[default]
+    Compound,
+    /// Each percent applies to the original amount (10% and 10% give 20%).
+    OnOriginal,
+}
+
+/// The calendar section of a program: the country whose holidays apply and
+/// the shop's own dates.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CalendarDefinition {
+    /// The country for Mother's Day, Father's Day and Children's Day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<Country>,
+    /// Named dates of the shop's own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub custom_dates: Vec<CustomDate>,
+}
+
+/// A program as a shop writes it.
+///
+/// Unknown fields are refused, so that a typo is an error and not a rule
+/// silently ignored. See [`Program::new`] for what is validated.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramDefinition {
+    /// The program's id, part of every idempotency key.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The currency of every amount in the program and of the checkouts it
+    /// evaluates.
+    pub currency: Currency,
+    /// The time zone of dates, windows and seasonal events. Default: UTC.
+    #[serde(default)]
+    pub time_zone: TimeZone,
+    /// How discounts are rounded to the minor unit. Default: half up.
+    #[serde(default)]
+    pub rounding: RoundingMode,
+    /// Who gets leftover minor units in allocations. Default: largest
+    /// remainder.
+    #[serde(default)]
+    pub remainder: RemainderPolicy,
+    /// The country and custom dates.
+    #[serde(default)]
+    pub calendar: CalendarDefinition,
+    /// How discounts combine.
+    #[serde(default)]
+    pub stacking: StackingPolicy,
+    /// Progressive discount ladders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ladders: Vec<LadderDefinition>,
+    /// Coupons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<CouponDefinition>,
+}
+
+impl ProgramDefinition {
+    /// An empty program in `currency`, in UTC, rounding half up; add rules
+    /// with the methods below.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::calendar::TimeZone;
+    /// use loyalty::money::Currency;
+    /// use loyalty::program::{Program, ProgramDefinition};
+    /// use loyalty::rules::ladder::LadderDefinition;
+    ///
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("spring", Currency::EUR)
+    ///         .time_zone(TimeZone::parse("Europe/Berlin")?)
+    ///         .ladder(
+    ///             LadderDefinition::new("spend-more")
+    ///                 .percent_from("100".parse()?, "5".parse()?)
+    ///                 .percent_from("200".parse()?, "10".parse()?),
+    ///         ),
+    /// )?;
+    /// assert_eq!(program.id(), "spring");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>, currency: Currency) -> ProgramDefinition {
+        ProgramDefinition {
+            id: id.into(),
+            name: None,
+            currency,
+            time_zone: TimeZone::UTC,
+            rounding: RoundingMode::default(),
+            remainder: RemainderPolicy::default(),
+            calendar: CalendarDefinition::default(),
+            stacking: StackingPolicy::default(),
+            ladders: Vec::new(),
+            coupons: Vec::new(),
+        }
+    }
+
+    /// Sets the time zone.
+    #[must_use]
+    pub fn time_zone(mut self, zone: TimeZone) -> ProgramDefinition {
+        self.time_zone = zone;
+        self
+    }
+
+    /// Sets the rounding mode.
+    #[must_use]
+    pub fn rounding(mut self, mode: RoundingMode) -> ProgramDefinition {
+        self.rounding = mode;
+        self
+    }
+
+    /// Sets the remainder policy of allocations.
+    #[must_use]
+    pub fn remainder(mut self, policy: RemainderPolicy) -> ProgramDefinition {
+        self.remainder = policy;
+        self
+    }
+
+    /// Sets the stacking policy.
+    #[must_use]
+    pub fn stacking(mut self, policy: StackingPolicy) -> ProgramDefinition {
+        self.stacking = policy;
+        self
+    }
+
+    /// Sets the calendar's country.
+    #[must_use]
+    pub fn country(mut self, country: Country) -> ProgramDefinition {
+        self.calendar.country = Some(country);
+        self
+    }
+
+    /// Adds a ladder.
+    #[must_use]
+    pub fn ladder(mut self, ladder: LadderDefinition) -> ProgramDefinition {
+        self.ladders.push(ladder);
+        self
+    }
+
+    /// Adds a coupon.
+    #[must_use]
+    pub fn coupon(mut self, coupon: CouponDefinition) -> ProgramDefinition {
+        self.coupons.push(coupon);
+        self
+    }
+}
+
+impl LadderDefinition {
+    /// An empty whole-basket ladder on the subtotal, inclusive thresholds;
+    /// add steps with [`percent_from`](Self::percent_from) or
+    /// [`amount_from`](Self::amount_from).
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> LadderDefinition {
+        LadderDefinition {
+            id: id.into(),
+            name: None,
+            basis: Default::default(),
+            measure: Default::default(),
+            thresholds: Default::default(),
+            mode: Default::default(),
+            steps: Vec::new(),
+            lines: Default::default(),
+            condition: None,
+            stacking: Default::default(),
+            priority: 0,
+        }
+    }
+
+    /// Adds a step giving `percent` off from `threshold`.
+    #[must_use]
+    pub fn percent_from(mut self, threshold: Decimal, percent: Decimal) -> LadderDefinition {
+        self.steps.push(crate::rules::ladder::StepDefinition {
+            from: threshold,
+            percent: Some(percent),
+            amount: None,
+            cap: None,
+        });
+        self
+    }
+
+    /// Adds a step giving `amount` off from `threshold`.
+    #[must_use]
+    pub fn amount_from(mut self, threshold: Decimal, amount: Decimal) -> LadderDefinition {
+        self.steps.push(crate::rules::ladder::StepDefinition {
+            from: threshold,
+            percent: None,
+            amount: Some(amount),
+            cap: None,
+        });
+        self
+    }
+}
+
+/// A validated, compiled program. Immutable, `Send + Sync`: one program
+/// serves any number of threads.
+#[derive(Clone, Debug)]
+pub struct Program {
+    definition: ProgramDefinition,
+    calendar: Calendar,
+    ladders: Vec<Ladder>,
+    coupons: Vec<Coupon>,
+    /// Normalised code → index into `coupons`.
+    codes: HashMap<String, usize>,
+}
+
+impl Program {
+    /// Validates and compiles a definition.
+    ///
+    /// Checked: the id; the calendar (country, custom dates); every ladder
+    /// (steps ascending, percents in (0, 100], rewards that never shrink,
+    /// amounts in the currency's minor units); every coupon (codes unique
+    /// across the program ignoring case, limits of 1 or more, rewards);
+    /// every condition (bounds, lists, nesting, seasonal events the calendar
+    /// can resolve); ids unique across ladders and coupons.
+    ///
+    /// # Errors
+    ///
+    /// The first [`ProgramError`] found, with its path.
+    pub fn new(definition: ProgramDefinition) -> Result<Program, ProgramError> {
+        if definition.id.trim().is_empty() {
+            return Err(ProgramError::new(
+                "id",
+                Problem::Blank { what: "program id" },
+            ));
+        }
+        let calendar = Calendar::new(
+            definition.time_zone,
+            definition.calendar.country,
+            definition.calendar.custom_dates.clone(),
+        )
+        .map_err(|e| ProgramError::new("calendar", Problem::Calendar(e)))?;
+        let currency = definition.currency;
+        let in_minor_units = |path: String, value: Decimal| -> Result<(), ProgramError> {
+            crate::money::Money::new(value, currency)
+                .ensure_minor_units()
+                .map_err(|e| ProgramError::new(path, Problem::Money(e)))
+        };
+        let policy = &definition.stacking;
+        if let Some(max) = policy.max_total {
+            if max.is_sign_negative() && !max.is_zero() {
+                return Err(ProgramError::new(
+                    "stacking.max_total",
+                    Problem::Negative {
+                        what: "total cap",
+                        value: max,
+                    },
+                ));
+            }
+            in_minor_units("stacking.max_total".into(), max)?;
+        }
+        if let Some(percent) = policy.max_total_percent {
+            crate::rules::ladder::check_percent(percent)
+                .map_err(|p| ProgramError::new("stacking.max_total_percent", p))?;
+        }
+
+        let mut ids: HashMap<&str, ()> = HashMap::new();
+        let mut ladders = Vec::with_capacity(definition.ladders.len());
+        for (i, def) in definition.ladders.iter().enumerate() {
+            let path = format!("ladders[{i}]");
+            if ids.insert(def.id.as_str(), ()).is_some() {
+                return Err(ProgramError::new(
+                    format!("{path}.id"),
+                    Problem::DuplicateId { id: def.id.clone() },
+                ));
+            }
+            if let Some(condition) = &def.condition {
+                condition.validate(&calendar).map_err(|e| {
+                    ProgramError::new(format!("{path}.condition"), Problem::Condition(e))
+                })?;
+            }
+            let ladder = def.clone().compile(&path)?;
+            if ladder.definition.basis == crate::rules::ladder::LadderBasis::Subtotal {
+                for (s, step) in ladder.steps().iter().enumerate() {
+                    in_minor_units(format!("{path}.steps[{s}].from"), step.from)?;
+                }
+            }
+            for (s, step) in ladder.steps().iter().enumerate() {
+                match step.reward {
+                    crate::rules::ladder::StepReward::Amount { amount } => {
+                        in_minor_units(format!("{path}.steps[{s}].amount"), amount)?;
+                    }
+                    crate::rules::ladder::StepReward::Percent { cap: Some(cap), .. } => {
+                        in_minor_units(format!("{path}.steps[{s}].cap"), cap)?;
+                    }
+                    crate::rules::ladder::StepReward::Percent { cap: None, .. } => {}
+                }
+            }
+            ladders.push(ladder);
+        }
+
+        let mut coupons = Vec::with_capacity(definition.coupons.len());
+        let mut codes: HashMap<String, usize> = HashMap::new();
+        for (i, def) in definition.coupons.iter().enumerate() {
+            let path = format!("coupons[{i}]");
+            if ids.insert(def.id.as_str(), ()).is_some() {
+                return Err(ProgramError::new(
+                    format!("{path}.id"),
+                    Problem::DuplicateId { id: def.id.clone() },
+                ));
+            }
+            if let Some(condition) = &def.condition {
+                condition.validate(&calendar).map_err(|e| {
+                    ProgramError::new(format!("{path}.condition"), Problem::Condition(e))
+                })?;
+            }
+            let coupon = def.clone().compile(&path)?;
+            if let Some(min) = def.min_subtotal {
+                in_minor_units(format!("{path}.min_subtotal"), min)?;
+            }
+            use crate::rules::coupon::CouponReward as R;
+            match &def.reward {
+                R::PercentOff { cap: Some(v), .. } => {
+                    in_minor_units(format!("{path}.reward.cap"), *v)?
+                }
+                R::AmountOff { amount } | R::AmountOffEachUnit { amount } => {
+                    in_minor_units(format!("{path}.reward.amount"), *amount)?;
+                }
+                R::FreeGift { value, .. } => {
+                    in_minor_units(format!("{path}.reward.value"), *value)?
+                }
+                _ => {}
+            }
+            for (c, code) in def.codes.iter().enumerate() {
+                let key = normalize_code(code);
+                if let Some(&other) = codes.get(&key) {
+                    return Err(ProgramError::new(
+                        format!("{path}.codes[{c}]"),
+                        Problem::DuplicateCode {
+                            code: code.clone(),
+                            other: definition.coupons[other].id.clone(),
+                        },
+                    ));
+                }
+                codes.insert(key, i);
+            }
+            coupons.push(coupon);
+        }
+        drop(ids);
+        Ok(Program {
+            definition,
+            calendar,
+            ladders,
+            coupons,
+            codes,
+        })
+    }
+
+    /// The program's id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.definition.id
+    }
+
+    /// The definition it was compiled from.
+    #[must_use]
+    pub fn definition(&self) -> &ProgramDefinition {
+        &self.definition
+    }
+
+    /// The program's currency.
+    #[must_use]
+    pub fn currency(&self) -> Currency {
+        self.definition.currency
+    }
+
+    /// The program's calendar: time zone, country, custom dates.
+    #[must_use]
+    pub fn calendar(&self) -> &Calendar {
+        &self.calendar
+    }
+
+    /// The rounding mode of discounts.
+    #[must_use]
+    pub fn rounding(&self) -> RoundingMode {
+        self.definition.rounding
+    }
+
+    /// The remainder policy of allocations.
+    #[must_use]
+    pub fn remainder(&self) -> RemainderPolicy {
+        self.definition.remainder
+    }
+
+    /// The stacking policy.
+    #[must_use]
+    pub fn stacking(&self) -> &StackingPolicy {
+        &self.definition.stacking
+    }
+
+    /// The compiled ladders, in definition order.
+    #[must_use]
+    pub fn ladders(&self) -> &[Ladder] {
+        &self.ladders
+    }
+
+    /// The compiled coupons, in definition order.
+    #[must_use]
+    pub fn coupons(&self) -> &[Coupon] {
+        &self.coupons
+    }
+
+    /// The coupon a code redeems, matching ignoring case and surrounding
+    /// space.
+    #[must_use]
+    pub fn coupon_for_code(&self, code: &str) -> Option<&Coupon> {
+        let key = normalize_code(code);
+        self.codes.get(&key).and_then(|&i| self.coupons.get(i))
+    }
+}
+
+impl fmt::Display for Program {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "program {} ({}, {}): {} ladder(s), {} coupon(s)",
+            self.definition.id,
+            self.definition.currency,
+            self.definition.time_zone,
+            self.ladders.len(),
+            self.coupons.len()
+        )
+    }
+}

@@ -1,0 +1,460 @@
+//! Progressive discount ladders: "5% from 100, 10% from 200, 15% from 300".
+//!
+//! A ladder measures a basis (the subtotal or the quantity of its selected
+//! lines), finds the highest step reached, and gives that step's reward:
+//!
+//! - **whole basket**: the step's percent (or fixed amount) applies to the
+//!   whole eligible amount;
+//! - **bracket**: each step's percent applies only to the part of the amount
+//!   inside its bracket, like income-tax bands.
+//!
+//! Thresholds are inclusive by default (100.00 reaches "from 100"); a ladder
+//! may make them exclusive (only above 100.00).
+//!
+//! # Example
+//!
+//! ```
+//! use loyalty::rules::ladder::LadderDefinition;
+//! use rust_decimal::Decimal;
+//!
+//! let seeds: LadderDefinition = serde_json::from_str(r#"{
+//!     "id": "spend-more-save-more",
+//!     "steps": [
+//!         {"from": "100.00", "percent": "5"},
+//!         {"from": "200.00", "percent": "10"},
+//!         {"from": "300.00", "percent": "15"}
+//!     ]
+//! }"#)?;
+//! let ladder = seeds.compile("ladders[0]")?;
+//! let at = |s: &str| ladder.reward_for(s.parse().unwrap(), s.parse().unwrap()).unwrap();
+//! assert_eq!(at("99.99"), Decimal::ZERO);
+//! assert_eq!(at("100.00"), "5.0000".parse::<Decimal>()?);
+//! assert_eq!(at("250.00"), "25.0000".parse::<Decimal>()?);
+//! assert_eq!(at("300.00"), "45.0000".parse::<Decimal>()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::condition::{Condition, LineSelector};
+use crate::program::{Problem, ProgramError};
+use crate::rules::Stacking;
+
+/// What a ladder measures to find its step.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LadderBasis {
+    /// The amount of the selected lines. The default.
+    #[default]
+    Subtotal,
+    /// The number of units on the selected lines.
+    Quantity,
+}
+
+/// Whether the basis is measured before or after the discounts applied
+/// before this ladder.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// On the lines' gross amounts. The default.
+    #[default]
+    BeforeDiscounts,
+    /// On the lines' net after the discounts applied earlier in the
+    /// evaluation.
+    AfterDiscounts,
+}
+
+/// Whether a step is reached exactly at its threshold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Thresholds {
+    /// "From 100": 100.00 reaches the step. The default.
+    #[default]
+    Inclusive,
+    /// "Above 100": only more than 100.00 reaches the step.
+    Exclusive,
+}
+
+/// How a reached step's reward applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LadderMode {
+    /// The highest step reached applies to the whole eligible amount. The
+    /// default.
+    #[default]
+    WholeBasket,
+    /// Each step's percent applies to the part of the amount inside its
+    /// bracket. Needs percent steps on a subtotal basis.
+    Bracket,
+}
+
+/// One step of a ladder as written in a program file:
+/// `{"from": "200.00", "percent": "10"}`, `{"from": "200.00", "percent": "10", "cap": "25.00"}`
+/// or `{"from": "3", "amount": "5.00"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDefinition {
+    /// The threshold: an amount, or a number of units on a quantity basis.
+    pub from: Decimal,
+    /// A percent off the eligible amount (0 < percent ≤ 100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Decimal>,
+    /// A fixed amount off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// The most a percent step gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<Decimal>,
+}
+
+/// A progressive discount ladder as written in a program file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LadderDefinition {
+    /// The ladder's id, used in traces and idempotency keys.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What is measured. Default: subtotal.
+    #[serde(default)]
+    pub basis: LadderBasis,
+    /// Before or after earlier discounts. Default: before.
+    #[serde(default)]
+    pub measure: Measure,
+    /// Inclusive or exclusive thresholds. Default: inclusive.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Whole basket or bracket. Default: whole basket.
+    #[serde(default)]
+    pub mode: LadderMode,
+    /// The steps, in ascending order of threshold.
+    pub steps: Vec<StepDefinition>,
+    /// Which lines count and receive the discount. Default: every
+    /// non-exempt line.
+    #[serde(default, skip_serializing_if = "LineSelector::is_all")]
+    pub lines: LineSelector,
+    /// When the ladder applies at all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// How it combines with other discounts. Default: stackable.
+    #[serde(default)]
+    pub stacking: Stacking,
+    /// Higher goes first when the program picks by priority.
+    #[serde(default)]
+    pub priority: i32,
+}
+
+/// A step's reward, validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepReward {
+    /// A percent off, with an optional cap.
+    Percent {
+        /// 0 < percent ≤ 100.
+        percent: Decimal,
+        /// The most the step gives.
+        cap: Option<Decimal>,
+    },
+    /// A fixed amount off.
+    Amount {
+        /// The amount.
+        amount: Decimal,
+    },
+}
+
+/// A validated step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Step {
+    /// The threshold.
+    pub from: Decimal,
+    /// The reward.
+    pub reward: StepReward,
+}
+
+/// A validated ladder, ready to evaluate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ladder {
+    /// The definition it was compiled from.
+    pub definition: LadderDefinition,
+    steps: Vec<Step>,
+}
+
+/// Where a basis stands on a ladder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Standing {
+    /// The index of the highest step reached, if any.
+    pub step: Option<usize>,
+    /// The next step and what is missing to reach it, if there is one.
+    pub next: Option<NextStep>,
+}
+
+/// The next step of a ladder and the distance to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    /// The index of the next step.
+    pub step: usize,
+    /// Its threshold.
+    pub from: Decimal,
+    /// How much more spend (or how many more units) reaches it. With
+    /// exclusive thresholds, the smallest increment that passes it: one
+    /// minor unit (or one unit) above the threshold.
+    pub missing: Decimal,
+}
+
+impl LadderDefinition {
+    /// Validates the definition; `path` names it in errors (`ladders[0]`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ProgramError`] naming the step and the fix: no steps, thresholds
+    /// not ascending, a percent outside (0, 100], a negative amount or cap,
+    /// a step with both or neither of percent and amount, a mix of percent
+    /// and amount steps, rewards that shrink from one step to the next, a
+    /// fractional threshold on a quantity basis, or bracket mode with
+    /// amounts or on quantity.
+    pub fn compile(self, path: &str) -> Result<Ladder, ProgramError> {
+        let err = |sub: String, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
+        if self.id.trim().is_empty() {
+            return err(".id".into(), Problem::Blank { what: "ladder id" });
+        }
+        if self.steps.is_empty() {
+            return err(".steps".into(), Problem::NoSteps);
+        }
+        let mut steps: Vec<Step> = Vec::with_capacity(self.steps.len());
+        for (i, def) in self.steps.iter().enumerate() {
+            let here = format!(".steps[{i}]");
+            if def.from.is_sign_negative() && !def.from.is_zero() {
+                return err(
+                    here,
+                    Problem::Negative {
+                        what: "threshold",
+                        value: def.from,
+                    },
+                );
+            }
+            if self.basis == LadderBasis::Quantity && !def.from.fract().is_zero() {
+                return err(here, Problem::FractionalQuantity { value: def.from });
+            }
+            if let Some(previous) = steps.last()
+                && def.from <= previous.from
+            {
+                {
+                    return err(
+                        here,
+                        Problem::ThresholdNotAscending {
+                            threshold: def.from,
+                            previous: previous.from,
+                        },
+                    );
+                }
+            }
+            let reward = match (def.percent, def.amount) {
+                (Some(percent), None) => {
+                    check_percent(percent)
+                        .map_err(|p| ProgramError::new(format!("{path}{here}.percent"), p))?;
+                    if let Some(cap) = def.cap
+                        && cap.is_sign_negative()
+                        && !cap.is_zero()
+                    {
+                        {
+                            return err(
+                                format!("{here}.cap"),
+                                Problem::Negative {
+                                    what: "cap",
+                                    value: cap,
+                                },
+                            );
+                        }
+                    }
+                    StepReward::Percent {
+                        percent,
+                        cap: def.cap,
+                    }
+                }
+                (None, Some(amount)) => {
+                    if amount.is_sign_negative() || amount.is_zero() {
+                        return err(
+                            format!("{here}.amount"),
+                            Problem::NotPositive {
+                                what: "amount",
+                                value: amount,
+                            },
+                        );
+                    }
+                    if def.cap.is_some() {
+                        return err(format!("{here}.cap"), Problem::CapOnAmount);
+                    }
+                    StepReward::Amount { amount }
+                }
+                (Some(_), Some(_)) => return err(here, Problem::PercentAndAmount),
+                (None, None) => return err(here, Problem::NoReward),
+            };
+            if let Some(previous) = steps.last() {
+                check_growing(&previous.reward, &reward)
+                    .map_err(|p| ProgramError::new(format!("{path}{here}"), p))?;
+            }
+            steps.push(Step {
+                from: def.from,
+                reward,
+            });
+        }
+        if self.mode == LadderMode::Bracket {
+            if self.basis == LadderBasis::Quantity {
+                return err(".mode".into(), Problem::BracketNeedsSubtotal);
+            }
+            if steps
+                .iter()
+                .any(|s| matches!(s.reward, StepReward::Amount { .. }))
+            {
+                return err(".mode".into(), Problem::BracketNeedsPercent);
+            }
+        }
+        Ok(Ladder {
+            definition: self,
+            steps,
+        })
+    }
+}
+
+pub(crate) fn check_percent(percent: Decimal) -> Result<(), Problem> {
+    if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
+        Err(Problem::PercentOutOfRange { value: percent })
+    } else {
+        Ok(())
+    }
+}
+
+fn check_growing(previous: &StepReward, next: &StepReward) -> Result<(), Problem> {
+    match (previous, next) {
+        (
+            StepReward::Percent {
+                percent: p0,
+                cap: c0,
+            },
+            StepReward::Percent {
+                percent: p1,
+                cap: c1,
+            },
+        ) => {
+            if p1 < p0 {
+                return Err(Problem::RewardShrinks {
+                    previous: *p0,
+                    next: *p1,
+                });
+            }
+            match (c0, c1) {
+                (None, Some(cap)) => Err(Problem::CapShrinks {
+                    previous: None,
+                    next: *cap,
+                }),
+                (Some(c0), Some(c1)) if c1 < c0 => Err(Problem::CapShrinks {
+                    previous: Some(*c0),
+                    next: *c1,
+                }),
+                _ => Ok(()),
+            }
+        }
+        (StepReward::Amount { amount: a0 }, StepReward::Amount { amount: a1 }) => {
+            if a1 < a0 {
+                Err(Problem::RewardShrinks {
+                    previous: *a0,
+                    next: *a1,
+                })
+            } else {
+                Ok(())
+            }
+        }
+        _ => Err(Problem::MixedRewards),
+    }
+}
+
+impl Ladder {
+    /// The validated steps, ascending.
+    #[must_use]
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The ladder's id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        &self.definition.id
+    }
+
+    fn reaches(&self, basis: Decimal, from: Decimal) -> bool {
+        match self.definition.thresholds {
+            Thresholds::Inclusive => basis >= from,
+            Thresholds::Exclusive => basis > from,
+        }
+    }
+
+    /// Where `basis` stands: the highest step reached and what is missing
+    /// to the next. `smallest_increment` is the currency's minor unit (or 1
+    /// on a quantity basis), used for exclusive thresholds.
+    #[must_use]
+    pub fn standing(&self, basis: Decimal, smallest_increment: Decimal) -> Standing {
+        let reached = self.steps.iter().rposition(|s| self.reaches(basis, s.from));
+        let next_index = reached.map_or(0, |i| i + 1);
+        let next = self.steps.get(next_index).map(|s| {
+            let target = match self.definition.thresholds {
+                Thresholds::Inclusive => s.from,
+                Thresholds::Exclusive => s.from.checked_add(smallest_increment).unwrap_or(s.from),
+            };
+            NextStep {
+                step: next_index,
+                from: s.from,
+                missing: target
+                    .checked_sub(basis)
+                    .unwrap_or(Decimal::ZERO)
+                    .max(Decimal::ZERO),
+            }
+        });
+        Standing {
+            step: reached,
+            next,
+        }
+    }
+
+    /// The unrounded reward for a basis, applied to `amount` (the eligible
+    /// amount the discount comes off). Zero when no step is reached.
+    ///
+    /// In bracket mode the basis and the amount are the same subtotal; the
+    /// part of it inside each reached step's bracket gets that step's
+    /// percent. Returns `None` on overflow.
+    #[must_use]
+    pub fn reward_for(&self, basis: Decimal, amount: Decimal) -> Option<Decimal> {
+        let Some(reached) = self.steps.iter().rposition(|s| self.reaches(basis, s.from)) else {
+            return Some(Decimal::ZERO);
+        };
+        match self.definition.mode {
+            LadderMode::WholeBasket => Some(match self.steps[reached].reward {
+                StepReward::Percent { percent, cap } => {
+                    let raw = amount
+                        .checked_mul(percent)?
+                        .checked_div(Decimal::ONE_HUNDRED)?;
+                    cap.map_or(raw, |c| raw.min(c))
+                }
+                StepReward::Amount { amount: off } => off,
+            }),
+            LadderMode::Bracket => {
+                let mut total = Decimal::ZERO;
+                for (i, step) in self.steps[..=reached].iter().enumerate() {
+                    let top = self
+                        .steps
+                        .get(i + 1)
+                        .map_or(amount, |next| next.from.min(amount));
+                    let inside = top.checked_sub(step.from)?.max(Decimal::ZERO);
+                    if let StepReward::Percent { percent, cap } = step.reward {
+                        let part = inside
+                            .checked_mul(percent)?
+                            .checked_div(Decimal::ONE_HUNDRED)?;
+                        total = total.checked_add(cap.map_or(part, |c| part.min(c)))?;
+                    }
+                }
+                Some(total)
+            }
+        }
+    }
+}

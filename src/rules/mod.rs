@@ -1,0 +1,29 @@
+//! The rules a program is made of, one file per kind.
+//!
+//! - [`ladder`]: progressive discounts by spend or quantity;
+//! - [`coupon`]: codes, their validity and their rewards.
+//!
+//! Each rule is written as a `*Definition` (plain serde data) and compiled
+//! into a validated form by [`Program::new`](crate::program::Program::new).
+
+pub mod coupon;
+pub mod ladder;
+
+use serde::{Deserialize, Serialize};
+
+/// How a discount combines with the others of an evaluation.
+///
+/// Serialised as `"stackable"`, `"exclusive"`, or `{"group": "welcome"}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stacking {
+    /// Applies alongside every other stackable or grouped discount. The
+    /// default.
+    #[default]
+    Stackable,
+    /// Applies alone: when it is picked, no other discount applies.
+    Exclusive,
+    /// At most one discount of the named group applies; it combines with
+    /// discounts outside the group.
+    Group(String),
+}
