@@ -68,6 +68,8 @@
 pub mod calendar;
 pub mod condition;
 pub mod customer;
+pub mod evaluate;
+pub mod evaluation;
 pub mod id;
 pub mod money;
 pub mod order;

@@ -472,7 +472,6 @@ impl CouponVerdict {
 }
 
 /// Where a code stands with its validity window at a local time.
-#[allow(dead_code)] // used by the evaluation
 pub(crate) fn window_rejection(window: &DateWindow, local: NaiveDateTime) -> Option<Rejection> {
     match window.position(local) {
         crate::calendar::WindowPosition::Before { starts } => {

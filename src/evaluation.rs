@@ -1,0 +1,263 @@
+//! What an evaluation returns: every amount, per line and in total, the
+//! verdict on each coupon, the trace of why, and the effects to store.
+//!
+//! Amounts are [`Decimal`]s in the evaluation's `currency`, serialised as
+//! strings (`"12.50"`), rounded to the currency's minor unit.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::condition::Observation;
+use crate::customer::CustomerId;
+use crate::money::Currency;
+use crate::order::{LineId, OrderId, Sku};
+use crate::rules::coupon::CouponVerdict;
+use crate::rules::ladder::NextStep;
+
+/// The result of [`Program::evaluate`](crate::program::Program::evaluate).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// The program that evaluated.
+    pub program: String,
+    /// The order evaluated.
+    pub order: OrderId,
+    /// The customer.
+    pub customer: CustomerId,
+    /// The instant of evaluation.
+    pub at: DateTime<Utc>,
+    /// The currency of every amount below.
+    pub currency: Currency,
+    /// Each line: gross, the discounts on it, net.
+    pub lines: Vec<LineOutcome>,
+    /// The discounts applied, in the order they were applied.
+    pub discounts: Vec<AppliedDiscount>,
+    /// Gift lines to add to the order, free.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gifts: Vec<Gift>,
+    /// One verdict per entered code, in the order entered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupons: Vec<CouponVerdict>,
+    /// Where the order stands on each ladder.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ladders: Vec<LadderOutcome>,
+    /// The order's totals.
+    pub totals: Totals,
+    /// Why each rule applied or not, for people and machines.
+    pub trace: Vec<TraceEntry>,
+    /// What the host must store, each with an idempotency key.
+    pub effects: Vec<Effect>,
+}
+
+impl Evaluation {
+    /// The line outcome of `line`.
+    #[must_use]
+    pub fn line(&self, line: &str) -> Option<&LineOutcome> {
+        self.lines.iter().find(|l| l.line.as_str() == line)
+    }
+
+    /// The verdict on an entered code (as entered, or ignoring case).
+    #[must_use]
+    pub fn coupon(&self, code: &str) -> Option<&CouponVerdict> {
+        let wanted = crate::rules::coupon::normalize_code(code);
+        self.coupons
+            .iter()
+            .find(|v| crate::rules::coupon::normalize_code(&v.code) == wanted)
+    }
+
+    /// The discount applied by a rule, by its id.
+    #[must_use]
+    pub fn discount(&self, rule: &str) -> Option<&AppliedDiscount> {
+        self.discounts.iter().find(|d| d.rule.id == rule)
+    }
+}
+
+/// One line of the order after discounts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineOutcome {
+    /// The line.
+    pub line: LineId,
+    /// Its sku.
+    pub sku: Sku,
+    /// Unit price × quantity.
+    pub gross: Decimal,
+    /// Each discount's part on this line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub discounts: Vec<LineDiscount>,
+    /// Gross less its discounts; never below zero.
+    pub net: Decimal,
+}
+
+/// A discount's part on one line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineDiscount {
+    /// The rule that gave it.
+    pub rule: RuleRef,
+    /// The part of the discount allocated to the line.
+    pub amount: Decimal,
+}
+
+/// What kind of rule a reference points to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    /// A progressive discount ladder.
+    Ladder,
+    /// A coupon.
+    Coupon,
+}
+
+/// A rule of the program, by kind and id.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RuleRef {
+    /// The kind.
+    pub kind: RuleKind,
+    /// The id.
+    pub id: String,
+}
+
+impl std::fmt::Display for RuleRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            RuleKind::Ladder => write!(f, "ladder {}", self.id),
+            RuleKind::Coupon => write!(f, "coupon {}", self.id),
+        }
+    }
+}
+
+/// What a discount comes off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// The lines.
+    Items,
+    /// The shipping charge.
+    Shipping,
+}
+
+/// A discount the evaluation applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedDiscount {
+    /// The rule.
+    pub rule: RuleRef,
+    /// The code that redeemed it, for a coupon.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// What it comes off.
+    pub target: Target,
+    /// The amount, rounded once to the minor unit.
+    pub amount: Decimal,
+    /// How it was reached, in words.
+    pub description: String,
+}
+
+/// A free gift line to add.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Gift {
+    /// The coupon that gives it.
+    pub rule: RuleRef,
+    /// The gift's sku.
+    pub sku: Sku,
+    /// Units.
+    pub quantity: u32,
+    /// What it is worth.
+    pub value: Decimal,
+}
+
+/// Where the order stands on a ladder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LadderOutcome {
+    /// The ladder's id.
+    pub ladder: String,
+    /// The basis measured: an amount or a number of units.
+    pub basis: Decimal,
+    /// The index of the highest step reached.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+    /// The next step and what is missing to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<NextStep>,
+    /// The discount it gave (zero when not applied).
+    pub amount: Decimal,
+}
+
+/// The order's totals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Every line's gross.
+    pub subtotal: Decimal,
+    /// The discounts on lines.
+    pub discount: Decimal,
+    /// The shipping charged before discounts.
+    pub shipping: Decimal,
+    /// The discount on shipping.
+    pub shipping_discount: Decimal,
+    /// What the customer pays: subtotal − discount + shipping − shipping
+    /// discount. Never negative.
+    pub payable: Decimal,
+}
+
+/// Why a rule applied or not.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceEntry {
+    /// The rule.
+    pub rule: RuleRef,
+    /// Whether it applied.
+    pub applied: bool,
+    /// A sentence for a support agent.
+    pub message: String,
+    /// The condition observation that decided, when a condition did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observation: Option<Observation>,
+}
+
+/// Something the host must store. Each carries an idempotency key built
+/// from the program id, the order id and the rule, so storing it twice is
+/// harmless.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "effect", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Effect {
+    /// Record one redemption of a coupon code.
+    ///
+    /// The usage counts are those the evaluation saw. Store the redemption
+    /// with a compare-and-set on them (increment only if the stored counts
+    /// still equal these), and re-evaluate if it fails: no limit is ever
+    /// oversold under concurrent checkouts.
+    CouponRedemption {
+        /// `program/order/coupon:id:CODE`.
+        key: String,
+        /// The coupon's id.
+        coupon: String,
+        /// The code, normalised.
+        code: String,
+        /// The customer.
+        customer: CustomerId,
+        /// Redemptions overall the evaluation saw (of the code for a unique
+        /// batch, of the coupon otherwise).
+        seen_overall: u64,
+        /// Redemptions by this customer the evaluation saw.
+        seen_by_customer: u64,
+    },
+    /// Add a free gift line to the order.
+    AddGift {
+        /// `program/order/gift:coupon-id`.
+        key: String,
+        /// The coupon that gives it.
+        coupon: String,
+        /// The gift's sku.
+        sku: Sku,
+        /// Units.
+        quantity: u32,
+    },
+}
+
+impl Effect {
+    /// The idempotency key.
+    #[must_use]
+    pub fn key(&self) -> &str {
+        match self {
+            Effect::CouponRedemption { key, .. } | Effect::AddGift { key, .. } => key,
+        }
+    }
+}
