@@ -63,6 +63,14 @@ use crate::rules::coupon::{
 };
 use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure, StepReward};
 
+// One compiled program serves any number of threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Program>();
+    send_sync::<Checkout>();
+    send_sync::<Evaluation>();
+};
+
 /// What the host knows at checkout: the order, the customer, the coupon
 /// usage counts from its store, and the instant of evaluation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -303,7 +311,7 @@ impl Program {
                 basis,
                 step: standing.step,
                 next: standing.next,
-                amount: Decimal::ZERO,
+                amount: in_minor_units(Decimal::ZERO, currency),
             });
             if let Some(condition) = &ladder.definition.condition {
                 let verdict = condition.evaluate(&facts)?;
@@ -521,7 +529,7 @@ impl Program {
                 rule: candidate.rule.clone(),
                 code,
                 target: applied.target,
-                amount: applied.amount,
+                amount: in_minor_units(applied.amount, currency),
                 description: applied.description.clone(),
             });
         }
@@ -556,9 +564,9 @@ impl Program {
             .map(|((line, (&gross, net)), discounts)| LineOutcome {
                 line: line.id().clone(),
                 sku: line.sku().clone(),
-                gross,
+                gross: in_minor_units(gross, currency),
                 discounts,
-                net,
+                net: in_minor_units(net, currency),
             })
             .collect();
         let subtotal = order.gross_subtotal().amount();
@@ -581,11 +589,11 @@ impl Program {
             coupons: verdicts,
             ladders: ladder_outcomes,
             totals: Totals {
-                subtotal,
-                discount: application.items,
-                shipping,
-                shipping_discount: application.shipping,
-                payable,
+                subtotal: in_minor_units(subtotal, currency),
+                discount: in_minor_units(application.items, currency),
+                shipping: in_minor_units(shipping, currency),
+                shipping_discount: in_minor_units(application.shipping, currency),
+                payable: in_minor_units(payable, currency),
             },
             trace,
             effects,
@@ -635,6 +643,19 @@ impl Program {
         }
         Ok(())
     }
+}
+
+/// `value` written with the currency's decimals (`5` → `5.00`), when that
+/// keeps it exact.
+fn in_minor_units(value: Decimal, currency: Currency) -> Decimal {
+    let mut shown = value;
+    if shown.scale() < currency.minor_units() {
+        shown.rescale(currency.minor_units());
+        if shown != value {
+            return value;
+        }
+    }
+    shown
 }
 
 fn coupon_stage(reward: &CouponReward) -> u8 {

@@ -21,7 +21,16 @@
 //!   the bound ("subtotal 187.50 is below 200.00").
 //! - [`program`] and [`rules`]: a program as plain data (JSON, TOML or Rust),
 //!   validated once by [`Program::new`](program::Program::new) with errors
-//!   that name the path and the fix.
+//!   that name the path and the fix: progressive discount
+//!   [`ladders`](rules::ladder) and [`coupons`](rules::coupon).
+//! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
+//!   [`Checkout`](evaluate::Checkout) and returns an
+//!   [`Evaluation`](evaluation::Evaluation) in fixed stages: facts, coupon
+//!   verdicts, ladder standings, stacking, discounts allocated per line,
+//!   effects.
+//! - [`evaluation`]: every amount per line and in total, the verdict on each
+//!   code, the trace of why, and the effects to store with their
+//!   idempotency keys.
 //!
 //! ## Example: the seeds' ladder
 //!
@@ -52,6 +61,40 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Example: a checkout
+//!
+//! ```
+//! use loyalty::customer::Customer;
+//! use loyalty::evaluate::Checkout;
+//! use loyalty::money::{Currency, Money};
+//! use loyalty::order::{Line, Order};
+//! use loyalty::program::{Program, ProgramDefinition};
+//! use loyalty::rules::coupon::Rejection;
+//!
+//! let program = Program::new(serde_json::from_str::<ProgramDefinition>(r#"{
+//!     "id": "shop", "currency": "EUR",
+//!     "coupons": [{"id": "welcome", "codes": ["WELCOME10"], "min_subtotal": "50.00",
+//!                  "reward": {"type": "percent_off", "percent": "10"}}]
+//! }"#)?)?;
+//! let at = "2026-03-15T09:30:00Z".parse()?;
+//! let order = Order::builder("A-7", "C-9", at, Currency::EUR)
+//!     .line(Line::new("1", "SOAP", 5, Money::parse("7.50", Currency::EUR)?))
+//!     .coupon("welcome10")
+//!     .build()?;
+//! let evaluation = program.evaluate(&Checkout::new(order, Customer::new("C-9")?, at))?;
+//! let verdict = evaluation.coupon("WELCOME10").unwrap();
+//! assert_eq!(
+//!     verdict.rejection,
+//!     Some(Rejection::MinimumNotMet {
+//!         minimum: "50.00".parse()?,
+//!         subtotal: "37.50".parse()?,
+//!         missing: "12.50".parse()?,
+//!     })
+//! );
+//! assert_eq!(verdict.message, "the minimum for this code is 50.00: add 12.50 more of eligible items");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! ## Crate features
 //!
 //! - `tz` (default): IANA time zones by name through `chrono-tz`. Without
@@ -75,3 +118,8 @@ pub mod money;
 pub mod order;
 pub mod program;
 pub mod rules;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
