@@ -457,6 +457,27 @@ impl Program {
         let mut effects = Vec::new();
         for applied in &application.applied {
             let candidate = &candidates[applied.candidate];
+            let is_gift = matches!(
+                candidate.source,
+                Source::Coupon { coupon, .. } if matches!(coupon.definition.reward, CouponReward::FreeGift { .. })
+            );
+            if applied.amount.is_zero() && !is_gift {
+                // Picked, but the lines it applies to were already fully
+                // discounted (or no ladder step is reached after earlier
+                // discounts): nothing to apply, nothing to redeem.
+                match candidate.source {
+                    Source::Coupon { verdict, .. } => {
+                        verdicts[verdict].rejection = Some(Rejection::NothingToDiscount);
+                    }
+                    Source::Ladder(_) => trace.push(TraceEntry {
+                        rule: candidate.rule.clone(),
+                        applied: false,
+                        message: format!("not applied: {}", applied.description),
+                        observation: None,
+                    }),
+                }
+                continue;
+            }
             let mut code = None;
             if let Source::Coupon { coupon, verdict } = candidate.source {
                 if let CouponReward::FreeGift {
@@ -1026,10 +1047,11 @@ impl Context<'_> {
             if let Some(cap) = cap_left.as_mut() {
                 if amount_units > *cap {
                     let capped = Money::from_minor_units(*cap, self.currency)?;
-                    let weights: Vec<Decimal> = parts
+                    let weights = parts
                         .iter()
-                        .map(|&p| Decimal::from_i128_with_scale(p, 0))
-                        .collect();
+                        .map(|&p| Decimal::try_from_i128_with_scale(p, 0))
+                        .collect::<Result<Vec<Decimal>, _>>()
+                        .map_err(|_| overflow("the total cap"))?;
                     if capped.is_zero() {
                         parts.iter_mut().for_each(|p| *p = 0);
                     } else {
