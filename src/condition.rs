@@ -72,9 +72,10 @@ pub enum Condition {
     SubtotalBelow(Decimal),
     /// The order has at least this many non-exempt units.
     QuantityAtLeast(u64),
-    /// A line sells this sku.
+    /// A line sells this sku (exempt lines count: this is a fact about the
+    /// basket, not an amount).
     HasSku(Sku),
-    /// A line is in this category.
+    /// A line is in this category (exempt lines count).
     HasCategory(Category),
     /// The customer's tier is one of these.
     TierIn(Vec<TierId>),
@@ -904,10 +905,11 @@ impl LineSelector {
             || in_any(&self.categories)
     }
 
-    /// Whether the selector counts every non-exempt line.
+    /// Whether the selector counts every non-exempt line and nothing else.
     #[must_use]
     pub fn is_all(&self) -> bool {
-        self.skus.is_empty()
+        !self.include_exempt
+            && self.skus.is_empty()
             && self.categories.is_empty()
             && self.exclude_skus.is_empty()
             && self.exclude_categories.is_empty()

@@ -301,11 +301,7 @@ impl Program {
                 id: ladder.id().to_owned(),
             };
             let basis = ctx.ladder_basis(ladder, &ctx.gross)?;
-            let increment = match ladder.definition.basis {
-                LadderBasis::Subtotal => currency.minor_unit(),
-                LadderBasis::Quantity => Decimal::ONE,
-            };
-            let standing = ladder.standing(basis, increment);
+            let standing = ladder.standing(basis, smallest_step(ladder, currency));
             ladder_outcomes.push(LadderOutcome {
                 ladder: ladder.id().to_owned(),
                 basis,
@@ -705,6 +701,14 @@ fn dedupe_coupon_candidates(candidates: &mut Vec<Candidate<'_>>, verdicts: &mut 
     }
 }
 
+/// The smallest change of a ladder's basis: a minor unit, or one unit.
+fn smallest_step(ladder: &Ladder, currency: Currency) -> Decimal {
+    match ladder.definition.basis {
+        LadderBasis::Subtotal => currency.minor_unit(),
+        LadderBasis::Quantity => Decimal::ONE,
+    }
+}
+
 fn basis_name(ladder: &Ladder) -> &'static str {
     match ladder.definition.basis {
         LadderBasis::Subtotal => "subtotal",
@@ -922,12 +926,22 @@ impl Context<'_> {
                 for &i in &exclusive {
                     options.push(vec![i]);
                 }
+                // Ties go to the option whose first rule by priority comes
+                // first (higher priority, then written earlier).
+                let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
                 let mut best: Option<(Vec<usize>, Application)> = None;
                 for option in options {
                     let application = self.apply(candidates, &option)?;
                     let better = match &best {
                         None => true,
-                        Some((_, b)) => application.benefit > b.benefit,
+                        Some((current, b)) => match application.benefit.cmp(&b.benefit) {
+                            std::cmp::Ordering::Greater => true,
+                            std::cmp::Ordering::Less => false,
+                            std::cmp::Ordering::Equal => match (lead(&option), lead(current)) {
+                                (Some(a), Some(c)) => by_priority(&a, &c).is_lt(),
+                                _ => false,
+                            },
+                        },
                     };
                     if better {
                         best = Some((option, application));
@@ -1109,10 +1123,6 @@ impl Context<'_> {
                 .checked_mul(percent)
                 .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
                 .ok_or_else(|| overflow("the cap"))?;
-            let by_percent = self
-                .program
-                .rounding()
-                .round(by_percent, self.currency.minor_units());
             cap = Some(cap.map_or(by_percent, |c| c.min(by_percent)));
         }
         cap.map(|c| {
@@ -1189,7 +1199,7 @@ impl Context<'_> {
                     .ok_or_else(|| overflow("a ladder"))?;
             }
         }
-        let standing = ladder.standing(basis, self.currency.minor_unit());
+        let standing = ladder.standing(basis, smallest_step(ladder, self.currency));
         let Some(step) = standing.step else {
             return Ok((
                 Target::Items,

@@ -355,6 +355,12 @@ pub struct Money {
 }
 
 impl Money {
+    /// The largest amount an order may carry: 10¹⁸ (a quintillion) in any
+    /// currency. Below it, every computation of the crate is exact to the
+    /// minor unit; orders above it are refused rather than rounded.
+    pub const MAX_ORDER_AMOUNT: Decimal =
+        Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0);
+
     /// An amount in `currency`, taken as it is (not rounded).
     #[must_use]
     pub const fn new(amount: Decimal, currency: Currency) -> Money {
@@ -685,8 +691,18 @@ pub fn allocate_minor_units(
         let share = if weight == total_weight {
             magnitude_dec
         } else {
-            let ratio = weight.checked_div(total_weight).ok_or_else(overflow)?;
-            magnitude_dec.checked_mul(ratio).ok_or_else(overflow)?
+            // Multiply first so that an exact share stays exact (3 × 1/3 is
+            // 1, not 0.999…); divide first only when the product is too
+            // large to hold exactly.
+            match magnitude_dec.checked_mul(weight) {
+                Some(product) if product.scale() >= weight.scale() => {
+                    product.checked_div(total_weight).ok_or_else(overflow)?
+                }
+                _ => {
+                    let ratio = weight.checked_div(total_weight).ok_or_else(overflow)?;
+                    magnitude_dec.checked_mul(ratio).ok_or_else(overflow)?
+                }
+            }
         };
         let floor = share.trunc();
         *slot = floor.to_i128().ok_or_else(overflow)?;

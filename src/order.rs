@@ -131,6 +131,18 @@ pub enum OrderError {
     /// The order's totals do not fit in a decimal.
     #[error("the order's total overflows: check for absurd prices or quantities")]
     Overflow,
+    /// An amount of the order is above [`Money::MAX_ORDER_AMOUNT`].
+    #[error(
+        "{what} is {amount}, above the largest order amount {max}: check for absurd prices or quantities"
+    )]
+    AmountTooLarge {
+        /// What is too large: a line's gross or the order's total.
+        what: String,
+        /// The amount.
+        amount: Decimal,
+        /// The limit.
+        max: Decimal,
+    },
     /// A refund names a line the order does not have.
     #[error("refund of order {order}: line {line} is not in the order")]
     RefundUnknownLine {
@@ -572,6 +584,13 @@ impl OrderBuilder {
                 });
             }
             let gross = line.gross().map_err(|_| OrderError::Overflow)?;
+            if gross.amount() > Money::MAX_ORDER_AMOUNT {
+                return Err(OrderError::AmountTooLarge {
+                    what: format!("line {}'s gross", line.id),
+                    amount: gross.amount(),
+                    max: Money::MAX_ORDER_AMOUNT,
+                });
+            }
             gross_subtotal = gross_subtotal
                 .checked_add(gross.amount())
                 .ok_or(OrderError::Overflow)?;
@@ -587,9 +606,16 @@ impl OrderBuilder {
         if shipping.is_negative() || shipping.ensure_minor_units().is_err() {
             return Err(OrderError::InvalidShipping { amount: shipping });
         }
-        gross_subtotal
+        let total = gross_subtotal
             .checked_add(shipping.amount())
             .ok_or(OrderError::Overflow)?;
+        if total > Money::MAX_ORDER_AMOUNT {
+            return Err(OrderError::AmountTooLarge {
+                what: "the order's total with shipping".to_owned(),
+                amount: total,
+                max: Money::MAX_ORDER_AMOUNT,
+            });
+        }
         Ok(Order {
             id,
             customer,

@@ -736,3 +736,37 @@ fn money_serde_errors_say_what_is_wrong() {
     );
     assert!(serde_json::from_str::<Money>(r#"{"amount":"12.50"}"#).is_err());
 }
+
+/// Exact shares stay exact under both policies: 0.03 over [2, 1] is 0.02 and
+/// 0.01, and 9 JPY over [6, 2, 1] is 6, 2 and 1 (no leftover unit to place).
+#[test]
+fn exact_shares_are_exact_in_order_too() {
+    use loyalty::money::{Currency, Money, RemainderPolicy, allocate};
+    use rust_decimal::Decimal;
+    for policy in [RemainderPolicy::InOrder, RemainderPolicy::LargestRemainder] {
+        let parts = allocate(
+            Money::parse("0.03", Currency::EUR).unwrap(),
+            &[Decimal::from(2), Decimal::from(1)],
+            policy,
+        )
+        .unwrap();
+        let shown: Vec<String> = parts.iter().map(|m| m.amount().to_string()).collect();
+        assert_eq!(shown, ["0.02", "0.01"], "{policy:?}");
+        let yen = allocate(
+            Money::parse("9", Currency::JPY).unwrap(),
+            &[Decimal::from(6), Decimal::from(2), Decimal::from(1)],
+            policy,
+        )
+        .unwrap();
+        let shown: Vec<String> = yen.iter().map(|m| m.amount().to_string()).collect();
+        assert_eq!(shown, ["6", "2", "1"], "{policy:?}");
+    }
+}
+
+/// A selector that only lets exempt lines in survives a round trip.
+#[test]
+fn include_exempt_alone_is_not_all() {
+    let selector: loyalty::condition::LineSelector =
+        serde_json::from_str(r#"{"include_exempt": true}"#).unwrap();
+    assert!(!selector.is_all());
+}

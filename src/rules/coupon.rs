@@ -307,7 +307,8 @@ pub enum Rejection {
         /// Redemptions by the customer seen.
         used: u64,
     },
-    /// The eligible lines do not reach the minimum subtotal.
+    /// The eligible lines do not reach the minimum subtotal. Amounts are
+    /// written with the currency's decimals.
     MinimumNotMet {
         /// The minimum.
         minimum: Decimal,
@@ -366,16 +367,6 @@ pub enum Rejection {
     NothingToDiscount,
 }
 
-fn money(v: &Decimal) -> String {
-    if v.scale() < 2 {
-        let mut shown = *v;
-        shown.rescale(2);
-        shown.to_string()
-    } else {
-        v.to_string()
-    }
-}
-
 impl fmt::Display for Rejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = |items: &[String]| items.join(", ");
@@ -406,8 +397,7 @@ impl fmt::Display for Rejection {
             } => write!(
                 f,
                 "the minimum for this code is {}: add {} more of eligible items",
-                money(minimum),
-                money(missing)
+                minimum, missing
             ),
             Rejection::MinimumQuantityNotMet {
                 minimum, missing, ..
