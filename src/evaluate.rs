@@ -59,7 +59,7 @@ use crate::order::{Line, Order};
 use crate::program::{Percentages, Pick, Program};
 use crate::rules::Stacking;
 use crate::rules::coupon::{
-    Coupon, CouponReward, CouponVerdict, Rejection, normalize_code, window_rejection,
+    Coupon, CouponReward, CouponVerdict, Rejection, codes_match, normalize_code, window_rejection,
 };
 use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure, StepReward};
 
@@ -108,16 +108,12 @@ impl Checkout {
         self
     }
 
-    fn usage_of(&self, code: &str) -> CouponUsage {
+    /// Uses of `code` (overall, by this customer); zero when not listed.
+    fn usage_of(&self, code: &str) -> (u64, u64) {
         self.coupon_usage
             .iter()
-            .find(|u| normalize_code(&u.code) == code)
-            .cloned()
-            .unwrap_or(CouponUsage {
-                code: code.to_owned(),
-                overall: 0,
-                by_customer: 0,
-            })
+            .find(|u| codes_match(&u.code, code))
+            .map_or((0, 0), |u| (u.overall, u.by_customer))
     }
 }
 
@@ -232,18 +228,129 @@ enum Source<'p> {
     Coupon { coupon: &'p Coupon, verdict: usize },
 }
 
+/// How a discount was reached, formatted only for the applied set.
+#[derive(Clone, Copy)]
+enum Detail<'p> {
+    NoStep,
+    Ladder {
+        ladder: &'p Ladder,
+        step: usize,
+        basis: Decimal,
+        next: Option<crate::rules::ladder::NextStep>,
+    },
+    PercentOff {
+        percent: Decimal,
+        capped_at: Option<Decimal>,
+    },
+    AmountOff(Decimal),
+    AmountOffEachUnit(Decimal),
+    CheapestFree,
+    BuyXGetY {
+        buy: u32,
+        get: u32,
+        groups: u64,
+        free_units: u64,
+    },
+    FreeShipping,
+    Gift {
+        sku: &'p crate::order::Sku,
+        quantity: u32,
+    },
+}
+
+impl Detail<'_> {
+    fn describe(&self, currency: Currency, capped_by_total: bool) -> String {
+        let mut text = match *self {
+            Detail::NoStep => "no step reached".to_owned(),
+            Detail::Ladder {
+                ladder,
+                step,
+                basis,
+                next,
+            } => {
+                let reached = &ladder.steps()[step];
+                let mut text = match (ladder.definition.mode, reached.reward) {
+                    (LadderMode::Bracket, _) => format!(
+                        "bracket ladder up to step {} on {} {}",
+                        step + 1,
+                        basis_name(ladder),
+                        show(basis, ladder, currency)
+                    ),
+                    (_, StepReward::Percent { percent, .. }) => format!(
+                        "step {} reached ({} from {}) on {} {}",
+                        step + 1,
+                        percent_text(percent),
+                        show(reached.from, ladder, currency),
+                        basis_name(ladder),
+                        show(basis, ladder, currency)
+                    ),
+                    (_, StepReward::Amount { amount }) => format!(
+                        "step {} reached ({} off from {}) on {} {}",
+                        step + 1,
+                        Money::new(amount, currency),
+                        show(reached.from, ladder, currency),
+                        basis_name(ladder),
+                        show(basis, ladder, currency)
+                    ),
+                };
+                if let Some(next) = next {
+                    text.push_str(&format!(
+                        "; {} more reaches step {}",
+                        show(next.missing, ladder, currency),
+                        next.step + 1
+                    ));
+                }
+                text
+            }
+            Detail::PercentOff { percent, capped_at } => match capped_at {
+                Some(cap) => format!(
+                    "{} off eligible items (capped at {})",
+                    percent_text(percent),
+                    Money::new(cap, currency)
+                ),
+                None => format!("{} off eligible items", percent_text(percent)),
+            },
+            Detail::AmountOff(amount) => {
+                format!("{} off eligible items", Money::new(amount, currency))
+            }
+            Detail::AmountOffEachUnit(amount) => {
+                format!("{} off each eligible unit", Money::new(amount, currency))
+            }
+            Detail::CheapestFree => "the cheapest eligible unit free".to_owned(),
+            Detail::BuyXGetY {
+                buy,
+                get,
+                groups,
+                free_units,
+            } => format!(
+                "buy {buy} get {get}: {groups} group(s) of {} eligible units, {free_units} cheapest unit(s) free",
+                u64::from(buy) + u64::from(get)
+            ),
+            Detail::FreeShipping => "free shipping".to_owned(),
+            Detail::Gift { sku, quantity } => format!("gift: {quantity} × {sku}"),
+        };
+        if capped_by_total {
+            text.push_str(" (reduced to the program's cap on total discount)");
+        }
+        text
+    }
+}
+
 /// One candidate's result in an application.
-struct Applied {
+struct Applied<'p> {
     candidate: usize,
     target: Target,
     amount: Decimal,
     /// Minor-unit parts per line (items only).
     parts: Vec<i128>,
-    description: String,
+    detail: Detail<'p>,
+    capped_by_total: bool,
 }
 
-struct Application {
-    applied: Vec<Applied>,
+struct Application<'p> {
+    /// Each line's net after the applied discounts.
+    nets: Vec<Decimal>,
+    applied: Vec<Applied<'p>>,
     items: Decimal,
     shipping: Decimal,
     benefit: Decimal,
@@ -298,7 +405,7 @@ impl Program {
         for (index, ladder) in self.ladders().iter().enumerate() {
             let rule = RuleRef {
                 kind: RuleKind::Ladder,
-                id: ladder.id().to_owned(),
+                id: ladder.rule_id().clone(),
             };
             let basis = ctx.ladder_basis(ladder, &ctx.gross)?;
             let standing = ladder.standing(basis, smallest_step(ladder, currency));
@@ -368,13 +475,13 @@ impl Program {
                 verdict.rejection = Some(Rejection::DuplicateCode);
                 None
             } else {
-                match self.coupon_for_code(&code) {
+                match self.coupon_for_normalized(&code) {
                     None => {
                         verdict.rejection = Some(Rejection::UnknownCode);
                         None
                     }
                     Some(coupon) => {
-                        verdict.coupon = Some(coupon.id().to_owned());
+                        verdict.coupon = Some(coupon.rule_id().clone());
                         verdict.rejection =
                             ctx.coupon_rejection(coupon, &code, checkout, &facts)?;
                         Some(coupon)
@@ -393,7 +500,7 @@ impl Program {
                 candidates.push(Candidate {
                     rule: RuleRef {
                         kind: RuleKind::Coupon,
-                        id: coupon.id().to_owned(),
+                        id: coupon.rule_id().clone(),
                     },
                     source: Source::Coupon {
                         coupon,
@@ -447,7 +554,6 @@ impl Program {
         // Build the outcome.
         let n = order.lines().len();
         let mut line_discounts: Vec<Vec<LineDiscount>> = vec![Vec::new(); n];
-        let mut nets = ctx.gross.clone();
         let mut discounts = Vec::with_capacity(application.applied.len());
         let mut gifts = Vec::new();
         let mut effects = Vec::new();
@@ -468,7 +574,10 @@ impl Program {
                     Source::Ladder(_) => trace.push(TraceEntry {
                         rule: candidate.rule.clone(),
                         applied: false,
-                        message: format!("not applied: {}", applied.description),
+                        message: format!(
+                            "not applied: {}",
+                            applied.detail.describe(currency, applied.capped_by_total)
+                        ),
                         observation: None,
                     }),
                 }
@@ -490,13 +599,13 @@ impl Program {
                     });
                     effects.push(Effect::AddGift {
                         key: format!("{}/{}/gift:{}", self.id(), order.id(), coupon.id()),
-                        coupon: coupon.id().to_owned(),
+                        coupon: coupon.rule_id().clone(),
                         sku: sku.clone(),
                         quantity: *quantity,
                     });
                 }
-                let normalized = normalize_code(&verdicts[verdict].code);
-                let usage = checkout.usage_of(&normalized);
+                let normalized = seen_codes[verdict].clone();
+                let (seen_overall, seen_by_customer) = checkout.usage_of(&normalized);
                 effects.push(Effect::CouponRedemption {
                     key: format!(
                         "{}/{}/coupon:{}:{}",
@@ -505,18 +614,17 @@ impl Program {
                         coupon.id(),
                         normalized
                     ),
-                    coupon: coupon.id().to_owned(),
+                    coupon: coupon.rule_id().clone(),
                     code: normalized.clone(),
                     customer: customer.id().clone(),
-                    seen_overall: usage.overall,
-                    seen_by_customer: usage.by_customer,
+                    seen_overall,
+                    seen_by_customer,
                 });
                 code = Some(normalized);
             }
             for (i, &units) in applied.parts.iter().enumerate() {
                 if units != 0 {
                     let amount = Money::from_minor_units(units, currency)?.amount();
-                    nets[i] -= amount;
                     line_discounts[i].push(LineDiscount {
                         rule: candidate.rule.clone(),
                         amount,
@@ -528,17 +636,17 @@ impl Program {
             {
                 outcome.amount = applied.amount;
             }
+            let description = applied.detail.describe(currency, applied.capped_by_total);
             trace.push(TraceEntry {
                 rule: candidate.rule.clone(),
                 applied: true,
                 message: format!(
-                    "applied: {} off {}: {}",
+                    "applied: {} off {}: {description}",
                     Money::new(applied.amount, currency),
                     match applied.target {
                         Target::Items => "the items",
                         Target::Shipping => "shipping",
                     },
-                    applied.description
                 ),
                 observation: None,
             });
@@ -547,7 +655,7 @@ impl Program {
                 code,
                 target: applied.target,
                 amount: in_minor_units(applied.amount, currency),
-                description: applied.description.clone(),
+                description,
             });
         }
         for verdict in &mut verdicts {
@@ -576,9 +684,9 @@ impl Program {
         let lines = order
             .lines()
             .iter()
-            .zip(ctx.gross.iter().zip(nets))
+            .zip(ctx.gross.iter().zip(&application.nets))
             .zip(line_discounts)
-            .map(|((line, (&gross, net)), discounts)| LineOutcome {
+            .map(|((line, (&gross, &net)), discounts)| LineOutcome {
                 line: line.id().clone(),
                 sku: line.sku().clone(),
                 gross: in_minor_units(gross, currency),
@@ -640,10 +748,9 @@ impl Program {
                     overall: usage.overall,
                 });
             }
-            let code = normalize_code(&usage.code);
             if checkout.coupon_usage[..i]
                 .iter()
-                .any(|u| normalize_code(&u.code) == code)
+                .any(|u| codes_match(&u.code, &usage.code))
             {
                 return Err(EvaluationError::DuplicateUsage {
                     code: usage.code.clone(),
@@ -733,7 +840,7 @@ fn percent_text(p: Decimal) -> String {
     format!("{}%", p.normalize())
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
     fn lines(&self) -> &[Line] {
         self.order.lines()
     }
@@ -778,22 +885,22 @@ impl Context<'_> {
         {
             return Ok(Some(r));
         }
-        let usage = checkout.usage_of(code);
+        let (overall, by_customer) = checkout.usage_of(code);
         let limit = if def.unique { Some(1) } else { def.usage_limit };
         if let Some(limit) = limit
-            && usage.overall >= limit
+            && overall >= limit
         {
             return Ok(Some(Rejection::UsageLimitReached {
                 limit,
-                used: usage.overall,
+                used: overall,
             }));
         }
         if let Some(limit) = def.per_customer_limit
-            && usage.by_customer >= limit
+            && by_customer >= limit
         {
             return Ok(Some(Rejection::PerCustomerLimitReached {
                 limit,
-                used: usage.by_customer,
+                used: by_customer,
             }));
         }
         let order_number = facts.order_number();
@@ -885,8 +992,8 @@ impl Context<'_> {
     /// Chooses the candidates that apply under the program's policy.
     fn pick(
         &self,
-        candidates: &[Candidate<'_>],
-    ) -> Result<(Vec<usize>, Application), EvaluationError> {
+        candidates: &[Candidate<'a>],
+    ) -> Result<(Vec<usize>, Application<'a>), EvaluationError> {
         if candidates.is_empty() {
             return Ok((Vec::new(), self.apply(candidates, &[])?));
         }
@@ -929,7 +1036,7 @@ impl Context<'_> {
                 // Ties go to the option whose first rule by priority comes
                 // first (higher priority, then written earlier).
                 let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
-                let mut best: Option<(Vec<usize>, Application)> = None;
+                let mut best: Option<(Vec<usize>, Application<'a>)> = None;
                 for option in options {
                     let application = self.apply(candidates, &option)?;
                     let better = match &best {
@@ -992,9 +1099,9 @@ impl Context<'_> {
     /// definition order, on a fresh copy of the line amounts.
     fn apply(
         &self,
-        candidates: &[Candidate<'_>],
+        candidates: &[Candidate<'a>],
         set: &[usize],
-    ) -> Result<Application, EvaluationError> {
+    ) -> Result<Application<'a>, EvaluationError> {
         let mut order: Vec<usize> = set.to_vec();
         order.sort_by(|a, b| {
             let (ca, cb) = (&candidates[*a], &candidates[*b]);
@@ -1012,10 +1119,11 @@ impl Context<'_> {
             items: Decimal::ZERO,
             shipping: Decimal::ZERO,
             benefit: Decimal::ZERO,
+            nets: Vec::new(),
         };
         for index in order {
             let candidate = &candidates[index];
-            let (target, mut parts, description) = match candidate.source {
+            let (target, mut parts, detail) = match candidate.source {
                 Source::Ladder(ladder) => {
                     self.ladder_discount(ladder, &nets, policy.percentages)?
                 }
@@ -1030,7 +1138,8 @@ impl Context<'_> {
                             target: Target::Shipping,
                             amount,
                             parts: Vec::new(),
-                            description: "free shipping".to_owned(),
+                            detail: Detail::FreeShipping,
+                            capped_by_total: false,
                         });
                         continue;
                     }
@@ -1048,7 +1157,11 @@ impl Context<'_> {
                             target: Target::Items,
                             amount: Decimal::ZERO,
                             parts: vec![0; nets.len()],
-                            description: format!("gift: {quantity} × {sku}"),
+                            detail: Detail::Gift {
+                                sku,
+                                quantity: *quantity,
+                            },
+                            capped_by_total: false,
                         });
                         continue;
                     }
@@ -1057,7 +1170,7 @@ impl Context<'_> {
             };
             // The program's cap on the total discount.
             let mut amount_units: i128 = parts.iter().sum();
-            let mut description = description;
+            let mut capped_by_total = false;
             if let Some(cap) = cap_left.as_mut() {
                 if amount_units > *cap {
                     let capped = Money::from_minor_units(*cap, self.currency)?;
@@ -1077,7 +1190,7 @@ impl Context<'_> {
                         )?;
                     }
                     amount_units = *cap;
-                    description.push_str(" (reduced to the program's cap on total discount)");
+                    capped_by_total = true;
                 }
                 *cap -= amount_units;
             }
@@ -1100,9 +1213,11 @@ impl Context<'_> {
                 target,
                 amount,
                 parts,
-                description,
+                detail,
+                capped_by_total,
             });
         }
+        application.nets = nets;
         Ok(application)
     }
 
@@ -1176,10 +1291,10 @@ impl Context<'_> {
 
     fn ladder_discount(
         &self,
-        ladder: &Ladder,
+        ladder: &'a Ladder,
         nets: &[Decimal],
         percentages: Percentages,
-    ) -> Result<(Target, Vec<i128>, String), EvaluationError> {
+    ) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
         let def = &ladder.definition;
         let measured = match def.measure {
             Measure::BeforeDiscounts => &self.gross,
@@ -1201,11 +1316,7 @@ impl Context<'_> {
         }
         let standing = ladder.standing(basis, smallest_step(ladder, self.currency));
         let Some(step) = standing.step else {
-            return Ok((
-                Target::Items,
-                vec![0; nets.len()],
-                "no step reached".to_owned(),
-            ));
+            return Ok((Target::Items, vec![0; nets.len()], Detail::NoStep));
         };
         let reward_basis = if def.mode == LadderMode::Bracket {
             base
@@ -1215,52 +1326,22 @@ impl Context<'_> {
         let raw = ladder
             .reward_for(reward_basis, base)
             .ok_or_else(|| overflow("a ladder reward"))?;
-        let reached = &ladder.steps()[step];
-        let mut description = match (def.mode, reached.reward) {
-            (LadderMode::Bracket, _) => format!(
-                "bracket ladder up to step {} on {} {}",
-                step + 1,
-                basis_name(ladder),
-                show(basis, ladder, self.currency)
-            ),
-            (_, StepReward::Percent { percent, .. }) => format!(
-                "step {} reached ({} from {}) on {} {}",
-                step + 1,
-                percent_text(percent),
-                show(reached.from, ladder, self.currency),
-                basis_name(ladder),
-                show(basis, ladder, self.currency)
-            ),
-            (_, StepReward::Amount { amount }) => format!(
-                "step {} reached ({} off from {}) on {} {}",
-                step + 1,
-                Money::new(amount, self.currency),
-                show(reached.from, ladder, self.currency),
-                basis_name(ladder),
-                show(basis, ladder, self.currency)
-            ),
+        let detail = Detail::Ladder {
+            ladder,
+            step,
+            basis,
+            next: standing.next,
         };
-        if let Some(next) = standing.next {
-            description.push_str(&format!(
-                "; {} more reaches step {}",
-                show(next.missing, ladder, self.currency),
-                next.step + 1
-            ));
-        }
-        Ok((
-            Target::Items,
-            self.spread(raw, nets, eligible)?,
-            description,
-        ))
+        Ok((Target::Items, self.spread(raw, nets, eligible)?, detail))
     }
 
     fn coupon_discount(
         &self,
-        coupon: &Coupon,
-        reward: &CouponReward,
+        coupon: &'a Coupon,
+        reward: &'a CouponReward,
         nets: &[Decimal],
         percentages: Percentages,
-    ) -> Result<(Target, Vec<i128>, String), EvaluationError> {
+    ) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
         let def = &coupon.definition;
         let eligible = |line: &Line| Self::eligible(line, &def.lines);
         let currency = self.currency;
@@ -1282,22 +1363,23 @@ impl Context<'_> {
                     .checked_mul(*percent)
                     .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
                     .ok_or_else(|| overflow("a coupon"))?;
-                let (raw, note) = match cap {
-                    Some(c) if raw > *c => {
-                        (*c, format!(" (capped at {})", Money::new(*c, currency)))
-                    }
-                    _ => (raw, String::new()),
+                let (raw, capped_at) = match cap {
+                    Some(c) if raw > *c => (*c, Some(*c)),
+                    _ => (raw, None),
                 };
                 Ok((
                     Target::Items,
                     self.spread(raw, nets, eligible)?,
-                    format!("{} off eligible items{note}", percent_text(*percent)),
+                    Detail::PercentOff {
+                        percent: *percent,
+                        capped_at,
+                    },
                 ))
             }
             CouponReward::AmountOff { amount } => Ok((
                 Target::Items,
                 self.spread(*amount, nets, eligible)?,
-                format!("{} off eligible items", Money::new(*amount, currency)),
+                Detail::AmountOff(*amount),
             )),
             CouponReward::AmountOffEachUnit { amount } => {
                 let mut parts = vec![0i128; nets.len()];
@@ -1311,19 +1393,11 @@ impl Context<'_> {
                         *part = want.min(net_units).max(0);
                     }
                 }
-                Ok((
-                    Target::Items,
-                    parts,
-                    format!("{} off each eligible unit", Money::new(*amount, currency)),
-                ))
+                Ok((Target::Items, parts, Detail::AmountOffEachUnit(*amount)))
             }
             CouponReward::CheapestFree => {
                 let free = self.cheapest_units(nets, &eligible, 1)?;
-                Ok((
-                    Target::Items,
-                    free,
-                    "the cheapest eligible unit free".to_owned(),
-                ))
+                Ok((Target::Items, free, Detail::CheapestFree))
             }
             CouponReward::BuyXGetY {
                 buy,
@@ -1346,13 +1420,17 @@ impl Context<'_> {
                 Ok((
                     Target::Items,
                     free,
-                    format!(
-                        "buy {buy} get {get}: {groups} group(s) of {group} eligible units, {free_units} cheapest unit(s) free"
-                    ),
+                    Detail::BuyXGetY {
+                        buy: *buy,
+                        get: *get,
+                        groups,
+                        free_units,
+                    },
                 ))
             }
-            CouponReward::FreeShipping | CouponReward::FreeGift { .. } => {
-                Ok((Target::Items, vec![0; nets.len()], String::new()))
+            CouponReward::FreeShipping => Ok((Target::Shipping, Vec::new(), Detail::FreeShipping)),
+            CouponReward::FreeGift { .. } => {
+                Ok((Target::Items, vec![0; nets.len()], Detail::CheapestFree))
             }
         }
     }

@@ -12,6 +12,7 @@ use crate::condition::Observation;
 use crate::customer::CustomerId;
 use crate::money::Currency;
 use crate::order::{LineId, OrderId, Sku};
+use crate::rules::RuleId;
 use crate::rules::coupon::CouponVerdict;
 use crate::rules::ladder::NextStep;
 
@@ -113,7 +114,7 @@ pub struct RuleRef {
     /// The kind.
     pub kind: RuleKind,
     /// The id.
-    pub id: String,
+    pub id: RuleId,
 }
 
 impl std::fmt::Display for RuleRef {
@@ -228,7 +229,7 @@ pub enum Effect {
         /// `program/order/coupon:id:CODE`.
         key: String,
         /// The coupon's id.
-        coupon: String,
+        coupon: RuleId,
         /// The code, normalised.
         code: String,
         /// The customer.
@@ -244,7 +245,7 @@ pub enum Effect {
         /// `program/order/gift:coupon-id`.
         key: String,
         /// The coupon that gives it.
-        coupon: String,
+        coupon: RuleId,
         /// The gift's sku.
         sku: Sku,
         /// Units.

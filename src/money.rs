@@ -735,21 +735,30 @@ pub fn allocate_minor_units(
             }
         }
         RemainderPolicy::LargestRemainder => {
-            while left > 0 {
-                let mut best: Option<usize> = None;
-                for (index, (&fraction, weight)) in fractions.iter().zip(weights).enumerate() {
-                    if weight.is_zero() || fraction.is_sign_negative() {
-                        continue;
+            if left > 0 {
+                // Parts by the fraction they lost, largest first; ties to the
+                // earlier part. On the stack for small orders.
+                let mut stack_order = [0usize; 16];
+                let mut heap_order = Vec::new();
+                let order: &mut [usize] = if weights.len() <= stack_order.len() {
+                    for (i, slot) in stack_order.iter_mut().enumerate() {
+                        *slot = i;
                     }
-                    if best.is_none_or(|b| fraction > fractions[b]) {
-                        best = Some(index);
+                    &mut stack_order[..weights.len()]
+                } else {
+                    heap_order.extend(0..weights.len());
+                    &mut heap_order
+                };
+                order.sort_unstable_by(|&a, &b| fractions[b].cmp(&fractions[a]).then(a.cmp(&b)));
+                for &index in order.iter() {
+                    if left == 0 {
+                        break;
+                    }
+                    if !weights[index].is_zero() {
+                        out[index] += 1;
+                        left -= 1;
                     }
                 }
-                let Some(index) = best else { break };
-                out[index] += 1;
-                // Mark as served: a part gets at most one extra unit.
-                fractions[index] = Decimal::NEGATIVE_ONE;
-                left -= 1;
             }
         }
     }

@@ -656,8 +656,12 @@ impl Program {
     /// space.
     #[must_use]
     pub fn coupon_for_code(&self, code: &str) -> Option<&Coupon> {
-        let key = normalize_code(code);
-        self.codes.get(&key).and_then(|&i| self.coupons.get(i))
+        self.coupon_for_normalized(&normalize_code(code))
+    }
+
+    /// The coupon of a code already normalised with [`normalize_code`].
+    pub(crate) fn coupon_for_normalized(&self, code: &str) -> Option<&Coupon> {
+        self.codes.get(code).and_then(|&i| self.coupons.get(i))
     }
 }
 

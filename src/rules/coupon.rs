@@ -34,8 +34,8 @@ use crate::condition::{Condition, LineSelector, Observation};
 use crate::customer::{Segment, TierId};
 use crate::order::Sku;
 use crate::program::{Problem, ProgramError};
-use crate::rules::Stacking;
 use crate::rules::ladder::check_percent;
+use crate::rules::{RuleId, Stacking};
 
 /// What a coupon gives.
 ///
@@ -157,6 +157,7 @@ pub struct CouponDefinition {
 pub struct Coupon {
     /// The definition it was compiled from.
     pub definition: CouponDefinition,
+    rule_id: RuleId,
 }
 
 /// Normalises an entered code for matching: surrounding space removed,
@@ -259,7 +260,12 @@ impl CouponDefinition {
             }
             CouponReward::FreeShipping | CouponReward::CheapestFree => {}
         }
-        Ok(Coupon { definition: self })
+        Ok(Coupon {
+            rule_id: RuleId::new(self.id.as_str()).map_err(|_| {
+                ProgramError::new(format!("{path}.id"), Problem::Blank { what: "coupon id" })
+            })?,
+            definition: self,
+        })
     }
 }
 
@@ -267,7 +273,13 @@ impl Coupon {
     /// The coupon's id.
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.definition.id
+        self.rule_id.as_str()
+    }
+
+    /// The coupon's id, shared.
+    #[must_use]
+    pub fn rule_id(&self) -> &RuleId {
+        &self.rule_id
     }
 }
 
@@ -445,7 +457,7 @@ pub struct CouponVerdict {
     pub code: String,
     /// The coupon it matched, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coupon: Option<String>,
+    pub coupon: Option<RuleId>,
     /// Accepted (`None`) or the reason for the refusal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejection: Option<Rejection>,
@@ -459,6 +471,16 @@ impl CouponVerdict {
     pub fn is_accepted(&self) -> bool {
         self.rejection.is_none()
     }
+}
+
+/// Whether two codes match: equal once normalised with [`normalize_code`],
+/// compared without allocating.
+#[must_use]
+pub fn codes_match(a: &str, b: &str) -> bool {
+    a.trim()
+        .chars()
+        .flat_map(char::to_uppercase)
+        .eq(b.trim().chars().flat_map(char::to_uppercase))
 }
 
 /// Where a code stands with its validity window at a local time.

@@ -39,7 +39,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::program::{Problem, ProgramError};
-use crate::rules::Stacking;
+use crate::rules::{RuleId, Stacking};
 
 /// What a ladder measures to find its step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -178,6 +178,7 @@ pub struct Step {
 pub struct Ladder {
     /// The definition it was compiled from.
     pub definition: LadderDefinition,
+    rule_id: RuleId,
     steps: Vec<Step>,
 }
 
@@ -312,6 +313,9 @@ impl LadderDefinition {
             }
         }
         Ok(Ladder {
+            rule_id: RuleId::new(self.id.as_str()).map_err(|_| {
+                ProgramError::new(format!("{path}.id"), Problem::Blank { what: "ladder id" })
+            })?,
             definition: self,
             steps,
         })
@@ -380,7 +384,13 @@ impl Ladder {
     /// The ladder's id.
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.definition.id
+        self.rule_id.as_str()
+    }
+
+    /// The ladder's id, shared.
+    #[must_use]
+    pub fn rule_id(&self) -> &RuleId {
+        &self.rule_id
     }
 
     fn reaches(&self, basis: Decimal, from: Decimal) -> bool {

@@ -11,6 +11,14 @@ pub mod ladder;
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::string_id;
+
+string_id!(
+    /// The id of a rule of a program: a ladder or a coupon.
+    RuleId,
+    "rule id"
+);
+
 /// How a discount combines with the others of an evaluation.
 ///
 /// Serialised as `"stackable"`, `"exclusive"`, or `{"group": "welcome"}`.
