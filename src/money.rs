@@ -672,6 +672,14 @@ pub fn allocate_minor_units(
     }
     let out = &mut out[..weights.len()];
     let magnitude = total_units.checked_abs().ok_or_else(overflow)?;
+    if split_exact(magnitude, weights, policy, out) {
+        if total_units < 0 {
+            for slot in out.iter_mut() {
+                *slot = -*slot;
+            }
+        }
+        return Ok(());
+    }
     let magnitude_dec = Decimal::try_from_i128_with_scale(magnitude, 0).map_err(|_| overflow())?;
 
     // The fractional part each share lost to truncation, for the largest
@@ -775,6 +783,96 @@ pub fn allocate_minor_units(
         }
     }
     Ok(())
+}
+
+/// The split in integers, exact, when the weights and products fit in 128
+/// bits (any realistic order): share = magnitude × weight ÷ total, and the
+/// remainders of that division decide who gets the units left over.
+/// Returns `false`, leaving `out` to be overwritten, when they do not fit.
+fn split_exact(
+    magnitude: i128,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> bool {
+    let Ok(magnitude) = u128::try_from(magnitude) else {
+        return false;
+    };
+    let scale = weights.iter().map(Decimal::scale).max().unwrap_or(0);
+    let integer = |w: &Decimal| -> Option<u128> {
+        let mantissa = u128::try_from(w.mantissa()).ok()?;
+        mantissa.checked_mul(10u128.checked_pow(scale - w.scale())?)
+    };
+    let mut total: u128 = 0;
+    for w in weights {
+        let Some(total_next) = integer(w).and_then(|w| total.checked_add(w)) else {
+            return false;
+        };
+        total = total_next;
+    }
+    if total == 0 {
+        return false;
+    }
+    let mut stack = [0u128; 16];
+    let mut heap = Vec::new();
+    let remainders: &mut [u128] = if weights.len() <= stack.len() {
+        &mut stack[..weights.len()]
+    } else {
+        heap.resize(weights.len(), 0);
+        &mut heap
+    };
+    let mut assigned: u128 = 0;
+    for ((slot, remainder), w) in out.iter_mut().zip(remainders.iter_mut()).zip(weights) {
+        let Some(product) = integer(w).and_then(|w| w.checked_mul(magnitude)) else {
+            return false;
+        };
+        let Ok(share) = i128::try_from(product / total) else {
+            return false;
+        };
+        *slot = share;
+        *remainder = product % total;
+        assigned += product / total;
+    }
+    // Exact floors never exceed the amount, and leave fewer units over than
+    // there are parts with a remainder.
+    let mut left = magnitude.saturating_sub(assigned);
+    match policy {
+        RemainderPolicy::InOrder => {
+            for (slot, w) in out.iter_mut().zip(weights) {
+                if left == 0 {
+                    break;
+                }
+                if !w.is_zero() {
+                    *slot += 1;
+                    left -= 1;
+                }
+            }
+        }
+        RemainderPolicy::LargestRemainder => {
+            if left > 0 {
+                let mut stack_order = [0usize; 16];
+                let mut heap_order = Vec::new();
+                let order: &mut [usize] = if weights.len() <= stack_order.len() {
+                    for (i, slot) in stack_order.iter_mut().enumerate() {
+                        *slot = i;
+                    }
+                    &mut stack_order[..weights.len()]
+                } else {
+                    heap_order.extend(0..weights.len());
+                    &mut heap_order
+                };
+                order.sort_unstable_by(|&a, &b| remainders[b].cmp(&remainders[a]).then(a.cmp(&b)));
+                for &i in order.iter() {
+                    if left == 0 || remainders[i] == 0 {
+                        break;
+                    }
+                    out[i] += 1;
+                    left -= 1;
+                }
+            }
+        }
+    }
+    left == 0
 }
 
 fn overflow() -> AllocationError {

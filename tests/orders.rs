@@ -708,3 +708,22 @@ fn birthday_falls_on() {
     assert!(feb28.falls_on(date(2028, 2, 28)));
     assert!(!feb28.falls_on(date(2028, 2, 29)));
 }
+
+/// An order whose total would pass 10^18 is refused, not rounded: 2 units of
+/// 600 000 000 000 000 000.00 EUR make 1.2 × 10^18.
+#[test]
+fn an_order_above_the_largest_amount_is_refused() {
+    use loyalty::money::{Currency, Money};
+    use loyalty::order::{Line, Order, OrderError};
+    let eur = Currency::EUR;
+    let price = Money::parse("600000000000000000.00", eur).unwrap();
+    let result = Order::builder("A-1", "C-1", "2026-01-01T00:00:00Z".parse().unwrap(), eur)
+        .line(Line::new("1", "X", 2, price))
+        .build();
+    let error = result.unwrap_err();
+    assert!(
+        matches!(error, OrderError::AmountTooLarge { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("absurd prices"), "{error}");
+}
