@@ -105,6 +105,9 @@ pub enum Condition {
     SeasonalEvent(SeasonalEvent),
     /// The checkout's local month is the customer's birthday month.
     BirthdayMonth,
+    /// The checkout's local date is the customer's birthday (29 February
+    /// falls on 28 February in other years).
+    Birthday,
 }
 
 /// A condition that cannot be used, found when a program is validated.
@@ -199,7 +202,8 @@ impl Condition {
             | Condition::DaysSinceLastOrderAtLeast(_)
             | Condition::DateWindow(_)
             | Condition::TimeOfDay(_)
-            | Condition::BirthdayMonth => Ok(()),
+            | Condition::BirthdayMonth
+            | Condition::Birthday => Ok(()),
         }
     }
 
@@ -450,6 +454,16 @@ impl Condition {
                     birthday.is_some_and(|b| b.month() == month),
                 )
             }
+            Condition::Birthday => {
+                let today = facts.local.date();
+                let birthday = facts.customer.birthday();
+                obs(
+                    Fact::Birthday,
+                    birthday.map_or(Value::None, |b| Value::Text(b.to_string())),
+                    Value::Date(today),
+                    birthday.is_some_and(|b| b.falls_on(today)),
+                )
+            }
             Condition::All(_) | Condition::Any(_) | Condition::Not(_) => unreachable_combinator(),
         })
     }
@@ -512,6 +526,7 @@ pub enum Fact {
     TimeOfDay,
     SeasonalEvent,
     BirthdayMonth,
+    Birthday,
 }
 
 /// A value observed or bound in an [`Observation`].
@@ -672,6 +687,9 @@ impl fmt::Display for Observation {
             (Fact::TimeOfDay, false) => write!(f, "local time {o} is outside {b}"),
             (Fact::SeasonalEvent, true) => write!(f, "{o} is {b}"),
             (Fact::SeasonalEvent, false) => write!(f, "{o} is not {b}"),
+            (Fact::Birthday, _) if *o == Value::None => write!(f, "no birthday on file"),
+            (Fact::Birthday, true) => write!(f, "{b} is the customer's birthday ({o})"),
+            (Fact::Birthday, false) => write!(f, "{b} is not the customer's birthday ({o})"),
             (Fact::BirthdayMonth, _) if *o == Value::None => {
                 write!(f, "no birthday on file")
             }

@@ -44,6 +44,12 @@ pub struct Evaluation {
     pub ladders: Vec<LadderOutcome>,
     /// The order's totals.
     pub totals: Totals,
+    /// The points the order earns.
+    #[serde(default)]
+    pub points: PointsOutcome,
+    /// The cashback the order earns.
+    #[serde(default)]
+    pub cashback: CashbackOutcome,
     /// Why each rule applied or not, for people and machines.
     pub trace: Vec<TraceEntry>,
     /// What the host must store, each with an idempotency key.
@@ -101,11 +107,20 @@ pub struct LineDiscount {
 /// What kind of rule a reference points to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RuleKind {
     /// A progressive discount ladder.
     Ladder,
     /// A coupon.
     Coupon,
+    /// A points earning rule.
+    Earn,
+    /// A points bonus.
+    Bonus,
+    /// A points campaign (a multiplier while a condition holds).
+    Campaign,
+    /// A cashback rule.
+    Cashback,
 }
 
 /// A rule of the program, by kind and id.
@@ -122,6 +137,10 @@ impl std::fmt::Display for RuleRef {
         match self.kind {
             RuleKind::Ladder => write!(f, "ladder {}", self.id),
             RuleKind::Coupon => write!(f, "coupon {}", self.id),
+            RuleKind::Earn => write!(f, "earning rule {}", self.id),
+            RuleKind::Bonus => write!(f, "bonus {}", self.id),
+            RuleKind::Campaign => write!(f, "campaign {}", self.id),
+            RuleKind::Cashback => write!(f, "cashback {}", self.id),
         }
     }
 }
@@ -198,6 +217,111 @@ pub struct Totals {
     pub payable: Decimal,
 }
 
+/// The points an order earns, rule by rule and line by line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PointsOutcome {
+    /// All points: the lines' and the order-level ones.
+    pub total: Decimal,
+    /// What each earning rule gave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RulePoints>,
+    /// Bonuses for the order as a whole (program bonuses and coupons).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bonuses: Vec<BonusPoints>,
+    /// The points attributable to each line, for reversing a partial
+    /// return; they sum to `total − order_level`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LinePoints>,
+    /// Points of the order as a whole: per-order rules and bonuses.
+    pub order_level: Decimal,
+    /// When the points become available (after the return window).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<DateTime<Utc>>,
+    /// When they expire, if they do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What one earning rule gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePoints {
+    /// The rule.
+    pub rule: RuleRef,
+    /// The base it counted: an amount, a number of units, or 1 order.
+    pub base: Decimal,
+    /// The combined multiplier on the order (lines may have their own).
+    pub multiplier: Decimal,
+    /// The points, rounded and capped.
+    pub points: Decimal,
+    /// Whether the rule's cap cut them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// A bonus given.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BonusPoints {
+    /// The bonus (or the coupon giving it).
+    pub rule: RuleRef,
+    /// The points.
+    pub points: Decimal,
+}
+
+/// The points attributable to a line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinePoints {
+    /// The line.
+    pub line: LineId,
+    /// Its points.
+    pub points: Decimal,
+}
+
+/// The cashback an order earns.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashbackOutcome {
+    /// All cashback, rounded to the minor unit.
+    pub total: Decimal,
+    /// What each rule gave.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleCashback>,
+    /// The cashback attributable to each line.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineCashback>,
+    /// The cashback attributable to shipping (rules that include it).
+    pub shipping: Decimal,
+    /// When it becomes available.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available_at: Option<DateTime<Utc>>,
+    /// When it expires, if it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// What one cashback rule gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleCashback {
+    /// The rule.
+    pub rule: RuleRef,
+    /// The net paid it counted.
+    pub base: Decimal,
+    /// The percent used (effective percent for a bracket ladder).
+    pub percent: Decimal,
+    /// The cashback, rounded once.
+    pub amount: Decimal,
+    /// Whether the cap (or the payable amount) cut it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// The cashback attributable to a line.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineCashback {
+    /// The line.
+    pub line: LineId,
+    /// Its cashback.
+    pub amount: Decimal,
+}
+
 /// Why a rule applied or not.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TraceEntry {
@@ -240,6 +364,38 @@ pub enum Effect {
         /// Redemptions by this customer the evaluation saw.
         seen_by_customer: u64,
     },
+    /// Credit points to the customer, pending until `available_at`.
+    CreditPoints {
+        /// `program/order/points`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The points.
+        points: Decimal,
+        /// Of which attributable to each line.
+        lines: Vec<LinePoints>,
+        /// Of which for the order as a whole.
+        order_level: Decimal,
+        /// When they become available.
+        available_at: DateTime<Utc>,
+        /// When they expire, if they do.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<DateTime<Utc>>,
+    },
+    /// Credit cashback to the customer, pending until `available_at`.
+    CreditCashback {
+        /// `program/order/cashback`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The amount, in the evaluation's currency.
+        amount: Decimal,
+        /// When it becomes available.
+        available_at: DateTime<Utc>,
+        /// When it expires, if it does.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires_at: Option<DateTime<Utc>>,
+    },
     /// Add a free gift line to the order.
     AddGift {
         /// `program/order/gift:coupon-id`.
@@ -258,7 +414,10 @@ impl Effect {
     #[must_use]
     pub fn key(&self) -> &str {
         match self {
-            Effect::CouponRedemption { key, .. } | Effect::AddGift { key, .. } => key,
+            Effect::CouponRedemption { key, .. }
+            | Effect::AddGift { key, .. }
+            | Effect::CreditPoints { key, .. }
+            | Effect::CreditCashback { key, .. } => key,
         }
     }
 }

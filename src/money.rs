@@ -659,7 +659,21 @@ pub fn allocate_minor_units(
     policy: RemainderPolicy,
     out: &mut [i128],
 ) -> Result<(), AllocationError> {
-    let total_units = amount.to_minor_units()?;
+    allocate_units(amount.to_minor_units()?, weights, policy, out)
+}
+
+/// Splits a whole number of units (cents, or hundredths of a point) over
+/// weighted parts, summing exactly to `total_units`; as [`allocate`].
+///
+/// # Errors
+///
+/// As [`allocate_minor_units`].
+pub fn allocate_units(
+    total_units: i128,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
     let mut total_weight = Decimal::ZERO;
     for (index, &weight) in weights.iter().enumerate() {
         if weight.is_sign_negative() && !weight.is_zero() {

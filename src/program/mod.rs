@@ -49,7 +49,10 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, CalendarError, Country, CustomDate, TimeZone};
 use crate::condition::ConditionError;
 use crate::money::{Currency, MoneyError, RemainderPolicy, RoundingMode};
+use crate::rules::cashback::{Cashback, CashbackDefinition};
 use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
+use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
+use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 
 /// An invalid program: where, and what is wrong.
@@ -200,6 +203,52 @@ pub enum Problem {
         "bracket mode applies a percent to each band: give every step a percent, or use mode \"whole_basket\""
     )]
     BracketNeedsPercent,
+    /// `per` given for a base that is not an amount.
+    #[error("per only applies to the net and gross bases: remove it, or use base \"net\"")]
+    PerWithoutAmount,
+    /// Too many decimals kept for points.
+    #[error("{decimals} decimals is too many: keep at most 8")]
+    TooManyDecimals {
+        /// The decimals asked for.
+        decimals: u32,
+    },
+    /// Cashback steps with amounts.
+    #[error("cashback steps give a percent: replace amount with percent")]
+    CashbackStepsNeedPercent,
+    /// Both percent and steps.
+    #[error("give either percent or steps, not both")]
+    PercentAndSteps,
+    /// Neither percent nor steps.
+    #[error("a cashback rule needs a rate: set percent or steps")]
+    NoCashbackRate,
+    /// A negative return window.
+    #[error("{days} days is negative: the return window is 0 days or more")]
+    NegativeWindow {
+        /// The days given.
+        days: i64,
+    },
+    /// An absurd return window.
+    #[error("{days} days is more than ten years: give a return window of at most 3660 days")]
+    WindowTooLong {
+        /// The days given.
+        days: i64,
+    },
+    /// An expiry that ends before it starts.
+    #[error(
+        "{what} {value} would end before it starts: give after_months 1–1200 or end_of_year 0–100"
+    )]
+    ExpiryBeforeStart {
+        /// The policy.
+        what: &'static str,
+        /// The value given.
+        value: i64,
+    },
+    /// A tier the program does not define.
+    #[error("tier \"{tier}\" is not one of the program's tiers: add it to tiers or fix the name")]
+    UnknownTier {
+        /// The tier named.
+        tier: String,
+    },
     /// Buy X get Y with a zero.
     #[error("buy and get must both be 1 or more")]
     BuyGetZero,
@@ -306,6 +355,36 @@ pub struct ProgramDefinition {
     /// Coupons.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<CouponDefinition>,
+    /// The VIP tiers customers can be in, lowest first. When given, every
+    /// tier a rule names must be one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierDefinition>,
+    /// Points earning rules, applied in order; the ones that match add up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earning: Vec<EarnRuleDefinition>,
+    /// Multipliers of earned points: by tier, line and campaign.
+    #[serde(default, skip_serializing_if = "Multipliers::is_empty")]
+    pub multipliers: Multipliers,
+    /// Fixed bonuses of points for the order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bonuses: Vec<BonusDefinition>,
+    /// Cashback rules; the ones that match add up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cashback: Vec<CashbackDefinition>,
+    /// When points and cashback become available and expire.
+    #[serde(default)]
+    pub ledger: LedgerPolicy,
+}
+
+/// A VIP tier of the program.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierDefinition {
+    /// The tier's id, as customers carry it.
+    pub id: crate::customer::TierId,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 impl ProgramDefinition {
@@ -345,6 +424,12 @@ impl ProgramDefinition {
             stacking: StackingPolicy::default(),
             ladders: Vec::new(),
             coupons: Vec::new(),
+            tiers: Vec::new(),
+            earning: Vec::new(),
+            multipliers: Multipliers::default(),
+            bonuses: Vec::new(),
+            cashback: Vec::new(),
+            ledger: LedgerPolicy::default(),
         }
     }
 
@@ -394,6 +479,54 @@ impl ProgramDefinition {
     #[must_use]
     pub fn coupon(mut self, coupon: CouponDefinition) -> ProgramDefinition {
         self.coupons.push(coupon);
+        self
+    }
+
+    /// Adds a tier.
+    ///
+    /// # Errors
+    ///
+    /// A blank tier id.
+    pub fn tier(mut self, id: &str) -> Result<ProgramDefinition, crate::id::EmptyIdError> {
+        self.tiers.push(TierDefinition {
+            id: crate::customer::TierId::new(id)?,
+            name: None,
+        });
+        Ok(self)
+    }
+
+    /// Adds an earning rule.
+    #[must_use]
+    pub fn earning_rule(mut self, rule: EarnRuleDefinition) -> ProgramDefinition {
+        self.earning.push(rule);
+        self
+    }
+
+    /// Sets the multipliers.
+    #[must_use]
+    pub fn multipliers(mut self, multipliers: Multipliers) -> ProgramDefinition {
+        self.multipliers = multipliers;
+        self
+    }
+
+    /// Adds a bonus.
+    #[must_use]
+    pub fn bonus(mut self, bonus: BonusDefinition) -> ProgramDefinition {
+        self.bonuses.push(bonus);
+        self
+    }
+
+    /// Adds a cashback rule.
+    #[must_use]
+    pub fn cashback_rule(mut self, rule: CashbackDefinition) -> ProgramDefinition {
+        self.cashback.push(rule);
+        self
+    }
+
+    /// Sets the pending and expiry policy.
+    #[must_use]
+    pub fn ledger(mut self, policy: LedgerPolicy) -> ProgramDefinition {
+        self.ledger = policy;
         self
     }
 }
@@ -452,6 +585,8 @@ pub struct Program {
     calendar: Calendar,
     ladders: Vec<Ladder>,
     coupons: Vec<Coupon>,
+    earning: Vec<EarnRule>,
+    cashback: Vec<Cashback>,
     /// Normalised code → index into `coupons`.
     codes: HashMap<String, usize>,
 }
@@ -588,12 +723,108 @@ impl Program {
             }
             coupons.push(coupon);
         }
+        // Tiers: unique, and every tier a rule names is one of them.
+        for (i, tier) in definition.tiers.iter().enumerate() {
+            if definition.tiers[..i].iter().any(|t| t.id == tier.id) {
+                return Err(ProgramError::new(
+                    format!("tiers[{i}].id"),
+                    Problem::DuplicateId {
+                        id: tier.id.to_string(),
+                    },
+                ));
+            }
+        }
+        let known_tier =
+            |path: String, tier: &crate::customer::TierId| -> Result<(), ProgramError> {
+                if definition.tiers.is_empty() || definition.tiers.iter().any(|t| &t.id == tier) {
+                    Ok(())
+                } else {
+                    Err(ProgramError::new(
+                        path,
+                        Problem::UnknownTier {
+                            tier: tier.to_string(),
+                        },
+                    ))
+                }
+            };
+        for (i, def) in definition.coupons.iter().enumerate() {
+            for (t, tier) in def.tiers.iter().enumerate() {
+                known_tier(format!("coupons[{i}].tiers[{t}]"), tier)?;
+            }
+        }
+        let check_condition =
+            |path: String, condition: &Option<crate::condition::Condition>| match condition {
+                Some(c) => c
+                    .validate(&calendar)
+                    .map_err(|e| ProgramError::new(path, Problem::Condition(e))),
+                None => Ok(()),
+            };
+
+        let mut earning = Vec::with_capacity(definition.earning.len());
+        for (i, def) in definition.earning.iter().enumerate() {
+            let path = format!("earning[{i}]");
+            if ids.insert(def.id.as_str(), ()).is_some() {
+                return Err(ProgramError::new(
+                    format!("{path}.id"),
+                    Problem::DuplicateId { id: def.id.clone() },
+                ));
+            }
+            check_condition(format!("{path}.condition"), &def.condition)?;
+            if let Some(min) = def.min_order {
+                in_minor_units(format!("{path}.min_order"), min)?;
+            }
+            earning.push(def.clone().compile(&path)?);
+        }
+        definition.multipliers.validate("multipliers")?;
+        for (i, t) in definition.multipliers.tiers.iter().enumerate() {
+            known_tier(format!("multipliers.tiers[{i}].tier"), &t.tier)?;
+        }
+        for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
+            check_condition(
+                format!("multipliers.campaigns[{i}].when"),
+                &Some(c.when.clone()),
+            )?;
+        }
+        for (i, def) in definition.bonuses.iter().enumerate() {
+            let path = format!("bonuses[{i}]");
+            if ids.insert(def.id.as_str(), ()).is_some() {
+                return Err(ProgramError::new(
+                    format!("{path}.id"),
+                    Problem::DuplicateId { id: def.id.clone() },
+                ));
+            }
+            def.validate(&path)?;
+            check_condition(format!("{path}.condition"), &def.condition)?;
+        }
+        let mut cashback = Vec::with_capacity(definition.cashback.len());
+        for (i, def) in definition.cashback.iter().enumerate() {
+            let path = format!("cashback[{i}]");
+            if ids.insert(def.id.as_str(), ()).is_some() {
+                return Err(ProgramError::new(
+                    format!("{path}.id"),
+                    Problem::DuplicateId { id: def.id.clone() },
+                ));
+            }
+            check_condition(format!("{path}.condition"), &def.condition)?;
+            for (t, rate) in def.tiers.iter().enumerate() {
+                known_tier(format!("{path}.tiers[{t}].tier"), &rate.tier)?;
+            }
+            for (field, value) in [("min_spend", def.min_spend), ("cap", def.cap)] {
+                if let Some(v) = value {
+                    in_minor_units(format!("{path}.{field}"), v)?;
+                }
+            }
+            cashback.push(def.clone().compile(&path)?);
+        }
+        definition.ledger.validate("ledger")?;
         drop(ids);
         Ok(Program {
             definition,
             calendar,
             ladders,
             coupons,
+            earning,
+            cashback,
             codes,
         })
     }
@@ -650,6 +881,36 @@ impl Program {
     #[must_use]
     pub fn coupons(&self) -> &[Coupon] {
         &self.coupons
+    }
+
+    /// The compiled earning rules, in definition order.
+    #[must_use]
+    pub fn earning(&self) -> &[EarnRule] {
+        &self.earning
+    }
+
+    /// The compiled cashback rules, in definition order.
+    #[must_use]
+    pub fn cashback(&self) -> &[Cashback] {
+        &self.cashback
+    }
+
+    /// The multipliers of earned points.
+    #[must_use]
+    pub fn multipliers(&self) -> &Multipliers {
+        &self.definition.multipliers
+    }
+
+    /// The bonuses.
+    #[must_use]
+    pub fn bonuses(&self) -> &[BonusDefinition] {
+        &self.definition.bonuses
+    }
+
+    /// The pending and expiry policy.
+    #[must_use]
+    pub fn ledger(&self) -> &LedgerPolicy {
+        &self.definition.ledger
     }
 
     /// The coupon a code redeems, matching ignoring case and surrounding

@@ -79,6 +79,17 @@ pub enum CouponReward {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         max_applications: Option<u32>,
     },
+    /// Extra points for the order (not multiplied).
+    BonusPoints {
+        /// The points.
+        points: Decimal,
+    },
+    /// A multiplier of the points the order earns, combined with the
+    /// program's other multipliers.
+    PointsMultiplier {
+        /// The factor (2 for double points).
+        factor: Decimal,
+    },
     /// A gift line is added to the order, free.
     FreeGift {
         /// The gift's sku.
@@ -254,6 +265,28 @@ impl CouponDefinition {
                         Problem::Negative {
                             what: "gift value",
                             value: *value,
+                        },
+                    );
+                }
+            }
+            CouponReward::BonusPoints { points } => {
+                if negative(*points) {
+                    return err(
+                        ".reward.points",
+                        Problem::Negative {
+                            what: "bonus",
+                            value: *points,
+                        },
+                    );
+                }
+            }
+            CouponReward::PointsMultiplier { factor } => {
+                if negative(*factor) {
+                    return err(
+                        ".reward.factor",
+                        Problem::Negative {
+                            what: "multiplier",
+                            value: *factor,
                         },
                     );
                 }

@@ -1,12 +1,18 @@
 //! The rules a program is made of, one file per kind.
 //!
 //! - [`ladder`]: progressive discounts by spend or quantity;
-//! - [`coupon`]: codes, their validity and their rewards.
+//! - [`coupon`]: codes, their validity and their rewards;
+//! - [`earn`]: points: earning rules, multipliers, bonuses;
+//! - [`cashback`]: money back on the net paid;
+//! - [`expiry`]: when points and cashback become available and expire.
 //!
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
 //! into a validated form by [`Program::new`](crate::program::Program::new).
 
+pub mod cashback;
 pub mod coupon;
+pub mod earn;
+pub mod expiry;
 pub mod ladder;
 
 use serde::{Deserialize, Serialize};
@@ -14,7 +20,8 @@ use serde::{Deserialize, Serialize};
 use crate::id::string_id;
 
 string_id!(
-    /// The id of a rule of a program: a ladder or a coupon.
+    /// The id of a rule of a program: a ladder, a coupon, an earning rule, a
+    /// bonus, a campaign or a cashback rule.
     RuleId,
     "rule id"
 );

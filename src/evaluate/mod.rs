@@ -43,6 +43,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod accrual;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -256,6 +258,8 @@ enum Detail<'p> {
         sku: &'p crate::order::Sku,
         quantity: u32,
     },
+    BonusPoints(Decimal),
+    PointsMultiplier(Decimal),
 }
 
 impl Detail<'_> {
@@ -328,6 +332,8 @@ impl Detail<'_> {
             ),
             Detail::FreeShipping => "free shipping".to_owned(),
             Detail::Gift { sku, quantity } => format!("gift: {quantity} × {sku}"),
+            Detail::BonusPoints(points) => format!("{} bonus points", points.normalize()),
+            Detail::PointsMultiplier(factor) => format!("{}× points", factor.normalize()),
         };
         if capped_by_total {
             text.push_str(" (reduced to the program's cap on total discount)");
@@ -557,13 +563,14 @@ impl Program {
         let mut discounts = Vec::with_capacity(application.applied.len());
         let mut gifts = Vec::new();
         let mut effects = Vec::new();
+        let mut applied_coupons: Vec<&Coupon> = Vec::new();
         for applied in &application.applied {
             let candidate = &candidates[applied.candidate];
-            let is_gift = matches!(
+            let gives_no_money = matches!(
                 candidate.source,
-                Source::Coupon { coupon, .. } if matches!(coupon.definition.reward, CouponReward::FreeGift { .. })
+                Source::Coupon { coupon, .. } if coupon_stage(&coupon.definition.reward) == 3
             );
-            if applied.amount.is_zero() && !is_gift {
+            if applied.amount.is_zero() && !gives_no_money {
                 // Picked, but the lines it applies to were already fully
                 // discounted (or no ladder step is reached after earlier
                 // discounts): nothing to apply, nothing to redeem.
@@ -584,6 +591,9 @@ impl Program {
                 continue;
             }
             let mut code = None;
+            if let Source::Coupon { coupon, .. } = candidate.source {
+                applied_coupons.push(coupon);
+            }
             if let Source::Coupon { coupon, verdict } = candidate.source {
                 if let CouponReward::FreeGift {
                     sku,
@@ -702,6 +712,44 @@ impl Program {
             .and_then(|v| v.checked_sub(application.shipping))
             .ok_or_else(|| overflow("the payable amount"))?
             .max(Decimal::ZERO);
+
+        // Points and cashback, on what is left after the discounts.
+        let points = ctx.points(
+            &facts,
+            &application.nets,
+            &applied_coupons,
+            checkout.at,
+            &mut trace,
+        )?;
+        let shipping_paid = shipping - application.shipping;
+        let cashback = ctx.cashback(
+            &facts,
+            &application.nets,
+            shipping_paid,
+            payable,
+            checkout.at,
+            &mut trace,
+        )?;
+        if let Some(available_at) = points.available_at {
+            effects.push(Effect::CreditPoints {
+                key: format!("{}/{}/points", self.id(), order.id()),
+                customer: customer.id().clone(),
+                points: points.total,
+                lines: points.lines.clone(),
+                order_level: points.order_level,
+                available_at,
+                expires_at: points.expires_at,
+            });
+        }
+        if let Some(available_at) = cashback.available_at {
+            effects.push(Effect::CreditCashback {
+                key: format!("{}/{}/cashback", self.id(), order.id()),
+                customer: customer.id().clone(),
+                amount: in_minor_units(cashback.total, currency),
+                available_at,
+                expires_at: cashback.expires_at,
+            });
+        }
         Ok(Evaluation {
             program: self.id().to_owned(),
             order: order.id().clone(),
@@ -720,8 +768,67 @@ impl Program {
                 shipping_discount: in_minor_units(application.shipping, currency),
                 payable: in_minor_units(payable, currency),
             },
+            points,
+            cashback,
             trace,
             effects,
+        })
+    }
+
+    /// Evaluates many checkouts against this program, one after another,
+    /// and returns the results in input order. A checkout that cannot be
+    /// evaluated gives its error in its place; the others go on.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use loyalty::evaluate::Checkout;
+    /// # use loyalty::program::{Program, ProgramDefinition};
+    /// # use loyalty::money::Currency;
+    /// # let program = Program::new(ProgramDefinition::new("p", Currency::EUR))?;
+    /// let checkouts: Vec<Checkout> = Vec::new();
+    /// let results = program.evaluate_batch(&checkouts);
+    /// assert_eq!(results.len(), checkouts.len());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn evaluate_batch(
+        &self,
+        checkouts: &[Checkout],
+    ) -> Vec<Result<Evaluation, EvaluationError>> {
+        checkouts.iter().map(|c| self.evaluate(c)).collect()
+    }
+
+    /// [`evaluate_batch`](Self::evaluate_batch) on up to `threads` scoped
+    /// threads, each taking a contiguous share of the input. The results are
+    /// the same as one after another, in input order. With one thread (or
+    /// fewer checkouts than threads) it runs on the calling thread.
+    #[must_use]
+    pub fn evaluate_batch_parallel(
+        &self,
+        checkouts: &[Checkout],
+        threads: std::num::NonZeroUsize,
+    ) -> Vec<Result<Evaluation, EvaluationError>> {
+        let threads = threads.get().min(checkouts.len());
+        if threads <= 1 {
+            return self.evaluate_batch(checkouts);
+        }
+        let chunk = checkouts.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = checkouts
+                .chunks(chunk)
+                .map(|part| scope.spawn(move || self.evaluate_batch(part)))
+                .collect();
+            let mut results = Vec::with_capacity(checkouts.len());
+            for (handle, part) in handles.into_iter().zip(checkouts.chunks(chunk)) {
+                match handle.join() {
+                    Ok(part_results) => results.extend(part_results),
+                    // evaluate never panics; should a thread fail all the
+                    // same, its share is evaluated here instead.
+                    Err(_) => results.extend(self.evaluate_batch(part)),
+                }
+            }
+            results
         })
     }
 
@@ -789,7 +896,9 @@ fn coupon_stage(reward: &CouponReward) -> u8 {
         | CouponReward::AmountOffEachUnit { .. } => 0,
         CouponReward::PercentOff { .. } | CouponReward::AmountOff { .. } => 1,
         CouponReward::FreeShipping => 2,
-        CouponReward::FreeGift { .. } => 3,
+        CouponReward::FreeGift { .. }
+        | CouponReward::BonusPoints { .. }
+        | CouponReward::PointsMultiplier { .. } => 3,
     }
 }
 
@@ -937,7 +1046,10 @@ impl<'a> Context<'a> {
         }
         let needs_lines = !matches!(
             def.reward,
-            CouponReward::FreeShipping | CouponReward::FreeGift { .. }
+            CouponReward::FreeShipping
+                | CouponReward::FreeGift { .. }
+                | CouponReward::BonusPoints { .. }
+                | CouponReward::PointsMultiplier { .. }
         ) || def.min_subtotal.is_some()
             || def.min_quantity.is_some()
             || !def.lines.is_all();
@@ -1161,6 +1273,28 @@ impl<'a> Context<'a> {
                                 sku,
                                 quantity: *quantity,
                             },
+                            capped_by_total: false,
+                        });
+                        continue;
+                    }
+                    CouponReward::BonusPoints { points } => {
+                        application.applied.push(Applied {
+                            candidate: index,
+                            target: Target::Items,
+                            amount: Decimal::ZERO,
+                            parts: vec![0; nets.len()],
+                            detail: Detail::BonusPoints(*points),
+                            capped_by_total: false,
+                        });
+                        continue;
+                    }
+                    CouponReward::PointsMultiplier { factor } => {
+                        application.applied.push(Applied {
+                            candidate: index,
+                            target: Target::Items,
+                            amount: Decimal::ZERO,
+                            parts: vec![0; nets.len()],
+                            detail: Detail::PointsMultiplier(*factor),
                             capped_by_total: false,
                         });
                         continue;
@@ -1429,7 +1563,9 @@ impl<'a> Context<'a> {
                 ))
             }
             CouponReward::FreeShipping => Ok((Target::Shipping, Vec::new(), Detail::FreeShipping)),
-            CouponReward::FreeGift { .. } => {
+            CouponReward::FreeGift { .. }
+            | CouponReward::BonusPoints { .. }
+            | CouponReward::PointsMultiplier { .. } => {
                 Ok((Target::Items, vec![0; nets.len()], Detail::CheapestFree))
             }
         }

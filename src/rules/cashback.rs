@@ -1,0 +1,206 @@
+//! Cashback: money back on what the customer paid.
+//!
+//! A cashback rule gives a percent of the net paid on its lines (after
+//! discounts; shipping only when the rule includes it), or a ladder of
+//! percents by that spend (whole basket or bracket, as with discount
+//! ladders). A tier may have its own percent. The amount is rounded once
+//! with the program's rounding mode, capped per order, and never more than
+//! the payable amount.
+//!
+//! # Example
+//!
+//! ```
+//! use loyalty::rules::cashback::CashbackDefinition;
+//!
+//! let two_percent: CashbackDefinition = serde_json::from_str(r#"{
+//!     "id": "cashback", "percent": "2", "cap": "20.00",
+//!     "tiers": [{"tier": "gold", "percent": "5"}]
+//! }"#)?;
+//! let rule = two_percent.compile("cashback[0]")?;
+//! assert_eq!(rule.id(), "cashback");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::condition::{Condition, LineSelector};
+use crate::customer::TierId;
+use crate::program::{Problem, ProgramError};
+use crate::rules::RuleId;
+use crate::rules::earn::is_negative;
+use crate::rules::ladder::{LadderDefinition, LadderMode, StepDefinition, check_percent};
+
+/// A tier's own cashback percent.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierRate {
+    /// The tier.
+    pub tier: TierId,
+    /// Its percent.
+    pub percent: Decimal,
+}
+
+/// A cashback rule as written in a program file: `percent`, or `steps`
+/// (`{"from": "100.00", "percent": "2"}`, …) with a `mode`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CashbackDefinition {
+    /// The rule's id.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A flat percent of the net paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub percent: Option<Decimal>,
+    /// Or percents by spend, ascending.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepDefinition>,
+    /// Whole basket or bracket, for steps. Default: whole basket.
+    #[serde(default)]
+    pub mode: LadderMode,
+    /// Percents for tiers, replacing `percent` or `steps` for their members.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierRate>,
+    /// Whether the shipping paid counts. Default: no.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_shipping: bool,
+    /// The least net paid for any cashback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_spend: Option<Decimal>,
+    /// The most cashback per order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<Decimal>,
+    /// Which lines count. Default: every non-exempt line.
+    #[serde(default, skip_serializing_if = "LineSelector::is_all")]
+    pub lines: LineSelector,
+    /// When the rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+}
+
+/// A validated cashback rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cashback {
+    /// The definition it was compiled from.
+    pub definition: CashbackDefinition,
+    rule_id: RuleId,
+    ladder: Option<crate::rules::ladder::Ladder>,
+}
+
+impl CashbackDefinition {
+    /// Validates the rule; `path` names it in errors (`cashback[0]`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ProgramError`]: a blank id, both or neither of `percent` and
+    /// `steps`, a percent outside (0, 100], steps not ascending or shrinking,
+    /// a negative minimum or cap, a tier listed twice.
+    pub fn compile(self, path: &str) -> Result<Cashback, ProgramError> {
+        let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
+        let Ok(rule_id) = RuleId::new(self.id.as_str()) else {
+            return err(".id", Problem::Blank { what: "rule id" });
+        };
+        let ladder = match (self.percent, self.steps.is_empty()) {
+            (Some(percent), true) => {
+                check_percent(percent)
+                    .map_err(|p| ProgramError::new(format!("{path}.percent"), p))?;
+                None
+            }
+            (None, false) => {
+                if self.steps.iter().any(|s| s.amount.is_some()) {
+                    return err(".steps", Problem::CashbackStepsNeedPercent);
+                }
+                let mut ladder = LadderDefinition::new(self.id.as_str());
+                ladder.steps = self.steps.clone();
+                ladder.mode = self.mode;
+                // The ladder's errors name `steps[i]`; put them under this path.
+                Some(ladder.compile(path)?)
+            }
+            (Some(_), false) => return err("", Problem::PercentAndSteps),
+            (None, true) => return err("", Problem::NoCashbackRate),
+        };
+        for (i, t) in self.tiers.iter().enumerate() {
+            check_percent(t.percent)
+                .map_err(|p| ProgramError::new(format!("{path}.tiers[{i}].percent"), p))?;
+            if self.tiers[..i].iter().any(|o| o.tier == t.tier) {
+                return err(
+                    &format!(".tiers[{i}].tier"),
+                    Problem::DuplicateId {
+                        id: t.tier.to_string(),
+                    },
+                );
+            }
+        }
+        if let Some(v) = self.min_spend.filter(|v| is_negative(*v)) {
+            return err(
+                ".min_spend",
+                Problem::Negative {
+                    what: "minimum spend",
+                    value: v,
+                },
+            );
+        }
+        if let Some(v) = self.cap.filter(|v| is_negative(*v)) {
+            return err(
+                ".cap",
+                Problem::Negative {
+                    what: "cap",
+                    value: v,
+                },
+            );
+        }
+        Ok(Cashback {
+            definition: self,
+            rule_id,
+            ladder,
+        })
+    }
+}
+
+impl Cashback {
+    /// The rule's id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        self.rule_id.as_str()
+    }
+
+    /// The rule's id, shared.
+    #[must_use]
+    pub fn rule_id(&self) -> &RuleId {
+        &self.rule_id
+    }
+
+    /// The unrounded cashback on `base` for a customer of `tier`, and the
+    /// percent used (for a ladder in bracket mode, the effective percent).
+    /// `None` on overflow.
+    #[must_use]
+    pub fn raw_for(&self, base: Decimal, tier: Option<&TierId>) -> Option<(Decimal, Decimal)> {
+        let tier_rate = tier.and_then(|t| self.definition.tiers.iter().find(|r| &r.tier == t));
+        if let Some(rate) = tier_rate {
+            let raw = base
+                .checked_mul(rate.percent)?
+                .checked_div(Decimal::ONE_HUNDRED)?;
+            return Some((raw, rate.percent));
+        }
+        match (&self.ladder, self.definition.percent) {
+            (Some(ladder), _) => {
+                let raw = ladder.reward_for(base, base)?;
+                let percent = if base.is_zero() {
+                    Decimal::ZERO
+                } else {
+                    raw.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(base)?
+                };
+                Some((raw, percent))
+            }
+            (None, Some(percent)) => {
+                let raw = base
+                    .checked_mul(percent)?
+                    .checked_div(Decimal::ONE_HUNDRED)?;
+                Some((raw, percent))
+            }
+            (None, None) => Some((Decimal::ZERO, Decimal::ZERO)),
+        }
+    }
+}

@@ -1,0 +1,498 @@
+//! Points: earning rules, multipliers and bonuses.
+//!
+//! An **earning rule** turns a base into points: the lines' net after
+//! discounts (the default), their gross, their units, or the order itself,
+//! at a rate ("1 point per 1.00", "10 points per unit"). Each rule rounds its
+//! own points (floor by default), may need a minimum order, may be capped per
+//! order, and may stop the rules after it when it fires. The rules that
+//! match add up.
+//!
+//! **Multipliers** scale what the rules earn: by the customer's tier (gold
+//! 1.5×), by line (a category or sku), and by campaign (a date window, a
+//! seasonal event, the customer's birthday: any [`Condition`]). The program
+//! says how several combine: they multiply, their extra parts add (2× and 3×
+//! give 4×), or the largest wins.
+//!
+//! **Bonuses** are fixed points for the order as a whole: the first order,
+//! the Nth order (the 5th, the 50th), the birthday month, an order over an
+//! amount. They are never multiplied.
+//!
+//! Shipping never earns; exempt lines (gift cards) earn only for a rule
+//! whose line selector sets `include_exempt`.
+//!
+//! # Example
+//!
+//! ```
+//! use loyalty::rules::earn::EarnRuleDefinition;
+//!
+//! let one_per_euro: EarnRuleDefinition = serde_json::from_str(r#"{
+//!     "id": "base", "points": "1", "per": "1.00"
+//! }"#)?;
+//! let rule = one_per_euro.compile("earning[0]")?;
+//! assert_eq!(rule.id(), "base");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::condition::{Condition, LineSelector};
+use crate::customer::TierId;
+use crate::program::{Problem, ProgramError};
+use crate::rules::RuleId;
+
+/// What an earning rule counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EarnBase {
+    /// The selected lines' net after discounts. The default.
+    #[default]
+    Net,
+    /// The selected lines' gross, before discounts.
+    Gross,
+    /// The units on the selected lines.
+    PerUnit,
+    /// The order as a whole: a fixed number of points per order.
+    PerOrder,
+}
+
+/// How an earning rule rounds its points.
+///
+/// Serialised as `"floor"`, `"round"`, `"ceil"`, or `{"decimals": 2}` to
+/// keep fractional points (rounded toward zero at that many decimals).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointsRounding {
+    /// Down to a whole point. The default.
+    #[default]
+    Floor,
+    /// To the nearest whole point, halves up.
+    Round,
+    /// Up to a whole point.
+    Ceil,
+    /// Fractional points kept to this many decimals (at most 8), the rest
+    /// dropped.
+    Decimals(u32),
+}
+
+impl PointsRounding {
+    /// Rounds non-negative `points`.
+    #[must_use]
+    pub fn apply(self, points: Decimal) -> Decimal {
+        use rust_decimal::RoundingStrategy as S;
+        match self {
+            PointsRounding::Floor => points.round_dp_with_strategy(0, S::ToNegativeInfinity),
+            PointsRounding::Round => points.round_dp_with_strategy(0, S::MidpointAwayFromZero),
+            PointsRounding::Ceil => points.round_dp_with_strategy(0, S::ToPositiveInfinity),
+            PointsRounding::Decimals(n) => points.round_dp_with_strategy(n, S::ToZero),
+        }
+    }
+
+    /// The decimals kept: 0 for whole points.
+    #[must_use]
+    pub fn decimals(self) -> u32 {
+        match self {
+            PointsRounding::Decimals(n) => n,
+            _ => 0,
+        }
+    }
+}
+
+/// An earning rule as written in a program file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EarnRuleDefinition {
+    /// The rule's id, used in traces and idempotency keys.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What it counts. Default: the net after discounts.
+    #[serde(default)]
+    pub base: EarnBase,
+    /// Points given per `per` of the base (per unit, or per order).
+    pub points: Decimal,
+    /// The amount of base that earns `points` (default 1.00); only for the
+    /// net and gross bases.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per: Option<Decimal>,
+    /// Which lines earn. Default: every non-exempt line.
+    #[serde(default, skip_serializing_if = "LineSelector::is_all")]
+    pub lines: LineSelector,
+    /// When the rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+    /// How its points are rounded. Default: floor.
+    #[serde(default)]
+    pub rounding: PointsRounding,
+    /// The least order subtotal (non-exempt lines, before discounts) for the
+    /// rule to apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_order: Option<Decimal>,
+    /// The most points the rule gives per order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<Decimal>,
+    /// When the rule gives points, the rules after it are skipped.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
+    /// Whether the program's multipliers apply to this rule (default yes).
+    #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
+    pub multipliers: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A validated earning rule.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EarnRule {
+    /// The definition it was compiled from.
+    pub definition: EarnRuleDefinition,
+    rule_id: RuleId,
+    /// Points per one unit of base (points ÷ per).
+    rate: Decimal,
+}
+
+impl EarnRuleDefinition {
+    /// An earning rule giving `points` per `per` of the net, floored.
+    #[must_use]
+    pub fn new(id: impl Into<String>, points: Decimal, per: Decimal) -> EarnRuleDefinition {
+        EarnRuleDefinition {
+            id: id.into(),
+            name: None,
+            base: EarnBase::Net,
+            points,
+            per: Some(per),
+            lines: LineSelector::default(),
+            condition: None,
+            rounding: PointsRounding::Floor,
+            min_order: None,
+            cap: None,
+            stop: false,
+            multipliers: true,
+        }
+    }
+
+    /// Validates the rule; `path` names it in errors (`earning[0]`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ProgramError`]: a blank id, a negative rate, a `per` of zero or
+    /// less (or given for a base without an amount), more than 8 decimals, a
+    /// negative minimum or cap.
+    pub fn compile(self, path: &str) -> Result<EarnRule, ProgramError> {
+        let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
+        let Ok(rule_id) = RuleId::new(self.id.as_str()) else {
+            return err(".id", Problem::Blank { what: "rule id" });
+        };
+        if is_negative(self.points) {
+            return err(
+                ".points",
+                Problem::Negative {
+                    what: "rate",
+                    value: self.points,
+                },
+            );
+        }
+        let per = match (self.base, self.per) {
+            (EarnBase::Net | EarnBase::Gross, per) => per.unwrap_or(Decimal::ONE),
+            (_, None) => Decimal::ONE,
+            (_, Some(_)) => return err(".per", Problem::PerWithoutAmount),
+        };
+        if per <= Decimal::ZERO {
+            return err(
+                ".per",
+                Problem::NotPositive {
+                    what: "per",
+                    value: per,
+                },
+            );
+        }
+        if let PointsRounding::Decimals(n) = self.rounding
+            && n > 8
+        {
+            return err(".rounding", Problem::TooManyDecimals { decimals: n });
+        }
+        if let Some(v) = self.min_order.filter(|v| is_negative(*v)) {
+            return err(
+                ".min_order",
+                Problem::Negative {
+                    what: "minimum order",
+                    value: v,
+                },
+            );
+        }
+        if let Some(v) = self.cap.filter(|v| is_negative(*v)) {
+            return err(
+                ".cap",
+                Problem::Negative {
+                    what: "cap",
+                    value: v,
+                },
+            );
+        }
+        let Some(rate) = self.points.checked_div(per) else {
+            return err(
+                ".per",
+                Problem::NotPositive {
+                    what: "per",
+                    value: per,
+                },
+            );
+        };
+        Ok(EarnRule {
+            definition: self,
+            rule_id,
+            rate,
+        })
+    }
+}
+
+pub(crate) fn is_negative(value: Decimal) -> bool {
+    value.is_sign_negative() && !value.is_zero()
+}
+
+impl EarnRule {
+    /// The rule's id.
+    #[must_use]
+    pub fn id(&self) -> &str {
+        self.rule_id.as_str()
+    }
+
+    /// The rule's id, shared.
+    #[must_use]
+    pub fn rule_id(&self) -> &RuleId {
+        &self.rule_id
+    }
+
+    /// Points per one unit of base: `points ÷ per`.
+    #[must_use]
+    pub fn rate(&self) -> Decimal {
+        self.rate
+    }
+}
+
+/// How several multipliers combine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Combine {
+    /// They multiply: 2× and 3× give 6×. The default.
+    #[default]
+    Multiply,
+    /// Their extra parts add: 2× and 3× give 1 + 1 + 2 = 4×.
+    AddExtras,
+    /// The largest wins: 2× and 3× give 3×.
+    Largest,
+}
+
+impl Combine {
+    /// Combines `factors` (none gives 1×). `None` on overflow.
+    #[must_use]
+    pub fn combine(self, factors: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
+        let mut result = Decimal::ONE;
+        for f in factors {
+            result = match self {
+                Combine::Multiply => result.checked_mul(f)?,
+                Combine::AddExtras => result.checked_add(f.checked_sub(Decimal::ONE)?)?,
+                Combine::Largest => result.max(f),
+            };
+        }
+        Some(result.max(Decimal::ZERO))
+    }
+}
+
+/// A multiplier for customers of a tier.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierMultiplier {
+    /// The tier.
+    pub tier: TierId,
+    /// The factor (1.5 for gold).
+    pub factor: Decimal,
+}
+
+/// A multiplier for the lines a selector picks (a category, a sku).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineMultiplier {
+    /// Its id, for the trace.
+    pub id: String,
+    /// The lines it applies to.
+    pub lines: LineSelector,
+    /// The factor.
+    pub factor: Decimal,
+}
+
+/// A multiplier while a condition holds: a date window, a seasonal event,
+/// the customer's birthday.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Campaign {
+    /// Its id, for the trace.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// When it runs, e.g. `{"seasonal_event": "black_friday"}`.
+    pub when: Condition,
+    /// The factor (2 for double points).
+    pub factor: Decimal,
+}
+
+/// The program's multipliers and how they combine.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Multipliers {
+    /// How several combine. Default: multiply.
+    pub combine: Combine,
+    /// By tier.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<TierMultiplier>,
+    /// By line.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<LineMultiplier>,
+    /// By campaign.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<Campaign>,
+}
+
+impl Multipliers {
+    /// Validates the factors (zero or more) and ids; `path` is `multipliers`.
+    ///
+    /// # Errors
+    ///
+    /// A [`ProgramError`] for a negative factor, a tier listed twice, or a
+    /// blank id.
+    pub fn validate(&self, path: &str) -> Result<(), ProgramError> {
+        let factor = |sub: String, value: Decimal| {
+            if is_negative(value) {
+                Err(ProgramError::new(
+                    format!("{path}{sub}.factor"),
+                    Problem::Negative {
+                        what: "multiplier",
+                        value,
+                    },
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        for (i, t) in self.tiers.iter().enumerate() {
+            factor(format!(".tiers[{i}]"), t.factor)?;
+            if self.tiers[..i].iter().any(|o| o.tier == t.tier) {
+                return Err(ProgramError::new(
+                    format!("{path}.tiers[{i}].tier"),
+                    Problem::DuplicateId {
+                        id: t.tier.to_string(),
+                    },
+                ));
+            }
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            factor(format!(".lines[{i}]"), l.factor)?;
+            if l.id.trim().is_empty() {
+                return Err(ProgramError::new(
+                    format!("{path}.lines[{i}].id"),
+                    Problem::Blank {
+                        what: "multiplier id",
+                    },
+                ));
+            }
+        }
+        for (i, c) in self.campaigns.iter().enumerate() {
+            factor(format!(".campaigns[{i}]"), c.factor)?;
+            if c.id.trim().is_empty() {
+                return Err(ProgramError::new(
+                    format!("{path}.campaigns[{i}].id"),
+                    Problem::Blank {
+                        what: "campaign id",
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether any multiplier is defined.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.tiers.is_empty() && self.lines.is_empty() && self.campaigns.is_empty()
+    }
+}
+
+/// What triggers a bonus.
+///
+/// Serialised as `"first_order"`, `{"order_number": 5}`, `"birthday_month"`
+/// or `{"order_over": "200.00"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BonusTrigger {
+    /// The customer's first order.
+    FirstOrder,
+    /// The customer's Nth order (5 for the fifth).
+    OrderNumber(u64),
+    /// An order in the customer's birthday month.
+    BirthdayMonth,
+    /// An order whose subtotal (non-exempt lines, before discounts) is at
+    /// least this amount.
+    OrderOver(Decimal),
+}
+
+/// A fixed bonus of points for the order as a whole.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BonusDefinition {
+    /// Its id, for the trace and the idempotency key.
+    pub id: String,
+    /// A name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What triggers it.
+    pub when: BonusTrigger,
+    /// The points it gives.
+    pub points: Decimal,
+    /// A further condition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Condition>,
+}
+
+impl BonusDefinition {
+    /// Validates the bonus; `path` names it in errors (`bonuses[1]`).
+    ///
+    /// # Errors
+    ///
+    /// A [`ProgramError`]: a blank id, negative points, order number 0, a
+    /// negative amount.
+    pub fn validate(&self, path: &str) -> Result<(), ProgramError> {
+        if self.id.trim().is_empty() {
+            return Err(ProgramError::new(
+                format!("{path}.id"),
+                Problem::Blank { what: "bonus id" },
+            ));
+        }
+        if is_negative(self.points) {
+            return Err(ProgramError::new(
+                format!("{path}.points"),
+                Problem::Negative {
+                    what: "bonus",
+                    value: self.points,
+                },
+            ));
+        }
+        match self.when {
+            BonusTrigger::OrderNumber(0) => Err(ProgramError::new(
+                format!("{path}.when"),
+                Problem::ZeroOrderNumber,
+            )),
+            BonusTrigger::OrderOver(v) if is_negative(v) => Err(ProgramError::new(
+                format!("{path}.when"),
+                Problem::Negative {
+                    what: "amount",
+                    value: v,
+                },
+            )),
+            _ => Ok(()),
+        }
+    }
+}
