@@ -1,8 +1,8 @@
 //! # loyalty
 //!
 //! The rules side of a shop's retention programs, as a pure library:
-//! progressive discounts, coupons, and the exact money, calendar and
-//! conditions they stand on. It does no I/O and reads no clock: the host
+//! progressive discounts, coupons, points and cashback, and the exact money,
+//! calendar and conditions they stand on. It does no I/O and reads no clock: the host
 //! passes plain data in (the program, the order, a snapshot of the customer,
 //! the instant) and stores what comes out.
 //!
@@ -22,12 +22,15 @@
 //! - [`program`] and [`rules`]: a program as plain data (JSON, TOML or Rust),
 //!   validated once by [`Program::new`](program::Program::new) with errors
 //!   that name the path and the fix: progressive discount
-//!   [`ladders`](rules::ladder) and [`coupons`](rules::coupon).
+//!   [`ladders`](rules::ladder), [`coupons`](rules::coupon), points
+//!   [`earning`](rules::earn) with multipliers and bonuses,
+//!   [`cashback`](rules::cashback), and the [`expiry`](rules::expiry) of
+//!   what is earned.
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
 //!   [`Evaluation`](evaluation::Evaluation) in fixed stages: facts, coupon
 //!   verdicts, ladder standings, stacking, discounts allocated per line,
-//!   effects.
+//!   points, cashback, effects; `evaluate_batch` for many checkouts.
 //! - [`evaluation`]: every amount per line and in total, the verdict on each
 //!   code, the trace of why, and the effects to store with their
 //!   idempotency keys.

@@ -258,7 +258,11 @@ impl<'a> Context<'a> {
                             EarnBase::PerUnit => "units",
                             EarnBase::PerOrder => "order",
                         },
-                        base.normalize(),
+                        match def.base {
+                            EarnBase::Net | EarnBase::Gross =>
+                                super::in_minor_units(base, self.currency),
+                            EarnBase::PerUnit | EarnBase::PerOrder => base.normalize(),
+                        },
                         if shown_factor == Decimal::ONE {
                             String::new()
                         } else {
