@@ -736,9 +736,9 @@ impl<'a> Facts<'a> {
         let mut quantity: u64 = 0;
         for line in order.lines().iter().filter(|l| !l.is_exempt()) {
             // A validated order's gross amounts cannot overflow.
-            if let Ok(gross) = line.gross() {
-                subtotal = subtotal.checked_add(gross.amount()).unwrap_or(Decimal::MAX);
-            }
+            subtotal = subtotal
+                .checked_add(line.gross_amount())
+                .unwrap_or(Decimal::MAX);
             quantity = quantity.saturating_add(u64::from(line.quantity()));
         }
         let days_since_last_order = customer.stats().last_order_at.map(|last| {
@@ -913,6 +913,13 @@ impl LineSelector {
     pub fn selects(&self, line: &Line) -> bool {
         if line.is_exempt() && !self.include_exempt {
             return false;
+        }
+        if self.skus.is_empty()
+            && self.categories.is_empty()
+            && self.exclude_skus.is_empty()
+            && self.exclude_categories.is_empty()
+        {
+            return true;
         }
         let in_any = |list: &[Category]| line.categories().iter().any(|c| list.contains(c));
         if self.exclude_skus.contains(line.sku()) || in_any(&self.exclude_categories) {

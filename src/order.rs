@@ -192,6 +192,9 @@ pub struct Line {
     unit_price: Money,
     #[serde(skip_serializing_if = "is_false")]
     exempt: bool,
+    /// Unit price × quantity, computed once.
+    #[serde(skip)]
+    gross: Decimal,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -264,6 +267,10 @@ impl Line {
         if let Err(source) = unit_price.ensure_minor_units() {
             return Err(OrderError::PriceNotInMinorUnits { line: id, source });
         }
+        let gross = unit_price
+            .checked_mul(Decimal::from(quantity))
+            .map_err(|_| OrderError::Overflow)?
+            .amount();
         Ok(Line {
             id,
             sku,
@@ -271,6 +278,7 @@ impl Line {
             quantity,
             unit_price,
             exempt: false,
+            gross,
         })
     }
 
@@ -341,9 +349,17 @@ impl Line {
     ///
     /// # Errors
     ///
-    /// [`MoneyError::Overflow`] for absurd values.
+    /// None in practice: a line whose gross overflows cannot be built. The
+    /// `Result` is kept so that a future change of representation need not
+    /// break callers.
     pub fn gross(&self) -> Result<Money, MoneyError> {
-        self.unit_price.checked_mul(Decimal::from(self.quantity))
+        Ok(Money::new(self.gross, self.unit_price.currency()))
+    }
+
+    /// Unit price × quantity, as a bare amount in the line's currency.
+    #[must_use]
+    pub fn gross_amount(&self) -> Decimal {
+        self.gross
     }
 }
 

@@ -1432,3 +1432,70 @@ fn batch_and_parallel_batch_keep_input_order_and_errors() {
             .is_empty()
     );
 }
+
+/// "1 point per 3.00" is exact: 3.00 earns 1, 30.00 earns 10, 300.00 earns
+/// 100 (the base is multiplied by the points before dividing by `per`).
+#[test]
+fn a_rate_that_does_not_divide_evenly_is_exact() {
+    let program = earning(json!([{"id": "thirds", "points": "1", "per": "3.00"}]));
+    assert_eq!(points_on(&program, "3.00"), d("1"));
+    assert_eq!(points_on(&program, "30.00"), d("10"));
+    assert_eq!(points_on(&program, "300.00"), d("100"));
+}
+
+/// A fractional cap is never exceeded: 100.00 at 1 per 1.00 with cap 10.5
+/// gives 10 with ceil or round (10.5 rounded within the cap), and 10.5 with
+/// two decimals kept.
+#[test]
+fn a_fractional_cap_is_never_exceeded() {
+    for (rounding, expected) in [
+        (json!("ceil"), "10"),
+        (json!("round"), "10"),
+        (json!({"decimals": 2}), "10.5"),
+    ] {
+        let program = earning(
+            json!([{"id": "capped", "points": "1", "per": "1.00", "cap": "10.5", "rounding": rounding}]),
+        );
+        assert_eq!(points_on(&program, "100.00"), d(expected), "{rounding}");
+    }
+}
+
+/// Adding extras does not depend on the order of the factors: a 0× tier
+/// with campaigns listed [0, 3] or [3, 0] gives 1 + (−1) + (−1) + 2 = 1×,
+/// so 100.00 earns 100 either way.
+#[test]
+fn added_extras_do_not_depend_on_order() {
+    for campaigns in [["zero", "three"], ["three", "zero"]] {
+        let factor = |id: &str| if id == "zero" { "0" } else { "3" };
+        let program = shop(json!({
+            "earning": [one_per_euro()],
+            "multipliers": {
+                "combine": "add_extras",
+                "campaigns": campaigns.iter().map(|id| json!({
+                    "id": id, "when": {"subtotal_at_least": "0"}, "factor": factor(id)
+                })).collect::<Vec<_>>(),
+                "tiers": [{"tier": "gold", "factor": "0"}]
+            }
+        }));
+        let e = ev(
+            &program,
+            &Basket::eur()
+                .customer(json!({"id": "C-1", "tier": "gold"}))
+                .line("TEA", 1, "100.00"),
+        );
+        assert_eq!(e.points.total, d("100"), "{campaigns:?}");
+    }
+}
+
+/// A program whose only multiplier setting is `combine` keeps it through a
+/// JSON round trip.
+#[test]
+fn combine_alone_survives_a_round_trip() {
+    let definition = accrual_common::definition(json!({"multipliers": {"combine": "largest"}}));
+    let text = serde_json::to_string(&definition).unwrap();
+    let back: loyalty::program::ProgramDefinition = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        back.multipliers.combine,
+        loyalty::rules::earn::Combine::Largest
+    );
+}

@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::{Context, EvaluationError, overflow};
+use super::{Context, EvaluationError, Trace, overflow};
 use crate::condition::Facts;
 use crate::evaluation::{
     BonusPoints, CashbackOutcome, LineCashback, LinePoints, PointsOutcome, RuleCashback, RuleKind,
@@ -17,9 +17,9 @@ use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
 fn combine_step(combine: Combine, acc: Decimal, factor: Decimal) -> Option<Decimal> {
     Some(match combine {
         Combine::Multiply => acc.checked_mul(factor)?,
-        Combine::AddExtras => acc
-            .checked_add(factor.checked_sub(Decimal::ONE)?)?
-            .max(Decimal::ZERO),
+        // Clamped at zero only where the factor is used, so that the order
+        // of the factors does not matter.
+        Combine::AddExtras => acc.checked_add(factor.checked_sub(Decimal::ONE)?)?,
         Combine::Largest => acc.max(factor),
     })
 }
@@ -28,11 +28,11 @@ fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, Evaluation
     a.checked_add(b).ok_or_else(|| overflow(what))
 }
 
-fn not_applied(rule: RuleRef, message: String, trace: &mut Vec<TraceEntry>) {
-    trace.push(TraceEntry {
+fn not_applied(rule: RuleRef, message: impl FnOnce() -> String, trace: &mut Trace) {
+    trace.push(|| TraceEntry {
         rule,
         applied: false,
-        message,
+        message: message(),
         observation: None,
     });
 }
@@ -45,7 +45,7 @@ impl<'a> Context<'a> {
         nets: &[Decimal],
         coupons: &[&'a Coupon],
         at: DateTime<Utc>,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
     ) -> Result<PointsOutcome, EvaluationError> {
         let program = self.program;
         let mut outcome = PointsOutcome::default();
@@ -79,7 +79,7 @@ impl<'a> Context<'a> {
             if verdict.met {
                 order_factor = combine_step(combine, order_factor, campaign.factor)
                     .ok_or_else(|| overflow("a multiplier"))?;
-                trace.push(TraceEntry {
+                trace.push(|| TraceEntry {
                     rule,
                     applied: true,
                     message: format!(
@@ -89,7 +89,7 @@ impl<'a> Context<'a> {
                     observation: verdict.because,
                 });
             } else {
-                trace.push(TraceEntry {
+                trace.push(|| TraceEntry {
                     rule,
                     applied: false,
                     message: format!("not applied: {because}"),
@@ -128,7 +128,7 @@ impl<'a> Context<'a> {
                 if let Some(by) = stopped {
                     not_applied(
                         rule_ref,
-                        format!("not applied: earning rule {by} stops the rules after it"),
+                        || format!("not applied: earning rule {by} stops the rules after it"),
                         trace,
                     );
                     continue;
@@ -141,7 +141,7 @@ impl<'a> Context<'a> {
                             .as_ref()
                             .map(ToString::to_string)
                             .unwrap_or_default();
-                        trace.push(TraceEntry {
+                        trace.push(|| TraceEntry {
                             rule: rule_ref,
                             applied: false,
                             message: format!("not applied: condition not met: {because}"),
@@ -155,11 +155,13 @@ impl<'a> Context<'a> {
                 {
                     not_applied(
                         rule_ref,
-                        format!(
-                            "not applied: subtotal {} is below the minimum {}",
-                            Money::new(facts.subtotal(), self.currency),
-                            Money::new(min, self.currency)
-                        ),
+                        || {
+                            format!(
+                                "not applied: subtotal {} is below the minimum {}",
+                                Money::new(facts.subtotal(), self.currency),
+                                Money::new(min, self.currency)
+                            )
+                        },
                         trace,
                     );
                     continue;
@@ -167,7 +169,7 @@ impl<'a> Context<'a> {
                 let multiplied = def.multipliers;
                 let (raw, base, shown_factor) = if def.base == EarnBase::PerOrder {
                     let factor = if multiplied {
-                        order_factor
+                        order_factor.max(Decimal::ZERO)
                     } else {
                         Decimal::ONE
                     };
@@ -191,12 +193,12 @@ impl<'a> Context<'a> {
                             EarnBase::PerOrder => Decimal::ZERO,
                         };
                         let factor = if multiplied {
-                            line_factor[i]
+                            line_factor[i].max(Decimal::ZERO)
                         } else {
                             Decimal::ONE
                         };
-                        let w = b
-                            .checked_mul(rule.rate())
+                        let w = rule
+                            .raw_points(b)
                             .and_then(|v| v.checked_mul(factor))
                             .ok_or_else(|| overflow("points"))?
                             .max(Decimal::ZERO);
@@ -208,22 +210,22 @@ impl<'a> Context<'a> {
                         raw,
                         base,
                         if multiplied {
-                            order_factor
+                            order_factor.max(Decimal::ZERO)
                         } else {
                             Decimal::ONE
                         },
                     )
                 };
-                let capped = def.cap.is_some_and(|cap| raw > cap);
-                let limited = def.cap.map_or(raw, |cap| raw.min(cap));
-                let points = def.rounding.apply(limited);
+                let (points, capped) = rule.finish(raw);
                 if points.is_zero() {
                     not_applied(
                         rule_ref,
-                        format!(
-                            "not applied: earns 0 points on a base of {}",
-                            base.normalize()
-                        ),
+                        || {
+                            format!(
+                                "not applied: earns 0 points on a base of {}",
+                                base.normalize()
+                            )
+                        },
                         trace,
                     );
                     continue;
@@ -246,7 +248,7 @@ impl<'a> Context<'a> {
                         }
                     }
                 }
-                trace.push(TraceEntry {
+                trace.push(|| TraceEntry {
                     rule: rule_ref.clone(),
                     applied: true,
                     message: format!(
@@ -316,7 +318,7 @@ impl<'a> Context<'a> {
                 }),
             };
             if let Some(reason) = missed {
-                not_applied(rule, format!("not applied: {reason}"), trace);
+                not_applied(rule, || format!("not applied: {reason}"), trace);
                 continue;
             }
             if let Some(condition) = &bonus.condition {
@@ -327,7 +329,7 @@ impl<'a> Context<'a> {
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_default();
-                    trace.push(TraceEntry {
+                    trace.push(|| TraceEntry {
                         rule,
                         applied: false,
                         message: format!("not applied: condition not met: {because}"),
@@ -337,7 +339,7 @@ impl<'a> Context<'a> {
                 }
             }
             outcome.order_level = add(outcome.order_level, bonus.points, "points")?;
-            trace.push(TraceEntry {
+            trace.push(|| TraceEntry {
                 rule: rule.clone(),
                 applied: true,
                 message: format!("applied: {} bonus points", bonus.points.normalize()),
@@ -390,7 +392,7 @@ impl<'a> Context<'a> {
         shipping_paid: Decimal,
         payable: Decimal,
         at: DateTime<Utc>,
-        trace: &mut Vec<TraceEntry>,
+        trace: &mut Trace,
     ) -> Result<CashbackOutcome, EvaluationError> {
         let program = self.program;
         let mut outcome = CashbackOutcome::default();
@@ -419,7 +421,7 @@ impl<'a> Context<'a> {
                         .as_ref()
                         .map(ToString::to_string)
                         .unwrap_or_default();
-                    trace.push(TraceEntry {
+                    trace.push(|| TraceEntry {
                         rule: rule_ref,
                         applied: false,
                         message: format!("not applied: condition not met: {because}"),
@@ -448,11 +450,13 @@ impl<'a> Context<'a> {
             {
                 not_applied(
                     rule_ref,
-                    format!(
-                        "not applied: net paid {} is below the minimum {}",
-                        Money::new(base, currency).round(crate::money::RoundingMode::HalfUp),
-                        Money::new(min, currency)
-                    ),
+                    || {
+                        format!(
+                            "not applied: net paid {} is below the minimum {}",
+                            Money::new(base, currency).round(crate::money::RoundingMode::HalfUp),
+                            Money::new(min, currency)
+                        )
+                    },
                     trace,
                 );
                 continue;
@@ -470,10 +474,12 @@ impl<'a> Context<'a> {
             if amount.is_zero() {
                 not_applied(
                     rule_ref,
-                    format!(
-                        "not applied: no cashback on a net paid of {}",
-                        Money::new(base, currency)
-                    ),
+                    || {
+                        format!(
+                            "not applied: no cashback on a net paid of {}",
+                            Money::new(base, currency)
+                        )
+                    },
                     trace,
                 );
                 continue;
@@ -493,7 +499,7 @@ impl<'a> Context<'a> {
                 .round(program.rounding())
                 .amount();
             outcome.total = add(outcome.total, amount, "cashback")?;
-            trace.push(TraceEntry {
+            trace.push(|| TraceEntry {
                 rule: rule_ref.clone(),
                 applied: true,
                 message: format!(

@@ -73,6 +73,52 @@ const _: () = {
     send_sync::<Evaluation>();
 };
 
+/// How an evaluation runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EvaluateOptions {
+    /// Whether to write the trace (default yes). Without it the evaluation
+    /// is the same but for an empty `trace`, and faster: no sentence is
+    /// formatted. For batch analytics that only need the amounts.
+    pub trace: bool,
+}
+
+impl Default for EvaluateOptions {
+    fn default() -> Self {
+        EvaluateOptions { trace: true }
+    }
+}
+
+impl EvaluateOptions {
+    /// The default options, with the trace.
+    #[must_use]
+    pub fn new() -> EvaluateOptions {
+        EvaluateOptions::default()
+    }
+
+    /// Sets whether to write the trace.
+    #[must_use]
+    pub fn trace(mut self, trace: bool) -> EvaluateOptions {
+        self.trace = trace;
+        self
+    }
+}
+
+/// The trace being written, or not.
+pub(crate) struct Trace {
+    enabled: bool,
+    entries: Vec<TraceEntry>,
+}
+
+impl Trace {
+    /// Adds the entry `entry` builds, only when tracing.
+    fn push(&mut self, entry: impl FnOnce() -> TraceEntry) {
+        if self.enabled {
+            self.entries.push(entry());
+        }
+    }
+}
+
 /// What the host knows at checkout: the order, the customer, the coupon
 /// usage counts from its store, and the instant of evaluation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -380,20 +426,44 @@ impl Program {
     /// itself: another currency, another customer, usage counts where a
     /// customer's uses exceed all uses, amounts that overflow.
     pub fn evaluate(&self, checkout: &Checkout) -> Result<Evaluation, EvaluationError> {
+        self.evaluate_with(checkout, EvaluateOptions::default())
+    }
+
+    /// [`evaluate`](Self::evaluate) with options, e.g. without the trace.
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`](Self::evaluate).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use loyalty::evaluate::{Checkout, EvaluateOptions};
+    /// # use loyalty::program::{Program, ProgramDefinition};
+    /// # let program = Program::new(serde_json::from_str::<ProgramDefinition>(r#"{"id": "p", "currency": "EUR",
+    /// #   "ladders": [{"id": "l", "steps": [{"from": "100.00", "percent": "5"}]}]}"#)?)?;
+    /// # let checkout: Checkout = serde_json::from_str(r#"{"order": {"id": "A", "customer": "C",
+    /// #   "placed_at": "2026-01-01T00:00:00Z", "currency": "EUR",
+    /// #   "lines": [{"id": "1", "sku": "S", "quantity": 1, "unit_price": "120.00 EUR"}]},
+    /// #   "customer": {"id": "C"}, "at": "2026-01-01T00:00:00Z"}"#)?;
+    /// let full = program.evaluate(&checkout)?;
+    /// let lean = program.evaluate_with(&checkout, EvaluateOptions::new().trace(false))?;
+    /// assert!(lean.trace.is_empty());
+    /// assert_eq!(lean.totals, full.totals);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn evaluate_with(
+        &self,
+        checkout: &Checkout,
+        options: EvaluateOptions,
+    ) -> Result<Evaluation, EvaluationError> {
         let order = &checkout.order;
         let customer = &checkout.customer;
         self.check_checkout(checkout)?;
         let currency = self.currency();
         let facts = Facts::new(order, customer, self.calendar(), checkout.at);
 
-        let mut gross = Vec::with_capacity(order.lines().len());
-        for line in order.lines() {
-            gross.push(
-                line.gross()
-                    .map_err(|_| overflow("a line's gross"))?
-                    .amount(),
-            );
-        }
+        let gross: Vec<Decimal> = order.lines().iter().map(Line::gross_amount).collect();
         let ctx = Context {
             program: self,
             order,
@@ -401,7 +471,10 @@ impl Program {
             currency,
         };
 
-        let mut trace = Vec::new();
+        let mut trace = Trace {
+            enabled: options.trace,
+            entries: Vec::new(),
+        };
         let mut verdicts: Vec<CouponVerdict> = Vec::with_capacity(order.coupons().len());
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
         let mut ladder_outcomes = Vec::with_capacity(self.ladders().len());
@@ -429,7 +502,7 @@ impl Program {
                         Some(o) => format!("not applied: condition not met: {o}"),
                         None => "not applied: condition not met".to_owned(),
                     };
-                    trace.push(TraceEntry {
+                    trace.push(|| TraceEntry {
                         rule,
                         applied: false,
                         message,
@@ -449,7 +522,7 @@ impl Program {
                     ),
                     _ => "not applied: no step reached".to_owned(),
                 };
-                trace.push(TraceEntry {
+                trace.push(|| TraceEntry {
                     rule,
                     applied: false,
                     message,
@@ -549,7 +622,7 @@ impl Program {
                 }
                 Source::Ladder(_) => {}
             }
-            trace.push(TraceEntry {
+            trace.push(|| TraceEntry {
                 rule: candidate.rule.clone(),
                 applied: false,
                 message: format!("not applied: cannot be combined with {with}"),
@@ -578,7 +651,7 @@ impl Program {
                     Source::Coupon { verdict, .. } => {
                         verdicts[verdict].rejection = Some(Rejection::NothingToDiscount);
                     }
-                    Source::Ladder(_) => trace.push(TraceEntry {
+                    Source::Ladder(_) => trace.push(|| TraceEntry {
                         rule: candidate.rule.clone(),
                         applied: false,
                         message: format!(
@@ -647,7 +720,7 @@ impl Program {
                 outcome.amount = applied.amount;
             }
             let description = applied.detail.describe(currency, applied.capped_by_total);
-            trace.push(TraceEntry {
+            trace.push(|| TraceEntry {
                 rule: candidate.rule.clone(),
                 applied: true,
                 message: format!(
@@ -676,7 +749,7 @@ impl Program {
             if let (Some(rejection), Some(coupon)) = (&verdict.rejection, &verdict.coupon)
                 && !matches!(rejection, Rejection::NotCombinable { .. })
             {
-                trace.push(TraceEntry {
+                trace.push(|| TraceEntry {
                     rule: RuleRef {
                         kind: RuleKind::Coupon,
                         id: coupon.clone(),
@@ -770,7 +843,7 @@ impl Program {
             },
             points,
             cashback,
-            trace,
+            trace: trace.entries,
             effects,
         })
     }

@@ -150,8 +150,8 @@ pub struct EarnRule {
     /// The definition it was compiled from.
     pub definition: EarnRuleDefinition,
     rule_id: RuleId,
-    /// Points per one unit of base (points ÷ per).
-    rate: Decimal,
+    /// The amount of base that earns `points` (1 when not given).
+    per: Decimal,
 }
 
 impl EarnRuleDefinition {
@@ -232,19 +232,10 @@ impl EarnRuleDefinition {
                 },
             );
         }
-        let Some(rate) = self.points.checked_div(per) else {
-            return err(
-                ".per",
-                Problem::NotPositive {
-                    what: "per",
-                    value: per,
-                },
-            );
-        };
         Ok(EarnRule {
             definition: self,
             rule_id,
-            rate,
+            per,
         })
     }
 }
@@ -266,10 +257,38 @@ impl EarnRule {
         &self.rule_id
     }
 
-    /// Points per one unit of base: `points ÷ per`.
+    /// The amount of base that earns the rule's points (1 for a base that
+    /// is not an amount).
     #[must_use]
-    pub fn rate(&self) -> Decimal {
-        self.rate
+    pub fn per(&self) -> Decimal {
+        self.per
+    }
+
+    /// The points `base` earns before rounding: `base × points ÷ per`,
+    /// multiplied before dividing so that "1 point per 3.00" on 30.00 is
+    /// exactly 10. `None` on overflow.
+    #[must_use]
+    pub fn raw_points(&self, base: Decimal) -> Option<Decimal> {
+        base.checked_mul(self.definition.points)?
+            .checked_div(self.per)
+    }
+
+    /// Rounds `raw` points with the rule's rounding and holds them to its
+    /// cap: never above the cap, whatever the rounding.
+    #[must_use]
+    pub fn finish(&self, raw: Decimal) -> (Decimal, bool) {
+        let rounding = self.definition.rounding;
+        let Some(cap) = self.definition.cap else {
+            return (rounding.apply(raw), false);
+        };
+        let mut points = rounding.apply(raw.min(cap));
+        if points > cap {
+            points = cap.round_dp_with_strategy(
+                rounding.decimals(),
+                rust_decimal::RoundingStrategy::ToZero,
+            );
+        }
+        (points, raw > cap)
     }
 }
 
@@ -414,10 +433,13 @@ impl Multipliers {
         Ok(())
     }
 
-    /// Whether any multiplier is defined.
+    /// Whether nothing is set: no multiplier and the default combination.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.tiers.is_empty() && self.lines.is_empty() && self.campaigns.is_empty()
+        self.combine == Combine::default()
+            && self.tiers.is_empty()
+            && self.lines.is_empty()
+            && self.campaigns.is_empty()
     }
 }
 
