@@ -90,6 +90,24 @@ pub struct Cashback {
 }
 
 impl CashbackDefinition {
+    /// Cashback of `percent` of the net paid, without cap or minimum.
+    #[must_use]
+    pub fn percent(id: impl Into<String>, percent: Decimal) -> CashbackDefinition {
+        CashbackDefinition {
+            id: id.into(),
+            name: None,
+            percent: Some(percent),
+            steps: Vec::new(),
+            mode: LadderMode::default(),
+            tiers: Vec::new(),
+            include_shipping: false,
+            min_spend: None,
+            cap: None,
+            lines: LineSelector::default(),
+            condition: None,
+        }
+    }
+
     /// Validates the rule; `path` names it in errors (`cashback[0]`).
     ///
     /// # Errors

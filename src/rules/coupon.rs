@@ -179,6 +179,50 @@ pub fn normalize_code(code: &str) -> String {
 }
 
 impl CouponDefinition {
+    /// A coupon redeemed by `code`, giving `reward`, with no limits and no
+    /// conditions; set the other fields as needed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::rules::coupon::{CouponDefinition, CouponReward};
+    ///
+    /// let mut welcome = CouponDefinition::new("welcome", "WELCOME10", CouponReward::PercentOff {
+    ///     percent: "10".parse()?,
+    ///     cap: None,
+    /// });
+    /// welcome.first_order_only = true;
+    /// assert!(welcome.compile("coupons[0]").is_ok());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(
+        id: impl Into<String>,
+        code: impl Into<String>,
+        reward: CouponReward,
+    ) -> CouponDefinition {
+        CouponDefinition {
+            id: id.into(),
+            name: None,
+            codes: vec![code.into()],
+            unique: false,
+            valid: None,
+            usage_limit: None,
+            per_customer_limit: None,
+            min_subtotal: None,
+            min_quantity: None,
+            lines: LineSelector::default(),
+            first_order_only: false,
+            order_number: None,
+            tiers: Vec::new(),
+            segments: Vec::new(),
+            condition: None,
+            reward,
+            stacking: Stacking::default(),
+            priority: 0,
+        }
+    }
+
     /// Validates the definition; `path` names it in errors (`coupons[3]`).
     ///
     /// # Errors

@@ -480,6 +480,18 @@ pub struct BonusDefinition {
 }
 
 impl BonusDefinition {
+    /// A bonus of `points` when `when` happens.
+    #[must_use]
+    pub fn new(id: impl Into<String>, when: BonusTrigger, points: Decimal) -> BonusDefinition {
+        BonusDefinition {
+            id: id.into(),
+            name: None,
+            when,
+            points,
+            condition: None,
+        }
+    }
+
     /// Validates the bonus; `path` names it in errors (`bonuses[1]`).
     ///
     /// # Errors
