@@ -740,50 +740,11 @@ pub fn allocate_units(
         *slot -= take;
         excess -= take;
     }
-    let mut left = (magnitude - assigned.min(magnitude)).max(0);
+    let left = (magnitude - assigned.min(magnitude)).max(0);
 
     // Fewer units are left than there are parts of positive weight, so one
     // pass always places them all.
-    match policy {
-        RemainderPolicy::InOrder => {
-            for (slot, weight) in out.iter_mut().zip(weights) {
-                if left == 0 {
-                    break;
-                }
-                if !weight.is_zero() {
-                    *slot += 1;
-                    left -= 1;
-                }
-            }
-        }
-        RemainderPolicy::LargestRemainder => {
-            if left > 0 {
-                // Parts by the fraction they lost, largest first; ties to the
-                // earlier part. On the stack for small orders.
-                let mut stack_order = [0usize; 16];
-                let mut heap_order = Vec::new();
-                let order: &mut [usize] = if weights.len() <= stack_order.len() {
-                    for (i, slot) in stack_order.iter_mut().enumerate() {
-                        *slot = i;
-                    }
-                    &mut stack_order[..weights.len()]
-                } else {
-                    heap_order.extend(0..weights.len());
-                    &mut heap_order
-                };
-                order.sort_unstable_by(|&a, &b| fractions[b].cmp(&fractions[a]).then(a.cmp(&b)));
-                for &index in order.iter() {
-                    if left == 0 {
-                        break;
-                    }
-                    if !weights[index].is_zero() {
-                        out[index] += 1;
-                        left -= 1;
-                    }
-                }
-            }
-        }
-    }
+    let left = place_remainder(left, weights, fractions, policy, out);
     if left > 0 {
         // Unreachable by the argument above; place what is left on the first
         // part of positive weight rather than lose it.
@@ -849,44 +810,50 @@ fn split_exact(
     }
     // Exact floors never exceed the amount, and leave fewer units over than
     // there are parts with a remainder.
-    let mut left = magnitude.saturating_sub(assigned);
-    match policy {
-        RemainderPolicy::InOrder => {
-            for (slot, w) in out.iter_mut().zip(weights) {
-                if left == 0 {
-                    break;
-                }
-                if !w.is_zero() {
-                    *slot += 1;
-                    left -= 1;
-                }
-            }
+    let Ok(left) = i128::try_from(magnitude.saturating_sub(assigned)) else {
+        return false;
+    };
+    place_remainder(left, weights, remainders, policy, out) == 0
+}
+
+/// Gives the `left` units to the parts, one each, by `policy`: in part
+/// order, or to the largest `lost` first (ties to the earlier part). Parts
+/// of weight zero get none. Returns the units that could not be placed
+/// (none, when fewer are left than there are parts of positive weight).
+fn place_remainder<K: Ord>(
+    mut left: i128,
+    weights: &[Decimal],
+    lost: &[K],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> i128 {
+    if left <= 0 {
+        return left.max(0);
+    }
+    let mut stack_order = [0usize; 16];
+    let mut heap_order = Vec::new();
+    let order: &mut [usize] = if weights.len() <= stack_order.len() {
+        for (i, slot) in stack_order.iter_mut().enumerate() {
+            *slot = i;
         }
-        RemainderPolicy::LargestRemainder => {
-            if left > 0 {
-                let mut stack_order = [0usize; 16];
-                let mut heap_order = Vec::new();
-                let order: &mut [usize] = if weights.len() <= stack_order.len() {
-                    for (i, slot) in stack_order.iter_mut().enumerate() {
-                        *slot = i;
-                    }
-                    &mut stack_order[..weights.len()]
-                } else {
-                    heap_order.extend(0..weights.len());
-                    &mut heap_order
-                };
-                order.sort_unstable_by(|&a, &b| remainders[b].cmp(&remainders[a]).then(a.cmp(&b)));
-                for &i in order.iter() {
-                    if left == 0 || remainders[i] == 0 {
-                        break;
-                    }
-                    out[i] += 1;
-                    left -= 1;
-                }
-            }
+        &mut stack_order[..weights.len()]
+    } else {
+        heap_order.extend(0..weights.len());
+        &mut heap_order
+    };
+    if policy == RemainderPolicy::LargestRemainder {
+        order.sort_unstable_by(|&a, &b| lost[b].cmp(&lost[a]).then(a.cmp(&b)));
+    }
+    for &index in order.iter() {
+        if left == 0 {
+            break;
+        }
+        if !weights[index].is_zero() {
+            out[index] += 1;
+            left -= 1;
         }
     }
-    left == 0
+    left
 }
 
 fn overflow() -> AllocationError {

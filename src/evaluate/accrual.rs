@@ -4,7 +4,7 @@ use chrono::{DateTime, Datelike, Utc};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::{Context, EvaluationError, Trace, overflow};
+use super::{Context, EvaluationError, Trace, condition_holds, overflow};
 use crate::condition::Facts;
 use crate::evaluation::{
     BonusPoints, CashbackOutcome, LineCashback, LinePoints, PointsOutcome, RuleCashback, RuleKind,
@@ -64,38 +64,35 @@ impl<'a> Context<'a> {
             order_factor = combine_step(combine, order_factor, m.factor)
                 .ok_or_else(|| overflow("a multiplier"))?;
         }
-        for campaign in &multipliers.campaigns {
-            let rule = RuleRef {
-                kind: RuleKind::Campaign,
-                id: crate::rules::RuleId::new(campaign.id.as_str())
-                    .map_err(|_| overflow("a campaign id"))?,
-            };
+        for (campaign, id) in multipliers.campaigns.iter().zip(program.campaign_ids()) {
             let verdict = campaign.when.evaluate(facts)?;
-            let because = verdict
-                .because
-                .as_ref()
-                .map(ToString::to_string)
-                .unwrap_or_default();
             if verdict.met {
                 order_factor = combine_step(combine, order_factor, campaign.factor)
                     .ok_or_else(|| overflow("a multiplier"))?;
-                trace.push(|| TraceEntry {
-                    rule,
-                    applied: true,
-                    message: format!(
-                        "applied: {}× points: {because}",
-                        campaign.factor.normalize()
-                    ),
-                    observation: verdict.because,
-                });
-            } else {
-                trace.push(|| TraceEntry {
-                    rule,
-                    applied: false,
-                    message: format!("not applied: {because}"),
-                    observation: verdict.because,
-                });
             }
+            trace.push(|| {
+                let because = verdict
+                    .because
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                TraceEntry {
+                    rule: RuleRef {
+                        kind: RuleKind::Campaign,
+                        id: id.clone(),
+                    },
+                    applied: verdict.met,
+                    message: if verdict.met {
+                        format!(
+                            "applied: {}× points: {because}",
+                            campaign.factor.normalize()
+                        )
+                    } else {
+                        format!("not applied: {because}")
+                    },
+                    observation: verdict.because,
+                }
+            });
         }
         for coupon in coupons {
             if let CouponReward::PointsMultiplier { factor } = coupon.definition.reward {
@@ -133,22 +130,8 @@ impl<'a> Context<'a> {
                     );
                     continue;
                 }
-                if let Some(condition) = &def.condition {
-                    let verdict = condition.evaluate(facts)?;
-                    if !verdict.met {
-                        let because = verdict
-                            .because
-                            .as_ref()
-                            .map(ToString::to_string)
-                            .unwrap_or_default();
-                        trace.push(|| TraceEntry {
-                            rule: rule_ref,
-                            applied: false,
-                            message: format!("not applied: condition not met: {because}"),
-                            observation: verdict.because,
-                        });
-                        continue;
-                    }
+                if !condition_holds(def.condition.as_ref(), facts, &rule_ref, trace)? {
+                    continue;
                 }
                 if let Some(min) = def.min_order
                     && facts.subtotal() < min
@@ -289,11 +272,10 @@ impl<'a> Context<'a> {
 
         // Bonuses: program bonuses, then coupons that give points.
         let local_month = facts.local().month();
-        for bonus in program.bonuses() {
+        for (bonus, id) in program.bonuses().iter().zip(program.bonus_ids()) {
             let rule = RuleRef {
                 kind: RuleKind::Bonus,
-                id: crate::rules::RuleId::new(bonus.id.as_str())
-                    .map_err(|_| overflow("a bonus id"))?,
+                id: id.clone(),
             };
             let order_number = facts.order_number();
             let missed = match &bonus.when {
@@ -321,22 +303,8 @@ impl<'a> Context<'a> {
                 not_applied(rule, || format!("not applied: {reason}"), trace);
                 continue;
             }
-            if let Some(condition) = &bonus.condition {
-                let verdict = condition.evaluate(facts)?;
-                if !verdict.met {
-                    let because = verdict
-                        .because
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    trace.push(|| TraceEntry {
-                        rule,
-                        applied: false,
-                        message: format!("not applied: condition not met: {because}"),
-                        observation: verdict.because,
-                    });
-                    continue;
-                }
+            if !condition_holds(bonus.condition.as_ref(), facts, &rule, trace)? {
+                continue;
             }
             outcome.order_level = add(outcome.order_level, bonus.points, "points")?;
             trace.push(|| TraceEntry {
@@ -413,22 +381,8 @@ impl<'a> Context<'a> {
                 kind: RuleKind::Cashback,
                 id: rule.rule_id().clone(),
             };
-            if let Some(condition) = &def.condition {
-                let verdict = condition.evaluate(facts)?;
-                if !verdict.met {
-                    let because = verdict
-                        .because
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    trace.push(|| TraceEntry {
-                        rule: rule_ref,
-                        applied: false,
-                        message: format!("not applied: condition not met: {because}"),
-                        observation: verdict.because,
-                    });
-                    continue;
-                }
+            if !condition_holds(def.condition.as_ref(), facts, &rule_ref, trace)? {
+                continue;
             }
             let mut base = Decimal::ZERO;
             for (i, line) in lines.iter().enumerate() {

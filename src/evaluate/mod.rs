@@ -119,6 +119,32 @@ impl Trace {
     }
 }
 
+/// Whether an optional condition holds; when it does not, the trace says
+/// why, with the observation that decided.
+fn condition_holds(
+    condition: Option<&crate::condition::Condition>,
+    facts: &Facts<'_>,
+    rule: &RuleRef,
+    trace: &mut Trace,
+) -> Result<bool, EvaluationError> {
+    let Some(condition) = condition else {
+        return Ok(true);
+    };
+    let verdict = condition.evaluate(facts)?;
+    if !verdict.met {
+        trace.push(|| TraceEntry {
+            rule: rule.clone(),
+            applied: false,
+            message: match &verdict.because {
+                Some(o) => format!("not applied: condition not met: {o}"),
+                None => "not applied: condition not met".to_owned(),
+            },
+            observation: verdict.because.clone(),
+        });
+    }
+    Ok(verdict.met)
+}
+
 /// What the host knows at checkout: the order, the customer, the coupon
 /// usage counts from its store, and the instant of evaluation.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -495,37 +521,28 @@ impl Program {
                 next: standing.next,
                 amount: in_minor_units(Decimal::ZERO, currency),
             });
-            if let Some(condition) = &ladder.definition.condition {
-                let verdict = condition.evaluate(&facts)?;
-                if !verdict.met {
-                    let message = match &verdict.because {
-                        Some(o) => format!("not applied: condition not met: {o}"),
-                        None => "not applied: condition not met".to_owned(),
-                    };
-                    trace.push(|| TraceEntry {
-                        rule,
-                        applied: false,
-                        message,
-                        observation: verdict.because,
-                    });
-                    continue;
-                }
+            if !condition_holds(
+                ladder.definition.condition.as_ref(),
+                &facts,
+                &rule,
+                &mut trace,
+            )? {
+                continue;
             }
             if standing.step.is_none() && ladder.definition.measure == Measure::BeforeDiscounts {
-                let message = match (standing.next, ladder.steps().first()) {
-                    (Some(next), Some(first)) => format!(
-                        "not applied: {} {} is below the first step {}; {} more reaches it",
-                        basis_name(ladder),
-                        show(basis, ladder, currency),
-                        show(first.from, ladder, currency),
-                        show(next.missing, ladder, currency)
-                    ),
-                    _ => "not applied: no step reached".to_owned(),
-                };
                 trace.push(|| TraceEntry {
                     rule,
                     applied: false,
-                    message,
+                    message: match (standing.next, ladder.steps().first()) {
+                        (Some(next), Some(first)) => format!(
+                            "not applied: {} {} is below the first step {}; {} more reaches it",
+                            basis_name(ladder),
+                            show(basis, ladder, currency),
+                            show(first.from, ladder, currency),
+                            show(next.missing, ladder, currency)
+                        ),
+                        _ => "not applied: no step reached".to_owned(),
+                    },
                     observation: None,
                 });
                 continue;

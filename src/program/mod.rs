@@ -40,7 +40,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use rust_decimal::Decimal;
@@ -587,6 +587,9 @@ pub struct Program {
     coupons: Vec<Coupon>,
     earning: Vec<EarnRule>,
     cashback: Vec<Cashback>,
+    /// The ids of the campaigns and bonuses, shared with evaluations.
+    campaign_ids: Vec<crate::rules::RuleId>,
+    bonus_ids: Vec<crate::rules::RuleId>,
     /// Normalised code → index into `coupons`.
     codes: HashMap<String, usize>,
 }
@@ -641,21 +644,16 @@ impl Program {
                 .map_err(|p| ProgramError::new("stacking.max_total_percent", p))?;
         }
 
-        let mut ids: HashMap<&str, ()> = HashMap::new();
+        let mut ids: HashSet<&str> = HashSet::new();
         let mut ladders = Vec::with_capacity(definition.ladders.len());
         for (i, def) in definition.ladders.iter().enumerate() {
             let path = format!("ladders[{i}]");
-            if ids.insert(def.id.as_str(), ()).is_some() {
-                return Err(ProgramError::new(
-                    format!("{path}.id"),
-                    Problem::DuplicateId { id: def.id.clone() },
-                ));
-            }
-            if let Some(condition) = &def.condition {
-                condition.validate(&calendar).map_err(|e| {
-                    ProgramError::new(format!("{path}.condition"), Problem::Condition(e))
-                })?;
-            }
+            unique(&mut ids, &path, &def.id)?;
+            valid_condition(
+                &calendar,
+                &format!("{path}.condition"),
+                def.condition.as_ref(),
+            )?;
             let ladder = def.clone().compile(&path)?;
             if ladder.definition.basis == crate::rules::ladder::LadderBasis::Subtotal {
                 for (s, step) in ladder.steps().iter().enumerate() {
@@ -680,17 +678,12 @@ impl Program {
         let mut codes: HashMap<String, usize> = HashMap::new();
         for (i, def) in definition.coupons.iter().enumerate() {
             let path = format!("coupons[{i}]");
-            if ids.insert(def.id.as_str(), ()).is_some() {
-                return Err(ProgramError::new(
-                    format!("{path}.id"),
-                    Problem::DuplicateId { id: def.id.clone() },
-                ));
-            }
-            if let Some(condition) = &def.condition {
-                condition.validate(&calendar).map_err(|e| {
-                    ProgramError::new(format!("{path}.condition"), Problem::Condition(e))
-                })?;
-            }
+            unique(&mut ids, &path, &def.id)?;
+            valid_condition(
+                &calendar,
+                &format!("{path}.condition"),
+                def.condition.as_ref(),
+            )?;
             let coupon = def.clone().compile(&path)?;
             if let Some(min) = def.min_subtotal {
                 in_minor_units(format!("{path}.min_subtotal"), min)?;
@@ -752,24 +745,16 @@ impl Program {
                 known_tier(format!("coupons[{i}].tiers[{t}]"), tier)?;
             }
         }
-        let check_condition =
-            |path: String, condition: &Option<crate::condition::Condition>| match condition {
-                Some(c) => c
-                    .validate(&calendar)
-                    .map_err(|e| ProgramError::new(path, Problem::Condition(e))),
-                None => Ok(()),
-            };
 
         let mut earning = Vec::with_capacity(definition.earning.len());
         for (i, def) in definition.earning.iter().enumerate() {
             let path = format!("earning[{i}]");
-            if ids.insert(def.id.as_str(), ()).is_some() {
-                return Err(ProgramError::new(
-                    format!("{path}.id"),
-                    Problem::DuplicateId { id: def.id.clone() },
-                ));
-            }
-            check_condition(format!("{path}.condition"), &def.condition)?;
+            unique(&mut ids, &path, &def.id)?;
+            valid_condition(
+                &calendar,
+                &format!("{path}.condition"),
+                def.condition.as_ref(),
+            )?;
             if let Some(min) = def.min_order {
                 in_minor_units(format!("{path}.min_order"), min)?;
             }
@@ -780,32 +765,31 @@ impl Program {
             known_tier(format!("multipliers.tiers[{i}].tier"), &t.tier)?;
         }
         for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
-            check_condition(
-                format!("multipliers.campaigns[{i}].when"),
-                &Some(c.when.clone()),
+            valid_condition(
+                &calendar,
+                &format!("multipliers.campaigns[{i}].when"),
+                Some(&c.when),
             )?;
         }
         for (i, def) in definition.bonuses.iter().enumerate() {
             let path = format!("bonuses[{i}]");
-            if ids.insert(def.id.as_str(), ()).is_some() {
-                return Err(ProgramError::new(
-                    format!("{path}.id"),
-                    Problem::DuplicateId { id: def.id.clone() },
-                ));
-            }
+            unique(&mut ids, &path, &def.id)?;
             def.validate(&path)?;
-            check_condition(format!("{path}.condition"), &def.condition)?;
+            valid_condition(
+                &calendar,
+                &format!("{path}.condition"),
+                def.condition.as_ref(),
+            )?;
         }
         let mut cashback = Vec::with_capacity(definition.cashback.len());
         for (i, def) in definition.cashback.iter().enumerate() {
             let path = format!("cashback[{i}]");
-            if ids.insert(def.id.as_str(), ()).is_some() {
-                return Err(ProgramError::new(
-                    format!("{path}.id"),
-                    Problem::DuplicateId { id: def.id.clone() },
-                ));
-            }
-            check_condition(format!("{path}.condition"), &def.condition)?;
+            unique(&mut ids, &path, &def.id)?;
+            valid_condition(
+                &calendar,
+                &format!("{path}.condition"),
+                def.condition.as_ref(),
+            )?;
             for (t, rate) in def.tiers.iter().enumerate() {
                 known_tier(format!("{path}.tiers[{t}].tier"), &rate.tier)?;
             }
@@ -817,7 +801,31 @@ impl Program {
             cashback.push(def.clone().compile(&path)?);
         }
         definition.ledger.validate("ledger")?;
-        drop(ids);
+        let rule_ids = |path: &str,
+                        ids: Vec<&str>|
+         -> Result<Vec<crate::rules::RuleId>, ProgramError> {
+            ids.into_iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    crate::rules::RuleId::new(id).map_err(|_| {
+                        ProgramError::new(format!("{path}[{i}].id"), Problem::Blank { what: "id" })
+                    })
+                })
+                .collect()
+        };
+        let campaign_ids = rule_ids(
+            "multipliers.campaigns",
+            definition
+                .multipliers
+                .campaigns
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect(),
+        )?;
+        let bonus_ids = rule_ids(
+            "bonuses",
+            definition.bonuses.iter().map(|b| b.id.as_str()).collect(),
+        )?;
         Ok(Program {
             definition,
             calendar,
@@ -825,6 +833,8 @@ impl Program {
             coupons,
             earning,
             cashback,
+            campaign_ids,
+            bonus_ids,
             codes,
         })
     }
@@ -907,6 +917,16 @@ impl Program {
         &self.definition.bonuses
     }
 
+    /// The ids of the campaigns, in definition order.
+    pub(crate) fn campaign_ids(&self) -> &[crate::rules::RuleId] {
+        &self.campaign_ids
+    }
+
+    /// The ids of the bonuses, in definition order.
+    pub(crate) fn bonus_ids(&self) -> &[crate::rules::RuleId] {
+        &self.bonus_ids
+    }
+
     /// The pending and expiry policy.
     #[must_use]
     pub fn ledger(&self) -> &LedgerPolicy {
@@ -923,6 +943,32 @@ impl Program {
     /// The coupon of a code already normalised with [`normalize_code`].
     pub(crate) fn coupon_for_normalized(&self, code: &str) -> Option<&Coupon> {
         self.codes.get(code).and_then(|&i| self.coupons.get(i))
+    }
+}
+
+/// Records a rule's id, refusing one already used by another rule.
+fn unique<'d>(ids: &mut HashSet<&'d str>, path: &str, id: &'d str) -> Result<(), ProgramError> {
+    if ids.insert(id) {
+        Ok(())
+    } else {
+        Err(ProgramError::new(
+            format!("{path}.id"),
+            Problem::DuplicateId { id: id.to_owned() },
+        ))
+    }
+}
+
+/// Validates an optional condition against the program's calendar.
+fn valid_condition(
+    calendar: &Calendar,
+    path: &str,
+    condition: Option<&crate::condition::Condition>,
+) -> Result<(), ProgramError> {
+    match condition {
+        Some(c) => c
+            .validate(calendar)
+            .map_err(|e| ProgramError::new(path, Problem::Condition(e))),
+        None => Ok(()),
     }
 }
 
