@@ -587,6 +587,12 @@ fn bench_batch(c: &mut Criterion) {
         let checkouts = checkouts.get_or_init(batch_checkouts);
         b.iter(|| program.evaluate_batch_parallel(black_box(checkouts), threads));
     });
+    // The same batch without the trace: no sentence is formatted.
+    group.bench_function("sequential_without_trace", |b| {
+        let checkouts = checkouts.get_or_init(batch_checkouts);
+        let options = loyalty::evaluate::EvaluateOptions::new().trace(false);
+        b.iter(|| program.evaluate_batch_with(black_box(checkouts), options));
+    });
     group.finish();
 }
 

@@ -1499,3 +1499,25 @@ fn combine_alone_survives_a_round_trip() {
         loyalty::rules::earn::Combine::Largest
     );
 }
+
+/// Without the trace, the evaluation of the sample checkout is the same but
+/// for its empty trace, one by one and in a batch.
+#[test]
+fn evaluations_without_trace_differ_only_by_the_trace() {
+    use loyalty::evaluate::{Checkout, EvaluateOptions};
+    let definition: loyalty::program::ProgramDefinition =
+        serde_json::from_str(include_str!("../examples/data/program.json")).unwrap();
+    let program = Program::new(definition).unwrap();
+    let checkout: Checkout =
+        serde_json::from_str(include_str!("../examples/data/checkout.json")).unwrap();
+    let full = program.evaluate(&checkout).unwrap();
+    assert!(!full.trace.is_empty());
+    let options = EvaluateOptions::new().trace(false);
+    let mut lean = program.evaluate_with(&checkout, options).unwrap();
+    assert!(lean.trace.is_empty());
+    lean.trace = full.trace.clone();
+    assert_eq!(lean, full);
+    let batch = program.evaluate_batch_with(&[checkout.clone(), checkout], options);
+    assert_eq!(batch.len(), 2);
+    assert!(batch.iter().all(|r| r.as_ref().is_ok_and(|e| e.trace.is_empty())));
+}

@@ -886,7 +886,21 @@ impl Program {
         &self,
         checkouts: &[Checkout],
     ) -> Vec<Result<Evaluation, EvaluationError>> {
-        checkouts.iter().map(|c| self.evaluate(c)).collect()
+        self.evaluate_batch_with(checkouts, EvaluateOptions::default())
+    }
+
+    /// [`evaluate_batch`](Self::evaluate_batch) with options, e.g. without
+    /// the trace for analytics over many orders.
+    #[must_use]
+    pub fn evaluate_batch_with(
+        &self,
+        checkouts: &[Checkout],
+        options: EvaluateOptions,
+    ) -> Vec<Result<Evaluation, EvaluationError>> {
+        checkouts
+            .iter()
+            .map(|c| self.evaluate_with(c, options))
+            .collect()
     }
 
     /// [`evaluate_batch`](Self::evaluate_batch) on up to `threads` scoped
