@@ -77,8 +77,9 @@ const _: () = {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct EvaluateOptions {
-    /// Whether to write the trace (default yes). Without it the evaluation
-    /// is the same but for an empty `trace`, and faster: no sentence is
+    /// Whether to write the trace and the discounts' descriptions (default
+    /// yes). Without them the evaluation is the same but for an empty
+    /// `trace` and empty `description`s, and faster: no sentence is
     /// formatted. For batch analytics that only need the amounts.
     pub trace: bool,
 }
@@ -736,7 +737,11 @@ impl Program {
             {
                 outcome.amount = applied.amount;
             }
-            let description = applied.detail.describe(currency, applied.capped_by_total);
+            let description = if options.trace {
+                applied.detail.describe(currency, applied.capped_by_total)
+            } else {
+                String::new()
+            };
             trace.push(|| TraceEntry {
                 rule: candidate.rule.clone(),
                 applied: true,
