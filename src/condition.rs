@@ -207,6 +207,29 @@ impl Condition {
         }
     }
 
+    /// Adds the tiers that `tier_in` leaves name, anywhere in the tree, to
+    /// `out` (for checking them against a program's tiers). Stops at
+    /// [`MAX_DEPTH`].
+    pub fn named_tiers<'c>(&'c self, out: &mut Vec<&'c TierId>) {
+        self.named_tiers_at(out, 0);
+    }
+
+    fn named_tiers_at<'c>(&'c self, out: &mut Vec<&'c TierId>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match self {
+            Condition::All(list) | Condition::Any(list) => {
+                for c in list {
+                    c.named_tiers_at(out, depth + 1);
+                }
+            }
+            Condition::Not(inner) => inner.named_tiers_at(out, depth + 1),
+            Condition::TierIn(tiers) => out.extend(tiers.iter()),
+            _ => {}
+        }
+    }
+
     /// Evaluates the condition.
     ///
     /// The verdict's `because` is the leaf that decided: for a condition not
@@ -275,14 +298,14 @@ impl Condition {
         Ok(match self {
             Condition::SubtotalAtLeast(bound) => obs(
                 Fact::SubtotalAtLeast,
-                Value::Amount(facts.subtotal),
-                Value::Amount(*bound),
+                facts.amount(facts.subtotal),
+                facts.amount(*bound),
                 facts.subtotal >= *bound,
             ),
             Condition::SubtotalBelow(bound) => obs(
                 Fact::SubtotalBelow,
-                Value::Amount(facts.subtotal),
-                Value::Amount(*bound),
+                facts.amount(facts.subtotal),
+                facts.amount(*bound),
                 facts.subtotal < *bound,
             ),
             Condition::QuantityAtLeast(bound) => obs(
@@ -536,7 +559,7 @@ pub enum Fact {
 pub enum Value {
     /// No value (no tier, no previous order, no birthday on file).
     None,
-    /// An amount in the program's currency.
+    /// An amount in the order's currency, written with its decimals.
     Amount(Decimal),
     /// A count: units, an order number, days.
     Count(u64),
@@ -567,15 +590,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::None => f.write_str("none"),
-            Value::Amount(v) => {
-                if v.scale() < 2 {
-                    let mut shown = *v;
-                    shown.rescale(2);
-                    write!(f, "{shown}")
-                } else {
-                    write!(f, "{v}")
-                }
-            }
+            Value::Amount(v) => write!(f, "{v}"),
             Value::Count(n) => write!(f, "{n}"),
             Value::Bool(b) => write!(f, "{b}"),
             Value::Text(t) => f.write_str(t),
@@ -756,6 +771,20 @@ impl<'a> Facts<'a> {
             order_number: customer.order_number(),
             days_since_last_order,
         }
+    }
+
+    /// `value` as an observed amount, written with the order currency's
+    /// decimals (when that keeps it exact).
+    fn amount(&self, value: Decimal) -> Value {
+        let decimals = self.order.currency().minor_units();
+        let mut shown = value;
+        if shown.scale() < decimals {
+            shown.rescale(decimals);
+            if shown != value {
+                shown = value;
+            }
+        }
+        Value::Amount(shown)
     }
 
     /// The order.

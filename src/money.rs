@@ -65,6 +65,12 @@ pub enum MoneyError {
         /// The text as given.
         text: String,
     },
+    /// Money written without its currency.
+    #[error("\"{text}\" has no currency: write the amount and its code, such as \"12.50 EUR\"")]
+    MissingCurrency {
+        /// The text as given.
+        text: String,
+    },
     /// The amount has more decimals than the currency's minor unit.
     #[error(
         "{amount} is not a whole number of {currency}'s minor unit ({minor_unit}): round it to {minor_units} decimal places"
@@ -90,6 +96,16 @@ pub enum AllocationError {
         "cannot allocate over a total weight of zero: give at least one part a positive weight"
     )]
     ZeroTotalWeight,
+    /// The output buffer is shorter than the weights.
+    #[error(
+        "the output has room for {room} parts but there are {parts} weights: give one slot per weight"
+    )]
+    BufferTooShort {
+        /// Slots in the output.
+        room: usize,
+        /// Weights given.
+        parts: usize,
+    },
     /// A weight was negative.
     #[error("weight {weight} of part {index} is negative: weights must be zero or more")]
     NegativeWeight {
@@ -571,7 +587,7 @@ impl FromStr for Money {
         let (amount, code) = s
             .trim()
             .rsplit_once(' ')
-            .ok_or_else(|| MoneyError::InvalidAmount { text: s.to_owned() })?;
+            .ok_or_else(|| MoneyError::MissingCurrency { text: s.to_owned() })?;
         Money::parse(amount, Currency::new(code)?)
     }
 }
@@ -651,7 +667,7 @@ pub fn allocate(
 ///
 /// # Errors
 ///
-/// As [`allocate`]; also [`AllocationError::ZeroTotalWeight`] when `out` is
+/// As [`allocate`]; also [`AllocationError::BufferTooShort`] when `out` is
 /// shorter than `weights`.
 pub fn allocate_minor_units(
     amount: Money,
@@ -681,7 +697,13 @@ pub fn allocate_units(
         }
         total_weight = total_weight.checked_add(weight).ok_or_else(overflow)?;
     }
-    if total_weight.is_zero() || out.len() < weights.len() {
+    if out.len() < weights.len() {
+        return Err(AllocationError::BufferTooShort {
+            room: out.len(),
+            parts: weights.len(),
+        });
+    }
+    if total_weight.is_zero() {
         return Err(AllocationError::ZeroTotalWeight);
     }
     let out = &mut out[..weights.len()];

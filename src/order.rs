@@ -1,9 +1,9 @@
 //! Orders, their lines, and refunds.
 //!
 //! An [`Order`] is validated when it is built or deserialised: every line is
-//! in the order's currency, prices and quantities are positive, line ids are
-//! unique, and the order's gross total fits in a decimal. An evaluator can
-//! then rely on those facts.
+//! in the order's currency, prices are zero or more, quantities 1 or more,
+//! line ids are unique, and the order's total is at most
+//! [`Money::MAX_ORDER_AMOUNT`]. An evaluator can then rely on those facts.
 //!
 //! # Example
 //!

@@ -1529,3 +1529,27 @@ fn evaluations_without_trace_differ_only_by_the_trace() {
             .all(|r| r.as_ref().is_ok_and(|e| e.trace.is_empty()))
     );
 }
+
+/// The largest of factors below 1 is still a factor: a 0.5× line multiplier
+/// with `largest` halves the points (100.00 → 50).
+#[test]
+fn largest_keeps_factors_below_one() {
+    let program = shop(json!({
+        "earning": [one_per_euro()],
+        "multipliers": {"combine": "largest", "lines": [{"id": "half", "lines": {"skus": ["TEA"]}, "factor": "0.5"}]}
+    }));
+    assert_eq!(points_on(&program, "100.00"), d("50"));
+}
+
+/// A per-order rule earns for the order, so a line selector on it is
+/// refused with a pointer to conditions.
+#[test]
+fn a_per_order_rule_refuses_a_line_selector() {
+    let error = try_shop(
+        json!({"earning": [{"id": "visit", "base": "per_order", "points": "100",
+        "lines": {"skus": ["TEA"]}}]}),
+    )
+    .unwrap_err();
+    assert_eq!(error.path(), "earning[0].lines");
+    assert!(error.to_string().contains("has_sku"), "{error}");
+}

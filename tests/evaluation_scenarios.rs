@@ -1243,3 +1243,95 @@ fn one_program_serves_several_threads() {
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0].totals.discount, d("25.00"));
 }
+
+/// A unit made free is not also discounted per unit, in either order and
+/// however the units are grouped in lines: 3 × 10.00 with 2.00 off each unit
+/// and the cheapest unit free is 2 × 2.00 + 10.00 = 14.00 off, pays 16.00.
+#[test]
+fn a_free_unit_is_not_discounted_twice() {
+    let coupons = json!([
+        {"id": "each", "codes": ["EACH"], "reward": {"type": "amount_off_each_unit", "amount": "2.00"}},
+        {"id": "free", "codes": ["FREE"], "reward": {"type": "cheapest_free"}}
+    ]);
+    let program = coupon_program(coupons);
+    for codes in [["EACH", "FREE"], ["FREE", "EACH"]] {
+        let one_line = Basket::eur()
+            .line("TEA", 3, "10.00")
+            .coupon(codes[0])
+            .coupon(codes[1]);
+        let three_lines = Basket::eur()
+            .line("TEA", 1, "10.00")
+            .line("TEA", 1, "10.00")
+            .line("TEA", 1, "10.00")
+            .coupon(codes[0])
+            .coupon(codes[1]);
+        for basket in [one_line, three_lines] {
+            let e = eval(&program, &basket.build());
+            assert_eq!(e.totals.discount, d("14.00"), "{codes:?}");
+            assert_eq!(e.totals.payable, d("16.00"), "{codes:?}");
+        }
+    }
+}
+
+/// A ladder measured after earlier discounts reports where it was measured:
+/// lines 195.00 and 15.00 with the cheapest unit free measure 195.00, step
+/// 0 (5%), 5.00 short of step 1; the discount is 5% of 195.00 = 9.75.
+#[test]
+fn a_ladder_after_discounts_reports_its_own_standing() {
+    let mut ladder = seeds_ladder();
+    ladder["measure"] = json!("after_discounts");
+    ladder["steps"] =
+        json!([{"from": "100.00", "percent": "5"}, {"from": "200.00", "percent": "10"}]);
+    let program = eur_program(json!({
+        "ladders": [ladder],
+        "coupons": [{"id": "free", "codes": ["FREE"], "reward": {"type": "cheapest_free"}}]
+    }));
+    let basket = Basket::eur()
+        .line("BIG", 1, "195.00")
+        .line("SMALL", 1, "15.00")
+        .coupon("FREE");
+    let e = eval(&program, &basket.build());
+    let outcome = &e.ladders[0];
+    assert_eq!(outcome.basis, d("195.00"));
+    assert_eq!(outcome.step, Some(0));
+    assert_eq!(outcome.next.map(|n| n.missing), Some(d("5.00")));
+    assert_eq!(outcome.amount, d("9.75"));
+}
+
+/// Two codes of one unique batch in one order: the coupon applies once, and
+/// the second code says so rather than claiming it was entered twice.
+#[test]
+fn a_second_code_of_the_same_batch_is_refused_for_what_it_is() {
+    let program = coupon_program(json!([{
+        "id": "batch", "codes": ["B-1", "B-2"], "unique": true,
+        "reward": {"type": "amount_off", "amount": "5.00"}
+    }]));
+    let basket = Basket::eur()
+        .line("TEA", 1, "50.00")
+        .coupon("B-1")
+        .coupon("B-2");
+    assert_eq!(
+        rejection(&program, &basket, "B-2"),
+        Rejection::CouponAlreadyEntered
+    );
+    let e = eval(&program, &basket.build());
+    assert_eq!(e.totals.discount, d("5.00"));
+}
+
+/// Condition messages write amounts with the currency's decimals: JPY has
+/// none.
+#[test]
+fn condition_messages_use_the_currency_decimals() {
+    let program = program_in(
+        "JPY",
+        json!({"coupons": [{"id": "big", "codes": ["BIG"],
+            "condition": {"subtotal_at_least": "10000"},
+            "reward": {"type": "amount_off", "amount": "500"}}]}),
+    );
+    let basket = Basket::new("JPY").line("TEA", 1, "5000").coupon("BIG");
+    let message = verdict(&program, &basket, "BIG").message;
+    assert!(
+        message.ends_with("subtotal 5000 is below 10000"),
+        "{message}"
+    );
+}

@@ -376,7 +376,7 @@ fn parsing_and_display() {
     assert_eq!(" 12.50 EUR ".parse::<Money>(), Ok(money("12.50", "EUR")));
     assert_eq!(
         "12.50".parse::<Money>(),
-        Err(MoneyError::InvalidAmount {
+        Err(MoneyError::MissingCurrency {
             text: "12.50".into()
         })
     );
@@ -664,7 +664,7 @@ fn allocate_into_a_buffer() {
             InOrder,
             &mut short
         ),
-        Err(AllocationError::ZeroTotalWeight)
+        Err(AllocationError::BufferTooShort { room: 2, parts: 3 })
     );
 
     // More than 16 parts (the stack buffer): 0.20 over 20 equal parts.

@@ -573,3 +573,51 @@ fn cap_rules() {
     assert_eq!(err.path(), "ladders[0].steps[0].cap");
     assert_eq!(err.problem(), &Problem::CapOnAmount);
 }
+
+/// Program amounts above the largest order amount are refused at
+/// `Program::new`, with the path, instead of failing every evaluation.
+#[test]
+fn absurd_program_amounts_are_refused_with_their_path() {
+    let definition: loyalty::program::ProgramDefinition =
+        serde_json::from_value(serde_json::json!({
+            "id": "p", "currency": "EUR",
+            "stacking": {"max_total": "999999999999999999999999999"}
+        }))
+        .unwrap();
+    let error = loyalty::program::Program::new(definition).unwrap_err();
+    assert_eq!(error.path(), "stacking.max_total");
+    assert!(
+        error.to_string().contains("largest order amount"),
+        "{error}"
+    );
+}
+
+/// A tier named in a condition must be one of the program's tiers.
+#[test]
+fn a_misspelt_tier_in_a_condition_is_refused() {
+    let definition: loyalty::program::ProgramDefinition =
+        serde_json::from_value(serde_json::json!({
+            "id": "p", "currency": "EUR", "tiers": [{"id": "gold"}],
+            "coupons": [{"id": "vip", "codes": ["VIP"], "condition": {"tier_in": ["golld"]},
+                         "reward": {"type": "amount_off", "amount": "5.00"}}]
+        }))
+        .unwrap();
+    let error = loyalty::program::Program::new(definition).unwrap_err();
+    assert_eq!(error.path(), "coupons[0].condition");
+    assert!(error.to_string().contains("golld"), "{error}");
+}
+
+/// Exempt lines are never discounted: a discount rule asking for them is
+/// refused.
+#[test]
+fn a_discount_cannot_include_exempt_lines() {
+    let definition: loyalty::program::ProgramDefinition =
+        serde_json::from_value(serde_json::json!({
+            "id": "p", "currency": "EUR",
+            "coupons": [{"id": "gc", "codes": ["GC"], "lines": {"include_exempt": true},
+                         "reward": {"type": "amount_off", "amount": "5.00"}}]
+        }))
+        .unwrap();
+    let error = loyalty::program::Program::new(definition).unwrap_err();
+    assert_eq!(error.path(), "coupons[0].lines.include_exempt");
+}

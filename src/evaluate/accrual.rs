@@ -14,14 +14,22 @@ use crate::money::{Money, allocate_minor_units, allocate_units};
 use crate::rules::coupon::{Coupon, CouponReward};
 use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
 
-fn combine_step(combine: Combine, acc: Decimal, factor: Decimal) -> Option<Decimal> {
+/// Combines one more factor into `acc` (`None`: no factor yet, 1×). The
+/// result is clamped at zero only where it is used, so that the order of
+/// the factors does not matter.
+fn combine_step(combine: Combine, acc: Option<Decimal>, factor: Decimal) -> Option<Decimal> {
+    let so_far = acc.unwrap_or(Decimal::ONE);
     Some(match combine {
-        Combine::Multiply => acc.checked_mul(factor)?,
-        // Clamped at zero only where the factor is used, so that the order
-        // of the factors does not matter.
-        Combine::AddExtras => acc.checked_add(factor.checked_sub(Decimal::ONE)?)?,
-        Combine::Largest => acc.max(factor),
+        Combine::Multiply => so_far.checked_mul(factor)?,
+        Combine::AddExtras => so_far.checked_add(factor.checked_sub(Decimal::ONE)?)?,
+        // The largest of the factors present, even when all are below 1.
+        Combine::Largest => acc.map_or(factor, |a| a.max(factor)),
     })
+}
+
+/// The factor a combination gives: 1× without factors, never below zero.
+fn factor_of(acc: Option<Decimal>) -> Decimal {
+    acc.unwrap_or(Decimal::ONE).max(Decimal::ZERO)
 }
 
 fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, EvaluationError> {
@@ -57,18 +65,22 @@ impl<'a> Context<'a> {
         let customer = facts.customer();
 
         // The order's multiplier: tier, campaigns, coupons.
-        let mut order_factor = Decimal::ONE;
+        let mut order_factor: Option<Decimal> = None;
         if let Some(tier) = customer.tier()
             && let Some(m) = multipliers.tiers.iter().find(|m| &m.tier == tier)
         {
-            order_factor = combine_step(combine, order_factor, m.factor)
-                .ok_or_else(|| overflow("a multiplier"))?;
+            order_factor = Some(
+                combine_step(combine, order_factor, m.factor)
+                    .ok_or_else(|| overflow("a multiplier"))?,
+            );
         }
         for (campaign, id) in multipliers.campaigns.iter().zip(program.campaign_ids()) {
             let verdict = campaign.when.evaluate(facts)?;
             if verdict.met {
-                order_factor = combine_step(combine, order_factor, campaign.factor)
-                    .ok_or_else(|| overflow("a multiplier"))?;
+                order_factor = Some(
+                    combine_step(combine, order_factor, campaign.factor)
+                        .ok_or_else(|| overflow("a multiplier"))?,
+                );
             }
             trace.push(|| {
                 let because = verdict
@@ -96,8 +108,10 @@ impl<'a> Context<'a> {
         }
         for coupon in coupons {
             if let CouponReward::PointsMultiplier { factor } = coupon.definition.reward {
-                order_factor = combine_step(combine, order_factor, factor)
-                    .ok_or_else(|| overflow("a multiplier"))?;
+                order_factor = Some(
+                    combine_step(combine, order_factor, factor)
+                        .ok_or_else(|| overflow("a multiplier"))?,
+                );
             }
         }
 
@@ -109,8 +123,10 @@ impl<'a> Context<'a> {
             let mut line_factor = vec![order_factor; n];
             for (factor, line) in line_factor.iter_mut().zip(lines) {
                 for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
-                    *factor = combine_step(combine, *factor, m.factor)
-                        .ok_or_else(|| overflow("a multiplier"))?;
+                    *factor = Some(
+                        combine_step(combine, *factor, m.factor)
+                            .ok_or_else(|| overflow("a multiplier"))?,
+                    );
                 }
             }
             let mut weights = vec![Decimal::ZERO; n];
@@ -152,7 +168,7 @@ impl<'a> Context<'a> {
                 let multiplied = def.multipliers;
                 let (raw, base, shown_factor) = if def.base == EarnBase::PerOrder {
                     let factor = if multiplied {
-                        order_factor.max(Decimal::ZERO)
+                        factor_of(order_factor)
                     } else {
                         Decimal::ONE
                     };
@@ -176,7 +192,7 @@ impl<'a> Context<'a> {
                             EarnBase::PerOrder => Decimal::ZERO,
                         };
                         let factor = if multiplied {
-                            line_factor[i].max(Decimal::ZERO)
+                            factor_of(line_factor[i])
                         } else {
                             Decimal::ONE
                         };
@@ -193,7 +209,7 @@ impl<'a> Context<'a> {
                         raw,
                         base,
                         if multiplied {
-                            order_factor.max(Decimal::ZERO)
+                            factor_of(order_factor)
                         } else {
                             Decimal::ONE
                         },

@@ -265,11 +265,15 @@ pub enum EvaluationError {
     /// A calendar date could not be computed.
     #[error(transparent)]
     Calendar(#[from] CalendarError),
+    /// An amount could not be handled as money (overflow, or more decimals
+    /// than the currency).
+    #[error(transparent)]
+    Money(MoneyError),
 }
 
 impl From<MoneyError> for EvaluationError {
-    fn from(_: MoneyError) -> Self {
-        EvaluationError::Overflow { what: "money" }
+    fn from(error: MoneyError) -> Self {
+        EvaluationError::Money(error)
     }
 }
 
@@ -306,7 +310,10 @@ enum Source<'p> {
 /// How a discount was reached, formatted only for the applied set.
 #[derive(Clone, Copy)]
 enum Detail<'p> {
-    NoStep,
+    NoStep {
+        basis: Decimal,
+        next: Option<crate::rules::ladder::NextStep>,
+    },
     Ladder {
         ladder: &'p Ladder,
         step: usize,
@@ -338,7 +345,7 @@ enum Detail<'p> {
 impl Detail<'_> {
     fn describe(&self, currency: Currency, capped_by_total: bool) -> String {
         let mut text = match *self {
-            Detail::NoStep => "no step reached".to_owned(),
+            Detail::NoStep { .. } => "no step reached".to_owned(),
             Detail::Ladder {
                 ladder,
                 step,
@@ -661,6 +668,28 @@ impl Program {
                 candidate.source,
                 Source::Coupon { coupon, .. } if coupon_stage(&coupon.definition.reward) == 3
             );
+            // A ladder measured after earlier discounts stands where it was
+            // measured when applied, not where the gross put it.
+            if let Source::Ladder(ladder) = candidate.source
+                && let Some(outcome) = ladder_outcomes.iter_mut().find(|o| o.ladder == ladder.id())
+            {
+                match applied.detail {
+                    Detail::Ladder {
+                        step, basis, next, ..
+                    } => {
+                        outcome.basis = basis;
+                        outcome.step = Some(step);
+                        outcome.next = next;
+                    }
+                    Detail::NoStep { basis, next } => {
+                        outcome.basis = basis;
+                        outcome.step = None;
+                        outcome.next = next;
+                    }
+                    _ => {}
+                }
+                outcome.amount = in_minor_units(applied.amount, currency);
+            }
             if applied.amount.is_zero() && !gives_no_money {
                 // Picked, but the lines it applies to were already fully
                 // discounted (or no ladder step is reached after earlier
@@ -731,11 +760,6 @@ impl Program {
                         amount,
                     });
                 }
-            }
-            if let Source::Ladder(ladder) = candidate.source
-                && let Some(outcome) = ladder_outcomes.iter_mut().find(|o| o.ladder == ladder.id())
-            {
-                outcome.amount = applied.amount;
             }
             let description = if options.trace {
                 applied.detail.describe(currency, applied.capped_by_total)
@@ -1017,7 +1041,7 @@ fn dedupe_coupon_candidates(candidates: &mut Vec<Candidate<'_>>, verdicts: &mut 
         let duplicate = candidates[..i].iter().any(|c| c.rule == candidates[i].rule);
         if duplicate {
             if let Source::Coupon { verdict, .. } = candidates[i].source {
-                verdicts[verdict].rejection = Some(Rejection::DuplicateCode);
+                verdicts[verdict].rejection = Some(Rejection::CouponAlreadyEntered);
             }
             candidates.remove(i);
         } else {
@@ -1190,9 +1214,9 @@ impl<'a> Context<'a> {
             && subtotal < minimum
         {
             return Ok(Some(Rejection::MinimumNotMet {
-                minimum,
-                subtotal,
-                missing: minimum - subtotal,
+                minimum: in_minor_units(minimum, self.currency),
+                subtotal: in_minor_units(subtotal, self.currency),
+                missing: in_minor_units(minimum - subtotal, self.currency),
             }));
         }
         if let CouponReward::BuyXGetY { buy, get, .. } = def.reward
@@ -1333,6 +1357,9 @@ impl<'a> Context<'a> {
         });
         let policy = self.program.stacking();
         let mut nets = self.gross.clone();
+        // Units of each line already made free by a line-level reward, so
+        // that a later one neither frees them again nor discounts them.
+        let mut free_units = vec![0u32; nets.len()];
         let mut shipping_left = self.order.shipping().amount();
         let mut cap_left = self.total_cap()?;
         let mut application = Application {
@@ -1408,7 +1435,13 @@ impl<'a> Context<'a> {
                         });
                         continue;
                     }
-                    reward => self.coupon_discount(coupon, reward, &nets, policy.percentages)?,
+                    reward => self.coupon_discount(
+                        coupon,
+                        reward,
+                        &nets,
+                        &mut free_units,
+                        policy.percentages,
+                    )?,
                 },
             };
             // The program's cap on the total discount.
@@ -1559,7 +1592,14 @@ impl<'a> Context<'a> {
         }
         let standing = ladder.standing(basis, smallest_step(ladder, self.currency));
         let Some(step) = standing.step else {
-            return Ok((Target::Items, vec![0; nets.len()], Detail::NoStep));
+            return Ok((
+                Target::Items,
+                vec![0; nets.len()],
+                Detail::NoStep {
+                    basis,
+                    next: standing.next,
+                },
+            ));
         };
         let reward_basis = if def.mode == LadderMode::Bracket {
             base
@@ -1583,6 +1623,7 @@ impl<'a> Context<'a> {
         coupon: &'a Coupon,
         reward: &'a CouponReward,
         nets: &[Decimal],
+        free_units: &mut [u32],
         percentages: Percentages,
     ) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
         let def = &coupon.definition;
@@ -1627,11 +1668,17 @@ impl<'a> Context<'a> {
             CouponReward::AmountOffEachUnit { amount } => {
                 let mut parts = vec![0i128; nets.len()];
                 let per_unit = Money::new(*amount, currency).to_minor_units()?;
-                for ((part, line), net) in parts.iter_mut().zip(self.lines()).zip(nets) {
+                for (((part, line), net), free) in parts
+                    .iter_mut()
+                    .zip(self.lines())
+                    .zip(nets)
+                    .zip(&*free_units)
+                {
                     if eligible(line) {
                         let net_units = Money::new(*net, currency).to_minor_units()?;
+                        let paid_units = line.quantity().saturating_sub(*free);
                         let want = per_unit
-                            .checked_mul(i128::from(line.quantity()))
+                            .checked_mul(i128::from(paid_units))
                             .ok_or_else(|| overflow("a per-unit discount"))?;
                         *part = want.min(net_units).max(0);
                     }
@@ -1639,7 +1686,7 @@ impl<'a> Context<'a> {
                 Ok((Target::Items, parts, Detail::AmountOffEachUnit(*amount)))
             }
             CouponReward::CheapestFree => {
-                let free = self.cheapest_units(nets, &eligible, 1)?;
+                let free = self.cheapest_units(nets, free_units, &eligible, 1)?;
                 Ok((Target::Items, free, Detail::CheapestFree))
             }
             CouponReward::BuyXGetY {
@@ -1650,16 +1697,17 @@ impl<'a> Context<'a> {
                 let units: u64 = self
                     .lines()
                     .iter()
-                    .filter(|l| eligible(l))
-                    .map(|l| u64::from(l.quantity()))
+                    .zip(&*free_units)
+                    .filter(|(l, _)| eligible(l))
+                    .map(|(l, free)| u64::from(l.quantity().saturating_sub(*free)))
                     .sum();
                 let group = u64::from(*buy) + u64::from(*get);
                 let mut groups = units / group;
                 if let Some(max) = max_applications {
                     groups = groups.min(u64::from(*max));
                 }
-                let free_units = groups * u64::from(*get);
-                let free = self.cheapest_units(nets, &eligible, free_units)?;
+                let free_count = groups * u64::from(*get);
+                let free = self.cheapest_units(nets, free_units, &eligible, free_count)?;
                 Ok((
                     Target::Items,
                     free,
@@ -1667,7 +1715,7 @@ impl<'a> Context<'a> {
                         buy: *buy,
                         get: *get,
                         groups,
-                        free_units,
+                        free_units: free_count,
                     },
                 ))
             }
@@ -1685,6 +1733,7 @@ impl<'a> Context<'a> {
     fn cheapest_units(
         &self,
         nets: &[Decimal],
+        free_units: &mut [u32],
         eligible: &impl Fn(&Line) -> bool,
         count: u64,
     ) -> Result<Vec<i128>, EvaluationError> {
@@ -1705,14 +1754,27 @@ impl<'a> Context<'a> {
                 break;
             }
             let line = &self.lines()[i];
-            let take = left.min(u64::from(line.quantity()));
+            // Only units not yet free; their remaining net is shared evenly.
+            let available = line.quantity().saturating_sub(free_units[i]);
+            if available == 0 {
+                continue;
+            }
+            let take = u32::try_from(left.min(u64::from(available))).unwrap_or(available);
             let price = line.unit_price().to_minor_units()?;
-            let net = Money::new(nets[i], self.currency).to_minor_units()?;
-            let want = price
+            let net = Money::new(nets[i], self.currency).to_minor_units()?.max(0);
+            let by_price = price
                 .checked_mul(i128::from(take))
                 .ok_or_else(|| overflow("free units"))?;
-            parts[i] = want.min(net).max(0);
-            left -= take;
+            let by_net = if take == available {
+                net
+            } else {
+                net.checked_mul(i128::from(take))
+                    .ok_or_else(|| overflow("free units"))?
+                    / i128::from(available)
+            };
+            parts[i] = by_price.min(by_net);
+            free_units[i] += take;
+            left -= u64::from(take);
         }
         Ok(parts)
     }

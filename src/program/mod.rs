@@ -243,6 +243,26 @@ pub enum Problem {
         /// The value given.
         value: i64,
     },
+    /// A line selector on a per-order rule.
+    #[error(
+        "a per_order rule earns for the order, not for lines: remove lines, or use a condition such as has_sku"
+    )]
+    LinesOnPerOrder,
+    /// `include_exempt` on a discount.
+    #[error(
+        "exempt lines are never discounted: remove include_exempt (it applies to earning and cashback)"
+    )]
+    ExemptNeverDiscounted,
+    /// An amount too large for any order.
+    #[error(
+        "{value} is above the largest order amount {max}: give a smaller amount, or leave the field out for no limit"
+    )]
+    AmountTooLarge {
+        /// The amount given.
+        value: Decimal,
+        /// The limit.
+        max: Decimal,
+    },
     /// A tier the program does not define.
     #[error("tier \"{tier}\" is not one of the program's tiers: add it to tiers or fix the name")]
     UnknownTier {
@@ -621,7 +641,18 @@ impl Program {
         )
         .map_err(|e| ProgramError::new("calendar", Problem::Calendar(e)))?;
         let currency = definition.currency;
+        // Amounts of the program: whole minor units, and no larger than an
+        // order can be (a larger cap or discount could only overflow).
         let in_minor_units = |path: String, value: Decimal| -> Result<(), ProgramError> {
+            if value > crate::money::Money::MAX_ORDER_AMOUNT {
+                return Err(ProgramError::new(
+                    path,
+                    Problem::AmountTooLarge {
+                        value,
+                        max: crate::money::Money::MAX_ORDER_AMOUNT,
+                    },
+                ));
+            }
             crate::money::Money::new(value, currency)
                 .ensure_minor_units()
                 .map_err(|e| ProgramError::new(path, Problem::Money(e)))
@@ -649,6 +680,12 @@ impl Program {
         for (i, def) in definition.ladders.iter().enumerate() {
             let path = format!("ladders[{i}]");
             unique(&mut ids, &path, &def.id)?;
+            if def.lines.include_exempt {
+                return Err(ProgramError::new(
+                    format!("{path}.lines.include_exempt"),
+                    Problem::ExemptNeverDiscounted,
+                ));
+            }
             valid_condition(
                 &calendar,
                 &format!("{path}.condition"),
@@ -679,6 +716,12 @@ impl Program {
         for (i, def) in definition.coupons.iter().enumerate() {
             let path = format!("coupons[{i}]");
             unique(&mut ids, &path, &def.id)?;
+            if def.lines.include_exempt {
+                return Err(ProgramError::new(
+                    format!("{path}.lines.include_exempt"),
+                    Problem::ExemptNeverDiscounted,
+                ));
+            }
             valid_condition(
                 &calendar,
                 &format!("{path}.condition"),
@@ -740,6 +783,53 @@ impl Program {
                     ))
                 }
             };
+        // Tiers named in conditions, wherever a condition stands.
+        let mut conditions: Vec<(String, &crate::condition::Condition)> = Vec::new();
+        for (i, d) in definition.ladders.iter().enumerate() {
+            conditions.extend(
+                d.condition
+                    .iter()
+                    .map(|c| (format!("ladders[{i}].condition"), c)),
+            );
+        }
+        for (i, d) in definition.coupons.iter().enumerate() {
+            conditions.extend(
+                d.condition
+                    .iter()
+                    .map(|c| (format!("coupons[{i}].condition"), c)),
+            );
+        }
+        for (i, d) in definition.earning.iter().enumerate() {
+            conditions.extend(
+                d.condition
+                    .iter()
+                    .map(|c| (format!("earning[{i}].condition"), c)),
+            );
+        }
+        for (i, d) in definition.bonuses.iter().enumerate() {
+            conditions.extend(
+                d.condition
+                    .iter()
+                    .map(|c| (format!("bonuses[{i}].condition"), c)),
+            );
+        }
+        for (i, d) in definition.cashback.iter().enumerate() {
+            conditions.extend(
+                d.condition
+                    .iter()
+                    .map(|c| (format!("cashback[{i}].condition"), c)),
+            );
+        }
+        for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
+            conditions.push((format!("multipliers.campaigns[{i}].when"), &c.when));
+        }
+        for (path, condition) in conditions {
+            let mut named = Vec::new();
+            condition.named_tiers(&mut named);
+            for tier in named {
+                known_tier(path.clone(), tier)?;
+            }
+        }
         for (i, def) in definition.coupons.iter().enumerate() {
             for (t, tier) in def.tiers.iter().enumerate() {
                 known_tier(format!("coupons[{i}].tiers[{t}]"), tier)?;

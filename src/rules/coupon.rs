@@ -372,6 +372,9 @@ pub enum Rejection {
     UnknownCode,
     /// The same code was entered twice; the first entry counts.
     DuplicateCode,
+    /// Another code of the same coupon (a unique batch) was entered first;
+    /// a coupon applies once per order.
+    CouponAlreadyEntered,
     /// The validity window has not started.
     NotYetValid {
         /// When it starts, local time.
@@ -462,6 +465,9 @@ impl fmt::Display for Rejection {
         match self {
             Rejection::UnknownCode => f.write_str("this code does not exist"),
             Rejection::DuplicateCode => f.write_str("this code was already entered"),
+            Rejection::CouponAlreadyEntered => f.write_str(
+                "another code of this offer is already applied: it applies once per order",
+            ),
             Rejection::NotYetValid { starts } => {
                 write!(
                     f,

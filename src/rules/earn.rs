@@ -209,6 +209,9 @@ impl EarnRuleDefinition {
                 },
             );
         }
+        if self.base == EarnBase::PerOrder && !self.lines.is_all() {
+            return err(".lines", Problem::LinesOnPerOrder);
+        }
         if let PointsRounding::Decimals(n) = self.rounding
             && n > 8
         {
@@ -306,18 +309,34 @@ pub enum Combine {
 }
 
 impl Combine {
-    /// Combines `factors` (none gives 1×). `None` on overflow.
+    /// Combines `factors` (none gives 1×; never below 0×). `None` on
+    /// overflow.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::rules::earn::Combine;
+    /// use rust_decimal::Decimal;
+    ///
+    /// let two_and_three = [Decimal::from(2), Decimal::from(3)];
+    /// assert_eq!(Combine::Multiply.combine(two_and_three), Some(Decimal::from(6)));
+    /// assert_eq!(Combine::AddExtras.combine(two_and_three), Some(Decimal::from(4)));
+    /// assert_eq!(Combine::Largest.combine(two_and_three), Some(Decimal::from(3)));
+    /// let half: Decimal = "0.5".parse().unwrap();
+    /// assert_eq!(Combine::Largest.combine([half]), Some(half));
+    /// ```
     #[must_use]
     pub fn combine(self, factors: impl IntoIterator<Item = Decimal>) -> Option<Decimal> {
-        let mut result = Decimal::ONE;
+        let mut result: Option<Decimal> = None;
         for f in factors {
-            result = match self {
-                Combine::Multiply => result.checked_mul(f)?,
-                Combine::AddExtras => result.checked_add(f.checked_sub(Decimal::ONE)?)?,
-                Combine::Largest => result.max(f),
-            };
+            let so_far = result.unwrap_or(Decimal::ONE);
+            result = Some(match self {
+                Combine::Multiply => so_far.checked_mul(f)?,
+                Combine::AddExtras => so_far.checked_add(f.checked_sub(Decimal::ONE)?)?,
+                Combine::Largest => result.map_or(f, |r| r.max(f)),
+            });
         }
-        Some(result.max(Decimal::ZERO))
+        Some(result.unwrap_or(Decimal::ONE).max(Decimal::ZERO))
     }
 }
 
