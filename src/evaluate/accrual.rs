@@ -178,7 +178,10 @@ impl<'a> Context<'a> {
                         .ok_or_else(|| overflow("points"))?;
                     (raw, Decimal::ONE, factor)
                 } else {
-                    let mut raw = Decimal::ZERO;
+                    // Each line's weight is its base times its multiplier;
+                    // the rate applies once to their sum (multiplying before
+                    // dividing keeps "1 point per 3.00" exact).
+                    let mut weighted = Decimal::ZERO;
                     let mut base = Decimal::ZERO;
                     for (i, line) in lines.iter().enumerate() {
                         weights[i] = Decimal::ZERO;
@@ -186,7 +189,7 @@ impl<'a> Context<'a> {
                             continue;
                         }
                         let b = match def.base {
-                            EarnBase::Net => nets[i],
+                            EarnBase::Net => nets[i].max(Decimal::ZERO),
                             EarnBase::Gross => self.gross[i],
                             EarnBase::PerUnit => Decimal::from(line.quantity()),
                             EarnBase::PerOrder => Decimal::ZERO,
@@ -196,15 +199,18 @@ impl<'a> Context<'a> {
                         } else {
                             Decimal::ONE
                         };
-                        let w = rule
-                            .raw_points(b)
-                            .and_then(|v| v.checked_mul(factor))
-                            .ok_or_else(|| overflow("points"))?
-                            .max(Decimal::ZERO);
+                        let w = if factor == Decimal::ONE {
+                            b
+                        } else {
+                            b.checked_mul(factor).ok_or_else(|| overflow("points"))?
+                        };
                         weights[i] = w;
-                        raw = add(raw, w, "points")?;
+                        weighted = add(weighted, w, "points")?;
                         base = add(base, b, "a points base")?;
                     }
+                    let raw = rule
+                        .raw_points(weighted)
+                        .ok_or_else(|| overflow("points"))?;
                     (
                         raw,
                         base,
@@ -294,29 +300,42 @@ impl<'a> Context<'a> {
                 id: id.clone(),
             };
             let order_number = facts.order_number();
-            let missed = match &bonus.when {
-                BonusTrigger::FirstOrder => (order_number != 1)
-                    .then(|| format!("this is order {order_number}, not the first")),
-                BonusTrigger::OrderNumber(n) => (order_number != *n)
-                    .then(|| format!("this is order {order_number}, not order {n}")),
-                BonusTrigger::BirthdayMonth => match customer.birthday() {
-                    None => Some("no birthday on file".to_owned()),
-                    Some(b) if b.month() != local_month => Some(format!(
-                        "the birthday is in month {}, not {local_month}",
-                        b.month()
-                    )),
-                    Some(_) => None,
-                },
-                BonusTrigger::OrderOver(amount) => (facts.subtotal() < *amount).then(|| {
-                    format!(
-                        "subtotal {} is below {}",
-                        Money::new(facts.subtotal(), self.currency),
-                        Money::new(*amount, self.currency)
-                    )
-                }),
+            let triggered = match &bonus.when {
+                BonusTrigger::FirstOrder => order_number == 1,
+                BonusTrigger::OrderNumber(n) => order_number == *n,
+                BonusTrigger::BirthdayMonth => customer
+                    .birthday()
+                    .is_some_and(|b| b.month() == local_month),
+                BonusTrigger::OrderOver(amount) => facts.subtotal() >= *amount,
             };
-            if let Some(reason) = missed {
-                not_applied(rule, || format!("not applied: {reason}"), trace);
+            if !triggered {
+                not_applied(
+                    rule,
+                    || {
+                        let reason = match &bonus.when {
+                            BonusTrigger::FirstOrder => {
+                                format!("this is order {order_number}, not the first")
+                            }
+                            BonusTrigger::OrderNumber(n) => {
+                                format!("this is order {order_number}, not order {n}")
+                            }
+                            BonusTrigger::BirthdayMonth => match customer.birthday() {
+                                None => "no birthday on file".to_owned(),
+                                Some(b) => format!(
+                                    "the birthday is in month {}, not {local_month}",
+                                    b.month()
+                                ),
+                            },
+                            BonusTrigger::OrderOver(amount) => format!(
+                                "subtotal {} is below {}",
+                                Money::new(facts.subtotal(), self.currency),
+                                Money::new(*amount, self.currency)
+                            ),
+                        };
+                        format!("not applied: {reason}")
+                    },
+                    trace,
+                );
                 continue;
             }
             if !condition_holds(bonus.condition.as_ref(), facts, &rule, trace)? {

@@ -505,9 +505,20 @@ impl Program {
             currency,
         };
 
+        // One entry per rule is the usual count; reserve it once.
+        let rules = self.ladders().len()
+            + order.coupons().len()
+            + self.earning().len()
+            + self.bonuses().len()
+            + self.multipliers().campaigns.len()
+            + self.cashback().len();
         let mut trace = Trace {
             enabled: options.trace,
-            entries: Vec::new(),
+            entries: if options.trace {
+                Vec::with_capacity(rules)
+            } else {
+                Vec::new()
+            },
         };
         let mut verdicts: Vec<CouponVerdict> = Vec::with_capacity(order.coupons().len());
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
@@ -660,8 +671,9 @@ impl Program {
         let mut line_discounts: Vec<Vec<LineDiscount>> = vec![Vec::new(); n];
         let mut discounts = Vec::with_capacity(application.applied.len());
         let mut gifts = Vec::new();
-        let mut effects = Vec::new();
-        let mut applied_coupons: Vec<&Coupon> = Vec::new();
+        // Redemptions and gifts, then points and cashback.
+        let mut effects = Vec::with_capacity(2 * application.applied.len() + 2);
+        let mut applied_coupons: Vec<&Coupon> = Vec::with_capacity(application.applied.len());
         for applied in &application.applied {
             let candidate = &candidates[applied.candidate];
             let gives_no_money = matches!(
@@ -1065,21 +1077,26 @@ fn basis_name(ladder: &Ladder) -> &'static str {
     }
 }
 
-fn show(value: Decimal, ladder: &Ladder, currency: Currency) -> String {
+/// A ladder's basis value as written in a sentence: an amount with the
+/// currency's decimals, or a number of units.
+fn show(value: Decimal, ladder: &Ladder, currency: Currency) -> Decimal {
     match ladder.definition.basis {
-        LadderBasis::Subtotal => {
-            let mut v = value;
-            if v.scale() < currency.minor_units() {
-                v.rescale(currency.minor_units());
-            }
-            v.to_string()
-        }
-        LadderBasis::Quantity => value.normalize().to_string(),
+        LadderBasis::Subtotal => in_minor_units(value, currency),
+        LadderBasis::Quantity => value.normalize(),
     }
 }
 
-fn percent_text(p: Decimal) -> String {
-    format!("{}%", p.normalize())
+/// A percent as written in a sentence: `12.5%`.
+struct Percent(Decimal);
+
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}%", self.0.normalize())
+    }
+}
+
+fn percent_text(p: Decimal) -> Percent {
+    Percent(p)
 }
 
 impl<'a> Context<'a> {
