@@ -688,6 +688,7 @@ impl Program {
             }
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("{path}.condition"),
                 def.condition.as_ref(),
             )?;
@@ -724,6 +725,7 @@ impl Program {
             }
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("{path}.condition"),
                 def.condition.as_ref(),
             )?;
@@ -783,53 +785,6 @@ impl Program {
                     ))
                 }
             };
-        // Tiers named in conditions, wherever a condition stands.
-        let mut conditions: Vec<(String, &crate::condition::Condition)> = Vec::new();
-        for (i, d) in definition.ladders.iter().enumerate() {
-            conditions.extend(
-                d.condition
-                    .iter()
-                    .map(|c| (format!("ladders[{i}].condition"), c)),
-            );
-        }
-        for (i, d) in definition.coupons.iter().enumerate() {
-            conditions.extend(
-                d.condition
-                    .iter()
-                    .map(|c| (format!("coupons[{i}].condition"), c)),
-            );
-        }
-        for (i, d) in definition.earning.iter().enumerate() {
-            conditions.extend(
-                d.condition
-                    .iter()
-                    .map(|c| (format!("earning[{i}].condition"), c)),
-            );
-        }
-        for (i, d) in definition.bonuses.iter().enumerate() {
-            conditions.extend(
-                d.condition
-                    .iter()
-                    .map(|c| (format!("bonuses[{i}].condition"), c)),
-            );
-        }
-        for (i, d) in definition.cashback.iter().enumerate() {
-            conditions.extend(
-                d.condition
-                    .iter()
-                    .map(|c| (format!("cashback[{i}].condition"), c)),
-            );
-        }
-        for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
-            conditions.push((format!("multipliers.campaigns[{i}].when"), &c.when));
-        }
-        for (path, condition) in conditions {
-            let mut named = Vec::new();
-            condition.named_tiers(&mut named);
-            for tier in named {
-                known_tier(path.clone(), tier)?;
-            }
-        }
         for (i, def) in definition.coupons.iter().enumerate() {
             for (t, tier) in def.tiers.iter().enumerate() {
                 known_tier(format!("coupons[{i}].tiers[{t}]"), tier)?;
@@ -842,6 +797,7 @@ impl Program {
             unique(&mut ids, &path, &def.id)?;
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("{path}.condition"),
                 def.condition.as_ref(),
             )?;
@@ -857,6 +813,7 @@ impl Program {
         for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("multipliers.campaigns[{i}].when"),
                 Some(&c.when),
             )?;
@@ -867,6 +824,7 @@ impl Program {
             def.validate(&path)?;
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("{path}.condition"),
                 def.condition.as_ref(),
             )?;
@@ -877,6 +835,7 @@ impl Program {
             unique(&mut ids, &path, &def.id)?;
             valid_condition(
                 &calendar,
+                &definition.tiers,
                 &format!("{path}.condition"),
                 def.condition.as_ref(),
             )?;
@@ -1048,16 +1007,32 @@ fn unique<'d>(ids: &mut HashSet<&'d str>, path: &str, id: &'d str) -> Result<(),
     }
 }
 
-/// Validates an optional condition against the program's calendar.
+/// Validates an optional condition against the program's calendar and,
+/// when the program lists its tiers, checks the tiers it names.
 fn valid_condition(
     calendar: &Calendar,
+    tiers: &[TierDefinition],
     path: &str,
     condition: Option<&crate::condition::Condition>,
 ) -> Result<(), ProgramError> {
-    match condition {
-        Some(c) => c
-            .validate(calendar)
-            .map_err(|e| ProgramError::new(path, Problem::Condition(e))),
+    let Some(condition) = condition else {
+        return Ok(());
+    };
+    condition
+        .validate(calendar)
+        .map_err(|e| ProgramError::new(path, Problem::Condition(e)))?;
+    let mut named = Vec::new();
+    condition.named_tiers(&mut named);
+    match named
+        .into_iter()
+        .find(|tier| !tiers.is_empty() && !tiers.iter().any(|t| &t.id == *tier))
+    {
+        Some(tier) => Err(ProgramError::new(
+            path,
+            Problem::UnknownTier {
+                tier: tier.to_string(),
+            },
+        )),
         None => Ok(()),
     }
 }
