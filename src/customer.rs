@@ -296,15 +296,6 @@ impl Customer {
         })
     }
 
-    /// A customer with only an id, for an anonymous or guest checkout.
-    ///
-    /// # Errors
-    ///
-    /// A blank id.
-    pub fn guest(id: impl Into<String>) -> Result<Customer, CustomerError> {
-        Customer::new(id)
-    }
-
     /// Sets when the customer joined.
     #[must_use]
     pub fn with_joined_at(mut self, at: DateTime<Utc>) -> Customer {
