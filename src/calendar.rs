@@ -3,16 +3,16 @@
 //!
 //! The library never reads a clock: every function that needs "now" takes the
 //! instant as an argument (a [`DateTime<Utc>`]). Program rules are written in
-//! the program's *local* time (its [`TimeZone`]), so a window such as "Black
+//! the program's *local* time (its [`Zone`]), so a window such as "Black
 //! Friday" means the whole local day, whatever the UTC offset of that day is.
 //!
 //! # Example
 //!
 //! ```
 //! use chrono::{DateTime, Utc};
-//! use loyalty::calendar::{Calendar, Country, DateWindow, SeasonalEvent, TimeZone};
+//! use loyalty::calendar::{Calendar, Country, DateWindow, SeasonalEvent, Zone};
 //!
-//! let zone = TimeZone::parse("-03:00")?;
+//! let zone = Zone::parse("-03:00")?;
 //! let calendar = Calendar::new(zone, Some(Country::BR), vec![])?;
 //! let day = calendar.date_of(&SeasonalEvent::BlackFriday, 2026)?.expect("every year");
 //! let window = DateWindow::on(day)?;
@@ -193,11 +193,11 @@ fn no_country_rule_message(event: &SeasonalEvent, country: &Option<Country>) -> 
 }
 
 // ---------------------------------------------------------------------------
-// TimeZone
+// Zone
 // ---------------------------------------------------------------------------
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Zone {
+enum ZoneKind {
     Utc,
     Fixed(FixedOffset),
     #[cfg(feature = "tz")]
@@ -213,19 +213,19 @@ enum Zone {
 /// # Example
 ///
 /// ```
-/// use loyalty::calendar::TimeZone;
+/// use loyalty::calendar::Zone;
 ///
-/// let zone: TimeZone = "-03:00".parse()?;
+/// let zone: Zone = "-03:00".parse()?;
 /// assert_eq!(zone.to_string(), "-03:00");
-/// assert_eq!(TimeZone::default(), TimeZone::UTC);
+/// assert_eq!(Zone::default(), Zone::UTC);
 /// # Ok::<(), loyalty::calendar::CalendarError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct TimeZone(Zone);
+pub struct Zone(ZoneKind);
 
-impl TimeZone {
+impl Zone {
     /// Coordinated Universal Time.
-    pub const UTC: TimeZone = TimeZone(Zone::Utc);
+    pub const UTC: Zone = Zone(ZoneKind::Utc);
 
     /// Parses a time zone: `"UTC"` (or `"Z"`), a fixed offset `±HH:MM`
     /// (also `±HHMM` or `±HH`), or, with the `tz` feature, an IANA name
@@ -240,24 +240,24 @@ impl TimeZone {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::{CalendarError, TimeZone};
+    /// use loyalty::calendar::{CalendarError, Zone};
     ///
-    /// assert_eq!(TimeZone::parse("UTC")?, TimeZone::UTC);
-    /// assert_eq!(TimeZone::parse("+0530")?.to_string(), "+05:30");
-    /// assert!(TimeZone::parse("Mars/Olympus").is_err());
+    /// assert_eq!(Zone::parse("UTC")?, Zone::UTC);
+    /// assert_eq!(Zone::parse("+0530")?.to_string(), "+05:30");
+    /// assert!(Zone::parse("Mars/Olympus").is_err());
     /// # Ok::<(), CalendarError>(())
     /// ```
-    pub fn parse(name: &str) -> Result<TimeZone, CalendarError> {
+    pub fn parse(name: &str) -> Result<Zone, CalendarError> {
         if name == "UTC" || name == "Z" {
-            return Ok(TimeZone::UTC);
+            return Ok(Zone::UTC);
         }
         if name.starts_with('+') || name.starts_with('-') {
-            return parse_offset(name).map(|offset| TimeZone(Zone::Fixed(offset)));
+            return parse_offset(name).map(|offset| Zone(ZoneKind::Fixed(offset)));
         }
         #[cfg(feature = "tz")]
         {
             match name.parse::<chrono_tz::Tz>() {
-                Ok(tz) => Ok(TimeZone(Zone::Named(tz))),
+                Ok(tz) => Ok(Zone(ZoneKind::Named(tz))),
                 Err(_) => Err(CalendarError::UnknownTimeZone {
                     name: name.to_owned(),
                 }),
@@ -281,9 +281,9 @@ impl TimeZone {
     ///
     /// ```
     /// use chrono::{DateTime, NaiveDateTime, Utc};
-    /// use loyalty::calendar::TimeZone;
+    /// use loyalty::calendar::Zone;
     ///
-    /// let zone = TimeZone::parse("-03:00")?;
+    /// let zone = Zone::parse("-03:00")?;
     /// let at: DateTime<Utc> = "2026-11-27T03:00:00Z".parse().unwrap();
     /// let local: NaiveDateTime = "2026-11-27T00:00:00".parse().unwrap();
     /// assert_eq!(zone.to_local(at), local);
@@ -292,10 +292,10 @@ impl TimeZone {
     pub fn to_local(&self, at: DateTime<Utc>) -> NaiveDateTime {
         let utc = at.naive_utc();
         let offset = match self.0 {
-            Zone::Utc => return utc,
-            Zone::Fixed(offset) => offset,
+            ZoneKind::Utc => return utc,
+            ZoneKind::Fixed(offset) => offset,
             #[cfg(feature = "tz")]
-            Zone::Named(tz) => chrono::TimeZone::offset_from_utc_datetime(&tz, &utc).fix(),
+            ZoneKind::Named(tz) => chrono::TimeZone::offset_from_utc_datetime(&tz, &utc).fix(),
         };
         match utc.checked_add_offset(offset) {
             Some(local) => local,
@@ -310,9 +310,9 @@ impl TimeZone {
     ///
     /// ```
     /// use chrono::{DateTime, NaiveDate, Utc};
-    /// use loyalty::calendar::TimeZone;
+    /// use loyalty::calendar::Zone;
     ///
-    /// let zone = TimeZone::parse("-03:00")?;
+    /// let zone = Zone::parse("-03:00")?;
     /// let at: DateTime<Utc> = "2026-11-28T02:59:59Z".parse().unwrap();
     /// assert_eq!(zone.local_date(at), NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
     /// # Ok::<(), loyalty::calendar::CalendarError>(())
@@ -337,9 +337,9 @@ impl TimeZone {
     ///
     /// ```
     /// use chrono::{DateTime, NaiveDateTime, Utc};
-    /// use loyalty::calendar::TimeZone;
+    /// use loyalty::calendar::Zone;
     ///
-    /// let zone = TimeZone::parse("+05:30")?;
+    /// let zone = Zone::parse("+05:30")?;
     /// let local: NaiveDateTime = "2026-01-01T05:30:00".parse().unwrap();
     /// let at: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
     /// assert_eq!(zone.to_utc(local)?, at);
@@ -347,10 +347,10 @@ impl TimeZone {
     /// ```
     pub fn to_utc(&self, local: NaiveDateTime) -> Result<DateTime<Utc>, CalendarError> {
         let found = match self.0 {
-            Zone::Utc => earliest_at_or_after(&Utc, local),
-            Zone::Fixed(offset) => earliest_at_or_after(&offset, local),
+            ZoneKind::Utc => earliest_at_or_after(&Utc, local),
+            ZoneKind::Fixed(offset) => earliest_at_or_after(&offset, local),
             #[cfg(feature = "tz")]
-            Zone::Named(tz) => earliest_at_or_after(&tz, local),
+            ZoneKind::Named(tz) => earliest_at_or_after(&tz, local),
         };
         found.ok_or_else(|| CalendarError::LocalTimeOutOfRange {
             local,
@@ -441,46 +441,46 @@ fn end_of_gap<Z: chrono::TimeZone>(zone: &Z, local: NaiveDateTime) -> Option<Dat
     DateTime::from_timestamp(hi, 0)
 }
 
-impl Default for TimeZone {
+impl Default for Zone {
     fn default() -> Self {
-        TimeZone::UTC
+        Zone::UTC
     }
 }
 
-impl fmt::Display for TimeZone {
+impl fmt::Display for Zone {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
-            Zone::Utc => f.write_str("UTC"),
-            Zone::Fixed(offset) => {
+            ZoneKind::Utc => f.write_str("UTC"),
+            ZoneKind::Fixed(offset) => {
                 let secs = offset.local_minus_utc();
                 let sign = if secs < 0 { '-' } else { '+' };
                 let abs = secs.unsigned_abs();
                 write!(f, "{sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
             }
             #[cfg(feature = "tz")]
-            Zone::Named(tz) => f.write_str(tz.name()),
+            ZoneKind::Named(tz) => f.write_str(tz.name()),
         }
     }
 }
 
-impl FromStr for TimeZone {
+impl FromStr for Zone {
     type Err = CalendarError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        TimeZone::parse(s)
+        Zone::parse(s)
     }
 }
 
-impl Serialize for TimeZone {
+impl Serialize for Zone {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
     }
 }
 
-impl<'de> Deserialize<'de> for TimeZone {
+impl<'de> Deserialize<'de> for Zone {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let name = String::deserialize(deserializer)?;
-        TimeZone::parse(&name).map_err(serde::de::Error::custom)
+        Zone::parse(&name).map_err(serde::de::Error::custom)
     }
 }
 
@@ -895,9 +895,9 @@ impl From<CustomDate> for CustomDateRepr {
 ///
 /// ```
 /// use chrono::NaiveDate;
-/// use loyalty::calendar::{Calendar, Country, SeasonalEvent, TimeZone};
+/// use loyalty::calendar::{Calendar, Country, SeasonalEvent, Zone};
 ///
-/// let calendar = Calendar::new(TimeZone::UTC, Some(Country::US), vec![])?;
+/// let calendar = Calendar::new(Zone::UTC, Some(Country::US), vec![])?;
 /// assert_eq!(
 ///     calendar.date_of(&SeasonalEvent::MothersDay, 2026)?,
 ///     NaiveDate::from_ymd_opt(2026, 5, 10),
@@ -906,7 +906,7 @@ impl From<CustomDate> for CustomDateRepr {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Calendar {
-    zone: TimeZone,
+    zone: Zone,
     country: Option<Country>,
     custom: Vec<CustomDate>,
 }
@@ -924,19 +924,19 @@ impl Calendar {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::{Calendar, CustomDate, CustomDateRule, TimeZone};
+    /// use loyalty::calendar::{Calendar, CustomDate, CustomDateRule, Zone};
     ///
     /// let anniversary = CustomDate {
     ///     name: "anniversary".into(),
     ///     rule: CustomDateRule::Yearly { month: 6, day: 1 },
     /// };
-    /// let calendar = Calendar::new(TimeZone::UTC, None, vec![anniversary.clone()])?;
+    /// let calendar = Calendar::new(Zone::UTC, None, vec![anniversary.clone()])?;
     /// assert_eq!(calendar.custom_dates().len(), 1);
-    /// assert!(Calendar::new(TimeZone::UTC, None, vec![anniversary.clone(), anniversary]).is_err());
+    /// assert!(Calendar::new(Zone::UTC, None, vec![anniversary.clone(), anniversary]).is_err());
     /// # Ok::<(), loyalty::calendar::CalendarError>(())
     /// ```
     pub fn new(
-        zone: TimeZone,
+        zone: Zone,
         country: Option<Country>,
         custom: Vec<CustomDate>,
     ) -> Result<Calendar, CalendarError> {
@@ -964,11 +964,11 @@ impl Calendar {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::{Calendar, TimeZone};
+    /// use loyalty::calendar::{Calendar, Zone};
     ///
-    /// assert_eq!(Calendar::default().zone(), TimeZone::UTC);
+    /// assert_eq!(Calendar::default().zone(), Zone::UTC);
     /// ```
-    pub fn zone(&self) -> TimeZone {
+    pub fn zone(&self) -> Zone {
         self.zone
     }
 
@@ -977,9 +977,9 @@ impl Calendar {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::{Calendar, Country, TimeZone};
+    /// use loyalty::calendar::{Calendar, Country, Zone};
     ///
-    /// let calendar = Calendar::new(TimeZone::UTC, Some(Country::BR), vec![])?;
+    /// let calendar = Calendar::new(Zone::UTC, Some(Country::BR), vec![])?;
     /// assert_eq!(calendar.country(), Some(Country::BR));
     /// # Ok::<(), loyalty::calendar::CalendarError>(())
     /// ```
@@ -1085,9 +1085,9 @@ impl Calendar {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::{Calendar, Country, SeasonalEvent, TimeZone};
+    /// use loyalty::calendar::{Calendar, Country, SeasonalEvent, Zone};
     ///
-    /// let calendar = Calendar::new(TimeZone::UTC, Some(Country::BR), vec![])?;
+    /// let calendar = Calendar::new(Zone::UTC, Some(Country::BR), vec![])?;
     /// assert!(calendar.check_event(&SeasonalEvent::FathersDay).is_ok());
     /// assert!(calendar.check_event(&SeasonalEvent::Custom("launch".into())).is_err());
     /// # Ok::<(), loyalty::calendar::CalendarError>(())
@@ -1284,16 +1284,16 @@ impl DateWindow {
     ///
     /// ```
     /// use chrono::{DateTime, NaiveDate, Utc};
-    /// use loyalty::calendar::{DateWindow, TimeZone};
+    /// use loyalty::calendar::{DateWindow, Zone};
     ///
     /// let window = DateWindow::on(NaiveDate::from_ymd_opt(2026, 11, 27).unwrap())?;
-    /// let zone = TimeZone::parse("-03:00")?;
+    /// let zone = Zone::parse("-03:00")?;
     /// let at: DateTime<Utc> = "2026-11-28T02:59:59Z".parse().unwrap();
     /// assert!(window.contains(at, zone));
-    /// assert!(!window.contains(at, TimeZone::UTC));
+    /// assert!(!window.contains(at, Zone::UTC));
     /// # Ok::<(), loyalty::calendar::CalendarError>(())
     /// ```
-    pub fn contains(&self, at: DateTime<Utc>, zone: TimeZone) -> bool {
+    pub fn contains(&self, at: DateTime<Utc>, zone: Zone) -> bool {
         self.contains_local(zone.to_local(at))
     }
 
@@ -1560,7 +1560,7 @@ mod tests {
 
     fn calendar(country: Option<&str>) -> Calendar {
         Calendar::new(
-            TimeZone::UTC,
+            Zone::UTC,
             country.map(|c| Country::new(c).unwrap()),
             vec![],
         )
@@ -1705,7 +1705,7 @@ mod tests {
     #[test]
     fn custom_dates() {
         let cal = Calendar::new(
-            TimeZone::UTC,
+            Zone::UTC,
             None,
             vec![
                 CustomDate {
@@ -1761,7 +1761,7 @@ mod tests {
             name: name.into(),
             rule: CustomDateRule::Yearly { month, day },
         };
-        let new = |dates| Calendar::new(TimeZone::UTC, None, dates);
+        let new = |dates| Calendar::new(Zone::UTC, None, dates);
         assert_eq!(
             new(vec![yearly(" ", 1, 1)]),
             Err(CalendarError::EmptyCustomDateName)
@@ -1782,7 +1782,7 @@ mod tests {
     #[test]
     fn extreme_years_do_not_panic() {
         let cal = Calendar::new(
-            TimeZone::UTC,
+            Zone::UTC,
             Some(Country::new("FR").unwrap()),
             vec![CustomDate {
                 name: "leap".into(),
@@ -1825,14 +1825,14 @@ mod tests {
         #[cfg(feature = "tz")]
         let zones = [&zones[..], &["America/New_York", "Pacific/Kiritimati"]].concat();
         for name in zones {
-            let zone = TimeZone::parse(name).unwrap();
+            let zone = Zone::parse(name).unwrap();
             let _ = zone.to_local(DateTime::<Utc>::MAX_UTC);
             let _ = zone.to_local(DateTime::<Utc>::MIN_UTC);
             let _ = zone.to_utc(NaiveDateTime::MAX);
             let _ = zone.to_utc(NaiveDateTime::MIN);
         }
         assert!(
-            TimeZone::parse("+14:00")
+            Zone::parse("+14:00")
                 .unwrap()
                 .to_utc(NaiveDateTime::MIN)
                 .is_err()
@@ -1841,8 +1841,8 @@ mod tests {
 
     #[test]
     fn time_zone_parsing() {
-        assert_eq!(TimeZone::parse("UTC").unwrap(), TimeZone::UTC);
-        assert_eq!(TimeZone::parse("Z").unwrap(), TimeZone::UTC);
+        assert_eq!(Zone::parse("UTC").unwrap(), Zone::UTC);
+        assert_eq!(Zone::parse("Z").unwrap(), Zone::UTC);
         for (input, canonical) in [
             ("+03:00", "+03:00"),
             ("-03:30", "-03:30"),
@@ -1851,9 +1851,9 @@ mod tests {
             ("+00:00", "+00:00"),
             ("-00:00", "+00:00"),
         ] {
-            let zone: TimeZone = input.parse().unwrap();
+            let zone: Zone = input.parse().unwrap();
             assert_eq!(zone.to_string(), canonical);
-            assert_eq!(TimeZone::parse(canonical).unwrap(), zone);
+            assert_eq!(Zone::parse(canonical).unwrap(), zone);
         }
         for bad in [
             "+24:00",
@@ -1866,12 +1866,12 @@ mod tests {
             "+03-00",
         ] {
             assert_eq!(
-                TimeZone::parse(bad),
+                Zone::parse(bad),
                 Err(CalendarError::InvalidUtcOffset { offset: bad.into() }),
                 "{bad}"
             );
         }
-        let zone = TimeZone::parse("-03:00").unwrap();
+        let zone = Zone::parse("-03:00").unwrap();
         assert_eq!(
             zone.to_local(utc("2026-11-27T03:00:00Z")),
             dt("2026-11-27T00:00:00")
@@ -1889,9 +1889,9 @@ mod tests {
     #[cfg(feature = "tz")]
     #[test]
     fn iana_time_zones() {
-        let zone = TimeZone::parse("America/Sao_Paulo").unwrap();
+        let zone = Zone::parse("America/Sao_Paulo").unwrap();
         assert_eq!(zone.to_string(), "America/Sao_Paulo");
-        let err = TimeZone::parse("Mars/Olympus").unwrap_err();
+        let err = Zone::parse("Mars/Olympus").unwrap_err();
         assert_eq!(
             err,
             CalendarError::UnknownTimeZone {
@@ -1902,14 +1902,14 @@ mod tests {
             err.to_string(),
             "unknown time zone \"Mars/Olympus\": use an IANA name such as \"America/Sao_Paulo\", \"UTC\", or a fixed offset such as \"-03:00\""
         );
-        assert!(TimeZone::parse("").is_err());
-        assert!(TimeZone::parse("america/sao_paulo").is_err());
+        assert!(Zone::parse("").is_err());
+        assert!(Zone::parse("america/sao_paulo").is_err());
     }
 
     #[cfg(not(feature = "tz"))]
     #[test]
     fn iana_names_need_the_tz_feature() {
-        let err = TimeZone::parse("America/Sao_Paulo").unwrap_err();
+        let err = Zone::parse("America/Sao_Paulo").unwrap_err();
         assert_eq!(
             err,
             CalendarError::TzFeatureDisabled {
@@ -1922,7 +1922,7 @@ mod tests {
     #[cfg(feature = "tz")]
     #[test]
     fn black_friday_window_in_sao_paulo() {
-        let zone = TimeZone::parse("America/Sao_Paulo").unwrap();
+        let zone = Zone::parse("America/Sao_Paulo").unwrap();
         let cal = Calendar::new(zone, Some(Country::BR), vec![]).unwrap();
         let day = cal
             .date_of(&SeasonalEvent::BlackFriday, 2026)
@@ -1942,7 +1942,7 @@ mod tests {
     #[cfg(feature = "tz")]
     #[test]
     fn new_york_dst() {
-        let zone = TimeZone::parse("America/New_York").unwrap();
+        let zone = Zone::parse("America/New_York").unwrap();
         // Spring forward: 02:00 EST becomes 03:00 EDT.
         let spring = DateWindow::on(d("2026-03-08")).unwrap();
         assert_eq!(
@@ -1989,7 +1989,7 @@ mod tests {
     #[cfg(feature = "tz")]
     #[test]
     fn historic_sao_paulo_dst_started_at_midnight() {
-        let zone = TimeZone::parse("America/Sao_Paulo").unwrap();
+        let zone = Zone::parse("America/Sao_Paulo").unwrap();
         assert_eq!(
             zone.to_utc(dt("2018-11-04T00:00:00")).unwrap(),
             utc("2018-11-04T03:00:00Z")
@@ -2016,7 +2016,7 @@ mod tests {
     #[test]
     fn whole_day_gap_in_apia() {
         // Samoa skipped 2011-12-30: 2011-12-29T24:00-10:00 became 2011-12-31T00:00+14:00.
-        let zone = TimeZone::parse("Pacific/Apia").unwrap();
+        let zone = Zone::parse("Pacific/Apia").unwrap();
         assert_eq!(
             zone.to_utc(dt("2011-12-30T12:00:00")).unwrap(),
             utc("2011-12-30T10:00:00Z")
@@ -2056,7 +2056,7 @@ mod tests {
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Doc {
-        zone: TimeZone,
+        zone: Zone,
         country: Country,
         window: DateWindow,
         hours: TimeOfDay,
@@ -2066,7 +2066,7 @@ mod tests {
 
     fn sample_doc() -> Doc {
         Doc {
-            zone: TimeZone::parse("-03:00").unwrap(),
+            zone: Zone::parse("-03:00").unwrap(),
             country: Country::BR,
             window: DateWindow::days(d("2026-11-27"), d("2026-11-30")).unwrap(),
             hours: TimeOfDay::new(t("22:00"), t("02:00:30")).unwrap(),
@@ -2129,11 +2129,11 @@ mod tests {
     #[cfg(feature = "tz")]
     #[test]
     fn serde_named_zone() {
-        let zone = TimeZone::parse("America/Sao_Paulo").unwrap();
+        let zone = Zone::parse("America/Sao_Paulo").unwrap();
         let json = serde_json::to_string(&zone).unwrap();
         assert_eq!(json, "\"America/Sao_Paulo\"");
-        assert_eq!(serde_json::from_str::<TimeZone>(&json).unwrap(), zone);
-        let err = serde_json::from_str::<TimeZone>("\"Mars/Olympus\"").unwrap_err();
+        assert_eq!(serde_json::from_str::<Zone>(&json).unwrap(), zone);
+        let err = serde_json::from_str::<Zone>("\"Mars/Olympus\"").unwrap_err();
         assert!(
             err.to_string()
                 .contains("unknown time zone \"Mars/Olympus\": use an IANA name"),
@@ -2141,7 +2141,7 @@ mod tests {
         );
         #[derive(Debug, PartialEq, Serialize, Deserialize)]
         struct Z {
-            zone: TimeZone,
+            zone: Zone,
         }
         let text = toml::to_string(&Z { zone }).unwrap();
         assert_eq!(toml::from_str::<Z>(&text).unwrap(), Z { zone });
@@ -2150,12 +2150,12 @@ mod tests {
     #[test]
     fn serde_zone_and_country() {
         for name in ["UTC", "+05:30", "-03:00"] {
-            let zone = TimeZone::parse(name).unwrap();
+            let zone = Zone::parse(name).unwrap();
             let json = serde_json::to_string(&zone).unwrap();
             assert_eq!(json, format!("\"{name}\""));
-            assert_eq!(serde_json::from_str::<TimeZone>(&json).unwrap(), zone);
+            assert_eq!(serde_json::from_str::<Zone>(&json).unwrap(), zone);
         }
-        assert!(serde_json::from_str::<TimeZone>("\"+25:00\"").is_err());
+        assert!(serde_json::from_str::<Zone>("\"+25:00\"").is_err());
         assert_eq!(
             serde_json::from_str::<Country>("\"us\"").unwrap(),
             Country::US

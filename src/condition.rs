@@ -12,7 +12,7 @@
 //! # Example
 //!
 //! ```
-//! use loyalty::calendar::{Calendar, TimeZone};
+//! use loyalty::calendar::{Calendar, Zone};
 //! use loyalty::condition::{Condition, Facts};
 //! use loyalty::customer::Customer;
 //! use loyalty::money::{Currency, Money};
@@ -25,7 +25,7 @@
 //!     .line(Line::new("1", "TEA", 3, Money::parse("62.50", eur)?))
 //!     .build()?;
 //! let customer = Customer::new("C-1")?;
-//! let calendar = Calendar::new(TimeZone::parse("Europe/Lisbon")?, None, vec![])?;
+//! let calendar = Calendar::new(Zone::parse("Europe/Lisbon")?, None, vec![])?;
 //! let facts = Facts::new(&order, &customer, &calendar, at);
 //!
 //! let rule: Condition = serde_json::from_str(

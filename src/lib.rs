@@ -114,13 +114,22 @@
 pub mod calendar;
 pub mod condition;
 pub mod customer;
+pub mod error;
 pub mod evaluate;
 pub mod evaluation;
 pub mod id;
 pub mod money;
 pub mod order;
+pub mod prelude;
 pub mod program;
 pub mod rules;
+
+pub use error::Error;
+pub use program::{Program, ProgramDefinition};
+/// The decimal type of every amount, rate and point count at the crate's
+/// boundary, re-exported so that a host needs no direct dependency on
+/// `rust_decimal` to build programs and orders.
+pub use rust_decimal::Decimal;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

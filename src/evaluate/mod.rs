@@ -45,18 +45,19 @@
 
 mod accrual;
 
+pub use crate::error::EvaluationError;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::CalendarError;
 use crate::condition::Facts;
 use crate::customer::Customer;
 use crate::evaluation::{
     AppliedDiscount, Effect, Evaluation, Gift, LadderOutcome, LineDiscount, LineOutcome, RuleKind,
     RuleRef, Target, Totals, TraceEntry,
 };
-use crate::money::{AllocationError, Currency, Money, MoneyError, allocate_minor_units};
+use crate::money::{Currency, Money, allocate_minor_units};
 use crate::order::{Line, Order};
 use crate::program::{Percentages, Pick, Program};
 use crate::rules::Stacking;
@@ -205,84 +206,6 @@ pub struct CouponUsage {
     pub overall: u64,
     /// Redemptions by this checkout's customer.
     pub by_customer: u64,
-}
-
-/// Why a checkout cannot be evaluated.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum EvaluationError {
-    /// The order's currency is not the program's.
-    #[error(
-        "the order is in {order}, but program {program} is in {expected}: convert the order or use a program in {order}"
-    )]
-    CurrencyMismatch {
-        /// The program's id.
-        program: String,
-        /// The program's currency.
-        expected: Currency,
-        /// The order's currency.
-        order: Currency,
-    },
-    /// The order names another customer than the checkout's.
-    #[error(
-        "the order is for customer {order_customer}, but the checkout's customer is {customer}: pass the order's customer"
-    )]
-    CustomerMismatch {
-        /// The order's customer id.
-        order_customer: String,
-        /// The checkout's customer id.
-        customer: String,
-    },
-    /// Usage counts that contradict each other.
-    #[error(
-        "coupon_usage for \"{code}\": by_customer {by_customer} is above overall {overall}: a customer's uses are part of all uses"
-    )]
-    UsageContradiction {
-        /// The code.
-        code: String,
-        /// Uses by the customer.
-        by_customer: u64,
-        /// Uses overall.
-        overall: u64,
-    },
-    /// A code appears twice in the usage counts.
-    #[error("coupon_usage lists \"{code}\" twice: give one entry per code")]
-    DuplicateUsage {
-        /// The code.
-        code: String,
-    },
-    /// The customer's last order is after the evaluation instant.
-    #[error(
-        "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"
-    )]
-    LastOrderInFuture,
-    /// A computation overflowed: absurd prices or quantities.
-    #[error("amounts overflow while evaluating {what}: check for absurd prices or quantities")]
-    Overflow {
-        /// What was being computed.
-        what: &'static str,
-    },
-    /// A calendar date could not be computed.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-    /// An amount could not be handled as money (overflow, or more decimals
-    /// than the currency).
-    #[error(transparent)]
-    Money(MoneyError),
-}
-
-impl From<MoneyError> for EvaluationError {
-    fn from(error: MoneyError) -> Self {
-        EvaluationError::Money(error)
-    }
-}
-
-impl From<AllocationError> for EvaluationError {
-    fn from(_: AllocationError) -> Self {
-        EvaluationError::Overflow {
-            what: "an allocation",
-        }
-    }
 }
 
 fn overflow(what: &'static str) -> EvaluationError {

@@ -46,242 +46,14 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{Calendar, CalendarError, Country, CustomDate, TimeZone};
-use crate::condition::ConditionError;
-use crate::money::{Currency, MoneyError, RemainderPolicy, RoundingMode};
+use crate::calendar::{Calendar, Country, CustomDate, Zone};
+pub use crate::error::{Problem, ProgramError};
+use crate::money::{Currency, RemainderPolicy, RoundingMode};
 use crate::rules::cashback::{Cashback, CashbackDefinition};
 use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
 use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
-
-/// An invalid program: where, and what is wrong.
-///
-/// Prints as `path: problem`, e.g.
-/// `coupons[2].reward.percent: 120 is not a percent: give a value above 0 and at most 100`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {problem}")]
-pub struct ProgramError {
-    path: String,
-    problem: Problem,
-}
-
-impl ProgramError {
-    /// An error at `path`.
-    #[must_use]
-    pub fn new(path: impl Into<String>, problem: Problem) -> ProgramError {
-        ProgramError {
-            path: path.into(),
-            problem,
-        }
-    }
-
-    /// The path to the field, e.g. `ladders[0].steps[2]`.
-    #[must_use]
-    pub fn path(&self) -> &str {
-        &self.path
-    }
-
-    /// What is wrong.
-    #[must_use]
-    pub fn problem(&self) -> &Problem {
-        &self.problem
-    }
-}
-
-/// What is wrong with a part of a program.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum Problem {
-    /// A required name was blank.
-    #[error("{what} is blank: give it a value")]
-    Blank {
-        /// What is blank.
-        what: &'static str,
-    },
-    /// Two rules share an id.
-    #[error("id \"{id}\" is used twice: give each rule its own id")]
-    DuplicateId {
-        /// The id.
-        id: String,
-    },
-    /// Two coupons share a code.
-    #[error(
-        "code \"{code}\" is also a code of coupon \"{other}\": codes match ignoring case, so each must be unique"
-    )]
-    DuplicateCode {
-        /// The code.
-        code: String,
-        /// The coupon that has it already.
-        other: String,
-    },
-    /// A ladder without steps.
-    #[error("a ladder needs at least one step")]
-    NoSteps,
-    /// A coupon without codes.
-    #[error("a coupon needs at least one code")]
-    NoCodes,
-    /// Steps out of order or overlapping.
-    #[error("threshold {threshold} must be above the previous step's {previous}")]
-    ThresholdNotAscending {
-        /// This step's threshold.
-        threshold: Decimal,
-        /// The previous step's.
-        previous: Decimal,
-    },
-    /// A percent outside (0, 100].
-    #[error("{value} is not a percent: give a value above 0 and at most 100")]
-    PercentOutOfRange {
-        /// The value as given.
-        value: Decimal,
-    },
-    /// A value that must not be negative.
-    #[error("{what} {value} is negative: give zero or more")]
-    Negative {
-        /// What it is.
-        what: &'static str,
-        /// The value as given.
-        value: Decimal,
-    },
-    /// A value that must be above zero.
-    #[error("{what} {value} must be above zero")]
-    NotPositive {
-        /// What it is.
-        what: &'static str,
-        /// The value as given.
-        value: Decimal,
-    },
-    /// A limit of zero could never be met.
-    #[error("0 is not allowed here: give 1 or more, or leave the field out")]
-    ZeroLimit,
-    /// Order numbers start at 1.
-    #[error("orders are numbered from 1 (the first order): 0 never matches")]
-    ZeroOrderNumber,
-    /// A quantity threshold with decimals.
-    #[error("threshold {value} is not a whole number of units: a quantity ladder counts units")]
-    FractionalQuantity {
-        /// The value as given.
-        value: Decimal,
-    },
-    /// A step with both percent and amount.
-    #[error("a step gives either a percent or an amount, not both")]
-    PercentAndAmount,
-    /// A step with neither percent nor amount.
-    #[error("a step needs a reward: set percent or amount")]
-    NoReward,
-    /// A cap on a fixed amount.
-    #[error("a cap only limits a percent step; remove it or make the step a percent")]
-    CapOnAmount,
-    /// Percent and amount steps in one ladder.
-    #[error("all steps of a ladder give the same kind of reward: all percents or all amounts")]
-    MixedRewards,
-    /// A higher step gives less.
-    #[error(
-        "this step gives {next}, less than the previous step's {previous}: a higher step must never give less"
-    )]
-    RewardShrinks {
-        /// The previous step's rate or amount.
-        previous: Decimal,
-        /// This step's.
-        next: Decimal,
-    },
-    /// A higher step has a lower cap.
-    #[error("this step's cap {next} is below the previous step's ({}): a higher step must never give less", previous.map_or_else(|| "no cap".to_owned(), |p| p.to_string()))]
-    CapShrinks {
-        /// The previous step's cap (none: unlimited).
-        previous: Option<Decimal>,
-        /// This step's cap.
-        next: Decimal,
-    },
-    /// Bracket mode on a quantity basis.
-    #[error(
-        "bracket mode splits an amount into bands: use basis \"subtotal\" or mode \"whole_basket\""
-    )]
-    BracketNeedsSubtotal,
-    /// Bracket mode with fixed amounts.
-    #[error(
-        "bracket mode applies a percent to each band: give every step a percent, or use mode \"whole_basket\""
-    )]
-    BracketNeedsPercent,
-    /// `per` given for a base that is not an amount.
-    #[error("per only applies to the net and gross bases: remove it, or use base \"net\"")]
-    PerWithoutAmount,
-    /// Too many decimals kept for points.
-    #[error("{decimals} decimals is too many: keep at most 8")]
-    TooManyDecimals {
-        /// The decimals asked for.
-        decimals: u32,
-    },
-    /// Cashback steps with amounts.
-    #[error("cashback steps give a percent: replace amount with percent")]
-    CashbackStepsNeedPercent,
-    /// Both percent and steps.
-    #[error("give either percent or steps, not both")]
-    PercentAndSteps,
-    /// Neither percent nor steps.
-    #[error("a cashback rule needs a rate: set percent or steps")]
-    NoCashbackRate,
-    /// A negative return window.
-    #[error("{days} days is negative: the return window is 0 days or more")]
-    NegativeWindow {
-        /// The days given.
-        days: i64,
-    },
-    /// An absurd return window.
-    #[error("{days} days is more than ten years: give a return window of at most 3660 days")]
-    WindowTooLong {
-        /// The days given.
-        days: i64,
-    },
-    /// An expiry that ends before it starts.
-    #[error(
-        "{what} {value} would end before it starts: give after_months 1–1200 or end_of_year 0–100"
-    )]
-    ExpiryBeforeStart {
-        /// The policy.
-        what: &'static str,
-        /// The value given.
-        value: i64,
-    },
-    /// A line selector on a per-order rule.
-    #[error(
-        "a per_order rule earns for the order, not for lines: remove lines, or use a condition such as has_sku"
-    )]
-    LinesOnPerOrder,
-    /// `include_exempt` on a discount.
-    #[error(
-        "exempt lines are never discounted: remove include_exempt (it applies to earning and cashback)"
-    )]
-    ExemptNeverDiscounted,
-    /// An amount too large for any order.
-    #[error(
-        "{value} is above the largest order amount {max}: give a smaller amount, or leave the field out for no limit"
-    )]
-    AmountTooLarge {
-        /// The amount given.
-        value: Decimal,
-        /// The limit.
-        max: Decimal,
-    },
-    /// A tier the program does not define.
-    #[error("tier \"{tier}\" is not one of the program's tiers: add it to tiers or fix the name")]
-    UnknownTier {
-        /// The tier named.
-        tier: String,
-    },
-    /// Buy X get Y with a zero.
-    #[error("buy and get must both be 1 or more")]
-    BuyGetZero,
-    /// An amount with more decimals than the currency.
-    #[error(transparent)]
-    Money(#[from] MoneyError),
-    /// A calendar problem: time zone, country, custom dates.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-    /// A condition that cannot be used.
-    #[error(transparent)]
-    Condition(#[from] ConditionError),
-}
 
 /// How competing discounts are chosen and combined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,7 +127,7 @@ pub struct ProgramDefinition {
     pub currency: Currency,
     /// The time zone of dates, windows and seasonal events. Default: UTC.
     #[serde(default)]
-    pub time_zone: TimeZone,
+    pub time_zone: Zone,
     /// How discounts are rounded to the minor unit. Default: half up.
     #[serde(default)]
     pub rounding: RoundingMode,
@@ -414,14 +186,14 @@ impl ProgramDefinition {
     /// # Example
     ///
     /// ```
-    /// use loyalty::calendar::TimeZone;
+    /// use loyalty::calendar::Zone;
     /// use loyalty::money::Currency;
     /// use loyalty::program::{Program, ProgramDefinition};
     /// use loyalty::rules::ladder::LadderDefinition;
     ///
     /// let program = Program::new(
     ///     ProgramDefinition::new("spring", Currency::EUR)
-    ///         .time_zone(TimeZone::parse("Europe/Berlin")?)
+    ///         .time_zone(Zone::parse("Europe/Berlin")?)
     ///         .ladder(
     ///             LadderDefinition::new("spend-more")
     ///                 .percent_from("100".parse()?, "5".parse()?)
@@ -437,7 +209,7 @@ impl ProgramDefinition {
             id: id.into(),
             name: None,
             currency,
-            time_zone: TimeZone::UTC,
+            time_zone: Zone::UTC,
             rounding: RoundingMode::default(),
             remainder: RemainderPolicy::default(),
             calendar: CalendarDefinition::default(),
@@ -455,7 +227,7 @@ impl ProgramDefinition {
 
     /// Sets the time zone.
     #[must_use]
-    pub fn time_zone(mut self, zone: TimeZone) -> ProgramDefinition {
+    pub fn time_zone(mut self, zone: Zone) -> ProgramDefinition {
         self.time_zone = zone;
         self
     }

@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
-use crate::program::{Problem, ProgramError};
+use crate::error::{Problem, ProgramError};
 use crate::rules::RuleId;
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::{LadderDefinition, LadderMode, StepDefinition, check_percent};

@@ -33,7 +33,7 @@ use crate::calendar::DateWindow;
 use crate::condition::{Condition, LineSelector, Observation};
 use crate::customer::{Segment, TierId};
 use crate::order::Sku;
-use crate::program::{Problem, ProgramError};
+use crate::error::{Problem, ProgramError};
 use crate::rules::ladder::check_percent;
 use crate::rules::{RuleId, Stacking};
 

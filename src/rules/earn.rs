@@ -38,7 +38,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
-use crate::program::{Problem, ProgramError};
+use crate::error::{Problem, ProgramError};
 use crate::rules::RuleId;
 
 /// What an earning rule counts.

@@ -10,7 +10,7 @@
 //! # Example
 //!
 //! ```
-//! use loyalty::calendar::TimeZone;
+//! use loyalty::calendar::Zone;
 //! use loyalty::rules::expiry::LedgerPolicy;
 //!
 //! let policy: LedgerPolicy = serde_json::from_str(r#"{
@@ -18,7 +18,7 @@
 //!     "points_expiry": {"after_months": 12}
 //! }"#)?;
 //! policy.validate("ledger")?;
-//! let zone = TimeZone::parse("America/Sao_Paulo")?;
+//! let zone = Zone::parse("America/Sao_Paulo")?;
 //! let (available, expires) = policy.points_dates("2026-11-27T13:00:00Z".parse()?, zone)?;
 //! assert_eq!(available.to_rfc3339(), "2026-12-27T13:00:00+00:00");
 //! assert_eq!(expires.unwrap().to_rfc3339(), "2027-12-27T13:00:00+00:00");
@@ -28,8 +28,8 @@
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::{CalendarError, TimeZone};
-use crate::program::{Problem, ProgramError};
+use crate::calendar::{CalendarError, Zone};
+use crate::error::{Problem, ProgramError};
 
 /// When earned value expires.
 ///
@@ -90,7 +90,7 @@ impl LedgerPolicy {
             ("cashback_expiry", self.cashback_expiry),
         ] {
             match expiry {
-                Expiry::AfterMonths(m) if !(1..=1200).contains(&m) => {
+                Expiry::AfterMonths(m) if m < 1 => {
                     return Err(ProgramError::new(
                         format!("{path}.{field}"),
                         Problem::ExpiryBeforeStart {
@@ -99,12 +99,32 @@ impl LedgerPolicy {
                         },
                     ));
                 }
-                Expiry::EndOfYear(y) if !(0..=100).contains(&y) => {
+                Expiry::AfterMonths(m) if m > 1200 => {
+                    return Err(ProgramError::new(
+                        format!("{path}.{field}"),
+                        Problem::ExpiryTooFar {
+                            what: "after_months",
+                            value: m,
+                            max: 1200,
+                        },
+                    ));
+                }
+                Expiry::EndOfYear(y) if y < 0 => {
                     return Err(ProgramError::new(
                         format!("{path}.{field}"),
                         Problem::ExpiryBeforeStart {
                             what: "end_of_year",
                             value: y,
+                        },
+                    ));
+                }
+                Expiry::EndOfYear(y) if y > 100 => {
+                    return Err(ProgramError::new(
+                        format!("{path}.{field}"),
+                        Problem::ExpiryTooFar {
+                            what: "end_of_year",
+                            value: y,
+                            max: 100,
                         },
                     ));
                 }
@@ -122,7 +142,7 @@ impl LedgerPolicy {
     pub fn points_dates(
         &self,
         at: DateTime<Utc>,
-        zone: TimeZone,
+        zone: Zone,
     ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), CalendarError> {
         self.dates(at, zone, self.points_expiry)
     }
@@ -135,7 +155,7 @@ impl LedgerPolicy {
     pub fn cashback_dates(
         &self,
         at: DateTime<Utc>,
-        zone: TimeZone,
+        zone: Zone,
     ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), CalendarError> {
         self.dates(at, zone, self.cashback_expiry)
     }
@@ -143,7 +163,7 @@ impl LedgerPolicy {
     fn dates(
         &self,
         at: DateTime<Utc>,
-        zone: TimeZone,
+        zone: Zone,
         expiry: Expiry,
     ) -> Result<(DateTime<Utc>, Option<DateTime<Utc>>), CalendarError> {
         let out_of_range = || CalendarError::DateOutOfRange {

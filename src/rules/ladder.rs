@@ -38,7 +38,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
-use crate::program::{Problem, ProgramError};
+use crate::error::{Problem, ProgramError};
 use crate::rules::{RuleId, Stacking};
 
 /// What a ladder measures to find its step.

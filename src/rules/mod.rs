@@ -7,7 +7,7 @@
 //! - [`expiry`]: when points and cashback become available and expire.
 //!
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
-//! into a validated form by [`Program::new`](crate::program::Program::new).
+//! into a validated form by [`Program::new`](crate::Program::new).
 
 pub mod cashback;
 pub mod coupon;

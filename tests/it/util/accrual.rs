@@ -1,7 +1,6 @@
 //! Builders for the points and cashback tests: programs from JSON merged
 //! into a small EUR base, and the checks every points and cashback outcome
 //! must pass.
-#![allow(dead_code)]
 
 use loyalty::evaluation::Evaluation;
 use loyalty::program::{Program, ProgramDefinition, ProgramError};

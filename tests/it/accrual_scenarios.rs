@@ -4,8 +4,8 @@
 //! dates, effects, bad programs, overflow and the batch API. Each expected
 //! number is worked out in a comment.
 
-mod accrual_common;
-mod common;
+use crate::util::accrual as accrual_common;
+use crate::util::common;
 
 use std::num::NonZeroUsize;
 
@@ -1506,10 +1506,10 @@ fn combine_alone_survives_a_round_trip() {
 fn evaluations_without_trace_differ_only_by_the_trace() {
     use loyalty::evaluate::{Checkout, EvaluateOptions};
     let definition: loyalty::program::ProgramDefinition =
-        serde_json::from_str(include_str!("../examples/data/program.json")).unwrap();
+        serde_json::from_str(include_str!("../../examples/data/program.json")).unwrap();
     let program = Program::new(definition).unwrap();
     let checkout: Checkout =
-        serde_json::from_str(include_str!("../examples/data/checkout.json")).unwrap();
+        serde_json::from_str(include_str!("../../examples/data/checkout.json")).unwrap();
     let full = program.evaluate(&checkout).unwrap();
     assert!(!full.trace.is_empty());
     let options = EvaluateOptions::new().trace(false);

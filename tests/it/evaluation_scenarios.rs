@@ -2,7 +2,7 @@
 //! currencies, every coupon reward, every refusal, stacking, effects and
 //! bad input. Each expected number is worked out in a comment.
 
-mod common;
+use crate::util::common;
 
 use common::{
     AT, Basket, check_invariants, d, eur_program, eval, program_in, seeds_ladder, seeds_program,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use loyalty::calendar::{
-    Calendar, CalendarError, Country, DateWindow, SeasonalEvent, TimeOfDay, TimeZone,
+    Calendar, CalendarError, Country, DateWindow, SeasonalEvent, TimeOfDay, Zone,
 };
 use loyalty::condition::{Condition, ConditionError, Facts, LineSelector, Verdict};
 use loyalty::customer::{Birthday, Customer, CustomerStats, Segment, TierId};
@@ -39,7 +39,7 @@ fn utc_calendar() -> Calendar {
 
 fn sao_paulo() -> Calendar {
     Calendar::new(
-        TimeZone::parse("America/Sao_Paulo").unwrap(),
+        Zone::parse("America/Sao_Paulo").unwrap(),
         Some(Country::BR),
         vec![],
     )

@@ -3,8 +3,8 @@
 //! campaign multipliers, bonuses, coupons that give points, and 2% cashback
 //! capped at 20.00.
 
-mod accrual_common;
-mod common;
+use crate::util::accrual as accrual_common;
+use crate::util::common;
 
 use std::num::NonZeroUsize;
 
@@ -391,7 +391,7 @@ proptest! {
 
 #[test]
 fn example_program_round_trips_through_json_and_toml() {
-    let text = include_str!("../examples/data/program.json");
+    let text = include_str!("../../examples/data/program.json");
     let definition: ProgramDefinition = serde_json::from_str(text).expect("the example");
     Program::new(definition.clone()).expect("the example is valid");
     let json = serde_json::to_string(&definition).expect("JSON");

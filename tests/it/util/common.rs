@@ -1,6 +1,5 @@
 //! Builders shared by the evaluation tests: programs from JSON, checkouts
 //! from a small builder, and the checks every evaluation must pass.
-#![allow(dead_code)]
 
 use loyalty::evaluate::Checkout;
 use loyalty::evaluation::{Evaluation, Target};

@@ -1,9 +1,9 @@
 //! Property tests of the foundation: allocation, checked arithmetic,
 //! rounding, serde round trips and condition evaluation.
 
-mod support;
+use crate::util::support;
 
-use loyalty::calendar::{Calendar, Country, SeasonalEvent, TimeZone};
+use loyalty::calendar::{Calendar, Country, SeasonalEvent, Zone};
 use loyalty::condition::{Condition, Facts, LineSelector};
 use loyalty::customer::Customer;
 use loyalty::money::{
@@ -425,7 +425,7 @@ fn calendar() -> impl Strategy<Value = Calendar> {
         Just(Calendar::default()),
         Just(
             Calendar::new(
-                TimeZone::parse("America/Sao_Paulo").unwrap(),
+                Zone::parse("America/Sao_Paulo").unwrap(),
                 Some(Country::BR),
                 vec![]
             )
@@ -433,13 +433,13 @@ fn calendar() -> impl Strategy<Value = Calendar> {
         ),
         Just(
             Calendar::new(
-                TimeZone::parse("+14:00").unwrap(),
+                Zone::parse("+14:00").unwrap(),
                 Some(Country::US),
                 vec![]
             )
             .unwrap()
         ),
-        Just(Calendar::new(TimeZone::parse("Pacific/Pago_Pago").unwrap(), None, vec![]).unwrap()),
+        Just(Calendar::new(Zone::parse("Pacific/Pago_Pago").unwrap(), None, vec![]).unwrap()),
     ]
 }
 
@@ -618,7 +618,7 @@ fn program_definition() -> impl Strategy<Value = ProgramDefinition> {
         .prop_map(
             |((currency, zone, rounding, remainder, country), ladders)| {
                 let mut def = ProgramDefinition::new("props", currency)
-                    .time_zone(TimeZone::parse(zone).unwrap())
+                    .time_zone(Zone::parse(zone).unwrap())
                     .rounding(rounding)
                     .remainder(remainder)
                     .stacking(StackingPolicy::default());

@@ -1,6 +1,6 @@
 //! Reusable [`proptest`] strategies for the crate's foundation types.
 //!
-//! Each integration test file that needs them declares `mod support;` and
+//! Each test module that needs them imports `crate::util::support` and
 //! uses `support::order()`, `support::condition()` and so on. Every strategy
 //! produces values that are *valid* by construction (an order that
 //! [`OrderBuilder::build`](loyalty::order::OrderBuilder::build) accepts, a
@@ -10,7 +10,6 @@
 //! Strategies are small and composable: `amount_in(c)` and `line(c)` take the
 //! currency so that callers can keep a whole order in one currency with
 //! `currency().prop_flat_map(..)`.
-#![allow(dead_code)]
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc, Weekday};
 use loyalty::calendar::{Country, DateWindow, SeasonalEvent, TimeOfDay};

@@ -3,7 +3,7 @@
 //! bounds; ladders are monotone; evaluation is deterministic, never panics,
 //! and its input and output survive a serde round trip.
 
-mod common;
+use crate::util::common;
 
 use common::{Basket, check_invariants, eur_program, program_in, seeds_ladder, seeds_program, sum};
 use loyalty::evaluate::Checkout;

@@ -1,0 +1,385 @@
+//! Errors: what cannot be evaluated, with where and how to fix it.
+//!
+//! Each part of the crate has its own small error
+//! ([`MoneyError`], [`OrderError`](crate::order::OrderError),
+//! [`CalendarError`], [`ConditionError`], [`ProgramError`],
+//! [`EvaluationError`](crate::evaluate::EvaluationError)); [`Error`] wraps
+//! them all for a caller who does not care which, so that `?` works across
+//! the crate.
+//!
+//! This module is a leaf: rules import their problems from here, never from
+//! the program.
+
+use rust_decimal::Decimal;
+
+use crate::calendar::CalendarError;
+use crate::condition::ConditionError;
+use crate::customer::CustomerError;
+use crate::id::EmptyIdError;
+use crate::money::{AllocationError, Currency, MoneyError};
+use crate::order::OrderError;
+
+/// An invalid program: where, and what is wrong.
+///
+/// Prints as `path: problem`, e.g.
+/// `coupons[2].reward.percent: 120 is not a percent: give a value above 0 and at most 100`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {problem}")]
+pub struct ProgramError {
+    path: String,
+    problem: Problem,
+}
+
+impl ProgramError {
+    /// An error at `path`.
+    #[must_use]
+    pub fn new(path: impl Into<String>, problem: Problem) -> ProgramError {
+        ProgramError {
+            path: path.into(),
+            problem,
+        }
+    }
+
+    /// The path to the field, e.g. `ladders[0].steps[2]`.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong.
+    #[must_use]
+    pub fn problem(&self) -> &Problem {
+        &self.problem
+    }
+}
+
+/// What is wrong with a part of a program.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required name was blank.
+    #[error("{what} is blank: give it a value")]
+    Blank {
+        /// What is blank.
+        what: &'static str,
+    },
+    /// Two rules share an id.
+    #[error("id \"{id}\" is used twice: give each rule its own id")]
+    DuplicateId {
+        /// The id.
+        id: String,
+    },
+    /// Two coupons share a code.
+    #[error(
+        "code \"{code}\" is also a code of coupon \"{other}\": codes match ignoring case, so each must be unique"
+    )]
+    DuplicateCode {
+        /// The code.
+        code: String,
+        /// The coupon that has it already.
+        other: String,
+    },
+    /// A ladder without steps.
+    #[error("a ladder needs at least one step")]
+    NoSteps,
+    /// A coupon without codes.
+    #[error("a coupon needs at least one code")]
+    NoCodes,
+    /// Steps out of order or overlapping.
+    #[error("threshold {threshold} must be above the previous step's {previous}")]
+    ThresholdNotAscending {
+        /// This step's threshold.
+        threshold: Decimal,
+        /// The previous step's.
+        previous: Decimal,
+    },
+    /// A percent outside (0, 100].
+    #[error("{value} is not a percent: give a value above 0 and at most 100")]
+    PercentOutOfRange {
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A value that must not be negative.
+    #[error("{what} {value} is negative: give zero or more")]
+    Negative {
+        /// What it is.
+        what: &'static str,
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A value that must be above zero.
+    #[error("{what} {value} must be above zero")]
+    NotPositive {
+        /// What it is.
+        what: &'static str,
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A limit of zero could never be met.
+    #[error("0 is not allowed here: give 1 or more, or leave the field out")]
+    ZeroLimit,
+    /// Order numbers start at 1.
+    #[error("orders are numbered from 1 (the first order): 0 never matches")]
+    ZeroOrderNumber,
+    /// A quantity threshold with decimals.
+    #[error("threshold {value} is not a whole number of units: a quantity ladder counts units")]
+    FractionalQuantity {
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A step with both percent and amount.
+    #[error("a step gives either a percent or an amount, not both")]
+    PercentAndAmount,
+    /// A step with neither percent nor amount.
+    #[error("a step needs a reward: set percent or amount")]
+    NoReward,
+    /// A cap on a fixed amount.
+    #[error("a cap only limits a percent step; remove it or make the step a percent")]
+    CapOnAmount,
+    /// Percent and amount steps in one ladder.
+    #[error("all steps of a ladder give the same kind of reward: all percents or all amounts")]
+    MixedRewards,
+    /// A higher step gives less.
+    #[error(
+        "this step gives {next}, less than the previous step's {previous}: a higher step must never give less"
+    )]
+    RewardShrinks {
+        /// The previous step's rate or amount.
+        previous: Decimal,
+        /// This step's.
+        next: Decimal,
+    },
+    /// A higher step has a lower cap.
+    #[error("this step's cap {next} is below the previous step's ({}): a higher step must never give less", previous.map_or_else(|| "no cap".to_owned(), |p| p.to_string()))]
+    CapShrinks {
+        /// The previous step's cap (none: unlimited).
+        previous: Option<Decimal>,
+        /// This step's cap.
+        next: Decimal,
+    },
+    /// Bracket mode on a quantity basis.
+    #[error(
+        "bracket mode splits an amount into bands: use basis \"subtotal\" or mode \"whole_basket\""
+    )]
+    BracketNeedsSubtotal,
+    /// Bracket mode with fixed amounts.
+    #[error(
+        "bracket mode applies a percent to each band: give every step a percent, or use mode \"whole_basket\""
+    )]
+    BracketNeedsPercent,
+    /// `per` given for a base that is not an amount.
+    #[error("per only applies to the net and gross bases: remove it, or use base \"net\"")]
+    PerWithoutAmount,
+    /// Too many decimals kept for points.
+    #[error("{decimals} decimals is too many: keep at most 8")]
+    TooManyDecimals {
+        /// The decimals asked for.
+        decimals: u32,
+    },
+    /// Cashback steps with amounts.
+    #[error("cashback steps give a percent: replace amount with percent")]
+    CashbackStepsNeedPercent,
+    /// Both percent and steps.
+    #[error("give either percent or steps, not both")]
+    PercentAndSteps,
+    /// Neither percent nor steps.
+    #[error("a cashback rule needs a rate: set percent or steps")]
+    NoCashbackRate,
+    /// A negative return window.
+    #[error("{days} days is negative: the return window is 0 days or more")]
+    NegativeWindow {
+        /// The days given.
+        days: i64,
+    },
+    /// An absurd return window.
+    #[error("{days} days is more than ten years: give a return window of at most 3660 days")]
+    WindowTooLong {
+        /// The days given.
+        days: i64,
+    },
+    /// An expiry that ends before it starts.
+    #[error(
+        "{what} {value} would end before it starts: give after_months 1–1200 or end_of_year 0–100"
+    )]
+    ExpiryBeforeStart {
+        /// The policy.
+        what: &'static str,
+        /// The value given.
+        value: i64,
+    },
+    /// An expiry so far away that its date cannot be computed for every
+    /// order: points that never expire are written `"never"`.
+    #[error("{what} {value} is more than {max}: give at most {max}, or \"never\" for no expiry")]
+    ExpiryTooFar {
+        /// The policy.
+        what: &'static str,
+        /// The value given.
+        value: i64,
+        /// The largest value allowed.
+        max: i64,
+    },
+    /// A line selector on a per-order rule.
+    #[error(
+        "a per_order rule earns for the order, not for lines: remove lines, or use a condition such as has_sku"
+    )]
+    LinesOnPerOrder,
+    /// `include_exempt` on a discount.
+    #[error(
+        "exempt lines are never discounted: remove include_exempt (it applies to earning and cashback)"
+    )]
+    ExemptNeverDiscounted,
+    /// An amount too large for any order.
+    #[error(
+        "{value} is above the largest order amount {max}: give a smaller amount, or leave the field out for no limit"
+    )]
+    AmountTooLarge {
+        /// The amount given.
+        value: Decimal,
+        /// The limit.
+        max: Decimal,
+    },
+    /// A tier the program does not define.
+    #[error("tier \"{tier}\" is not one of the program's tiers: add it to tiers or fix the name")]
+    UnknownTier {
+        /// The tier named.
+        tier: String,
+    },
+    /// Buy X get Y with a zero.
+    #[error("buy and get must both be 1 or more")]
+    BuyGetZero,
+    /// An amount with more decimals than the currency.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// A calendar problem: time zone, country, custom dates.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// A condition that cannot be used.
+    #[error(transparent)]
+    Condition(#[from] ConditionError),
+}
+
+
+/// Why a checkout cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvaluationError {
+    /// The order's currency is not the program's.
+    #[error(
+        "the order is in {order}, but program {program} is in {expected}: convert the order or use a program in {order}"
+    )]
+    CurrencyMismatch {
+        /// The program's id.
+        program: String,
+        /// The program's currency.
+        expected: Currency,
+        /// The order's currency.
+        order: Currency,
+    },
+    /// The order names another customer than the checkout's.
+    #[error(
+        "the order is for customer {order_customer}, but the checkout's customer is {customer}: pass the order's customer"
+    )]
+    CustomerMismatch {
+        /// The order's customer id.
+        order_customer: String,
+        /// The checkout's customer id.
+        customer: String,
+    },
+    /// Usage counts that contradict each other.
+    #[error(
+        "coupon_usage for \"{code}\": by_customer {by_customer} is above overall {overall}: a customer's uses are part of all uses"
+    )]
+    UsageContradiction {
+        /// The code.
+        code: String,
+        /// Uses by the customer.
+        by_customer: u64,
+        /// Uses overall.
+        overall: u64,
+    },
+    /// A code appears twice in the usage counts.
+    #[error("coupon_usage lists \"{code}\" twice: give one entry per code")]
+    DuplicateUsage {
+        /// The code.
+        code: String,
+    },
+    /// The customer's last order is after the evaluation instant.
+    #[error(
+        "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"
+    )]
+    LastOrderInFuture,
+    /// A computation overflowed: absurd prices or quantities.
+    #[error("amounts overflow while evaluating {what}: check for absurd prices or quantities")]
+    Overflow {
+        /// What was being computed.
+        what: &'static str,
+    },
+    /// A calendar date could not be computed.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// An amount could not be handled as money (overflow, or more decimals
+    /// than the currency).
+    #[error(transparent)]
+    Money(MoneyError),
+}
+
+impl From<MoneyError> for EvaluationError {
+    fn from(error: MoneyError) -> Self {
+        EvaluationError::Money(error)
+    }
+}
+
+impl From<AllocationError> for EvaluationError {
+    fn from(_: AllocationError) -> Self {
+        EvaluationError::Overflow {
+            what: "an allocation",
+        }
+    }
+}
+
+
+/// Any error of the crate, for a caller who does not care which part
+/// refused: `?` converts every error of the crate into it.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::prelude::*;
+///
+/// fn run() -> Result<Program, loyalty::Error> {
+///     let program = Program::new(ProgramDefinition::new("shop", Currency::new("EUR")?))?;
+///     Ok(program)
+/// }
+/// assert!(run().is_ok());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An invalid program.
+    #[error(transparent)]
+    Program(#[from] ProgramError),
+    /// A checkout that cannot be evaluated.
+    #[error(transparent)]
+    Evaluation(#[from] EvaluationError),
+    /// Money that cannot be handled.
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+    /// An allocation that cannot be made.
+    #[error(transparent)]
+    Allocation(#[from] AllocationError),
+    /// An invalid order, line or refund.
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    /// An invalid customer.
+    #[error(transparent)]
+    Customer(#[from] CustomerError),
+    /// A calendar problem.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+    /// An invalid condition.
+    #[error(transparent)]
+    Condition(#[from] ConditionError),
+    /// A blank id.
+    #[error(transparent)]
+    EmptyId(#[from] EmptyIdError),
+}

@@ -1,0 +1,15 @@
+//! The integration tests, one module per capability, as one test crate (one
+//! link, one binary). Shared builders, strategies and invariants live in
+//! [`util`].
+
+mod util;
+
+mod accrual_properties;
+mod accrual_scenarios;
+mod conditions;
+mod evaluation_properties;
+mod evaluation_scenarios;
+mod money;
+mod orders;
+mod program;
+mod properties;
