@@ -230,6 +230,28 @@ impl Condition {
         }
     }
 
+    /// Calls `visit` with each date window in the tree (not under a `not`,
+    /// where a window that has ended makes the condition hold). Stops at
+    /// [`MAX_DEPTH`].
+    pub(crate) fn windows(&self, visit: &mut dyn FnMut(&DateWindow)) {
+        self.windows_at(visit, 0);
+    }
+
+    fn windows_at(&self, visit: &mut dyn FnMut(&DateWindow), depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        match self {
+            Condition::All(list) | Condition::Any(list) => {
+                for c in list {
+                    c.windows_at(visit, depth + 1);
+                }
+            }
+            Condition::DateWindow(window) => visit(window),
+            _ => {}
+        }
+    }
+
     /// Evaluates the condition.
     ///
     /// The verdict's `because` is the leaf that decided: for a condition not

@@ -238,11 +238,30 @@ pub enum Problem {
         /// The limit.
         max: Decimal,
     },
-    /// A tier the program does not define.
-    #[error("tier \"{tier}\" is not one of the program's tiers: add it to tiers or fix the name")]
+    /// A tier the program does not list. Tier ids match exactly, case
+    /// included.
+    #[error(
+        "tier \"{tier}\" is not one of the program's tiers ({listed}): add it to tiers or fix the name (tier ids match exactly, case included)"
+    )]
     UnknownTier {
         /// The tier named.
         tier: String,
+        /// The program's tiers, comma-separated.
+        listed: String,
+    },
+    /// A rule names a tier, but the program lists no tiers.
+    #[error(
+        "tier \"{tier}\" is named, but the program lists no tiers: add tiers = [{{id = \"{tier}\"}}, ...] so that a misspelt tier is caught"
+    )]
+    TiersNotListed {
+        /// The tier named.
+        tier: String,
+    },
+    /// Text given to a builder where a number was expected.
+    #[error("\"{text}\" is not a number: write it like \"12.50\" or \"5\"")]
+    NotANumber {
+        /// The text as given.
+        text: String,
     },
     /// Buy X get Y with a zero.
     #[error("buy and get must both be 1 or more")]
@@ -382,4 +401,83 @@ pub enum Error {
     /// A blank id.
     #[error(transparent)]
     EmptyId(#[from] EmptyIdError),
+}
+
+/// Something in a valid program that is probably a mistake: the program
+/// evaluates, but likely not as its author meant.
+///
+/// Prints as `path: what looks wrong`, e.g.
+/// `ladders[0].steps[0].percent: percent 0.05 is below 1: did you mean 5?`.
+/// [`Program::warnings`](crate::Program::warnings) lists them.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {kind}")]
+pub struct Warning {
+    path: String,
+    kind: WarningKind,
+}
+
+impl Warning {
+    /// A warning at `path`.
+    #[must_use]
+    pub fn new(path: impl Into<String>, kind: WarningKind) -> Warning {
+        Warning {
+            path: path.into(),
+            kind,
+        }
+    }
+
+    /// The path to the field, e.g. `coupons[0].reward.percent`.
+    #[must_use]
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What looks wrong.
+    #[must_use]
+    pub fn kind(&self) -> &WarningKind {
+        &self.kind
+    }
+}
+
+/// What looks wrong in a valid program.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WarningKind {
+    /// A percent below 1: valid, but usually a fraction written where a
+    /// percent was meant (0.05 for 5%).
+    #[error("percent {value} is below 1: did you mean {}?", (value * Decimal::ONE_HUNDRED).normalize())]
+    PercentBelowOne {
+        /// The percent as given.
+        value: Decimal,
+    },
+    /// A condition that no checkout can meet, so its rule never applies.
+    #[error("this condition can never hold ({why}): the rule will never apply")]
+    NeverHolds {
+        /// Why, e.g. "an empty any".
+        why: &'static str,
+    },
+    /// A line selector that no line can pass, so its rule never applies.
+    #[error("no line can be selected: {what} \"{value}\" is both included and excluded")]
+    SelectsNothing {
+        /// `sku` or `category`.
+        what: &'static str,
+        /// The value listed on both sides.
+        value: String,
+    },
+    /// A date window that ended before the instant the program was checked
+    /// at (see [`Program::warnings_at`](crate::Program::warnings_at)).
+    #[error("the window ended on {end}: the rule no longer applies")]
+    WindowEnded {
+        /// The window's last local instant.
+        end: chrono::NaiveDateTime,
+    },
+    /// A coupon whose first-order-only restriction contradicts its order
+    /// number.
+    #[error(
+        "first_order_only and order_number {order_number} cannot both hold: the coupon will never apply"
+    )]
+    FirstOrderAndOrderNumber {
+        /// The order number given.
+        order_number: u64,
+    },
 }

@@ -53,7 +53,11 @@ use crate::rules::cashback::{Cashback, CashbackDefinition};
 use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
 use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
 use crate::rules::expiry::LedgerPolicy;
+use crate::rules::Unbuilt;
+use crate::rules::context::RuleContext;
 use crate::rules::ladder::{Ladder, LadderDefinition};
+pub use crate::rules::tier::TierDefinition;
+use crate::error::{Warning, WarningKind};
 
 /// How competing discounts are chosen and combined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +75,67 @@ pub struct StackingPolicy {
     /// eligible subtotal.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_total_percent: Option<Decimal>,
+}
+
+impl StackingPolicy {
+    /// The default policy: best for the customer, compound percentages,
+    /// no cap on the total.
+    #[must_use]
+    pub fn new() -> StackingPolicy {
+        StackingPolicy::default()
+    }
+
+    /// Sets how exclusive candidates are chosen.
+    #[must_use]
+    pub fn pick(mut self, pick: Pick) -> StackingPolicy {
+        self.pick = pick;
+        self
+    }
+
+    /// Sets how stacked percentages combine.
+    #[must_use]
+    pub fn percentages(mut self, percentages: Percentages) -> StackingPolicy {
+        self.percentages = percentages;
+        self
+    }
+
+    /// Caps all item discounts together at an amount.
+    #[must_use]
+    pub fn max_total(mut self, max: Decimal) -> StackingPolicy {
+        self.max_total = Some(max);
+        self
+    }
+
+    /// Caps all item discounts together at a percent of the eligible
+    /// subtotal.
+    #[must_use]
+    pub fn max_total_percent(mut self, percent: Decimal) -> StackingPolicy {
+        self.max_total_percent = Some(percent);
+        self
+    }
+
+    /// Validates the caps: not negative, in the program's minor units, a
+    /// percent in (0, 100].
+    fn validate(&self, path: &str, ctx: &mut RuleContext<'_>) -> Result<(), ProgramError> {
+        if let Some(max) = self.max_total {
+            if max.is_sign_negative() && !max.is_zero() {
+                return Err(ProgramError::new(
+                    format!("{path}.max_total"),
+                    Problem::Negative {
+                        what: "total cap",
+                        value: max,
+                    },
+                ));
+            }
+            ctx.amount(format!("{path}.max_total"), max)?;
+        }
+        if let Some(percent) = self.max_total_percent {
+            crate::rules::ladder::check_percent(percent)
+                .map_err(|p| ProgramError::new(format!("{path}.max_total_percent"), p))?;
+            ctx.percent_warnings(format!("{path}.max_total_percent"), percent);
+        }
+        Ok(())
+    }
 }
 
 /// How the program picks among discounts that cannot all apply.
@@ -166,17 +231,9 @@ pub struct ProgramDefinition {
     /// When points and cashback become available and expire.
     #[serde(default)]
     pub ledger: LedgerPolicy,
-}
-
-/// A VIP tier of the program.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TierDefinition {
-    /// The tier's id, as customers carry it.
-    pub id: crate::customer::TierId,
-    /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 impl ProgramDefinition {
@@ -196,8 +253,8 @@ impl ProgramDefinition {
     ///         .time_zone(Zone::parse("Europe/Berlin")?)
     ///         .ladder(
     ///             LadderDefinition::new("spend-more")
-    ///                 .percent_from("100".parse()?, "5".parse()?)
-    ///                 .percent_from("200".parse()?, "10".parse()?),
+    ///                 .percent_from("100", "5")
+    ///                 .percent_from("200", "10"),
     ///         ),
     /// )?;
     /// assert_eq!(program.id(), "spring");
@@ -222,6 +279,7 @@ impl ProgramDefinition {
             bonuses: Vec::new(),
             cashback: Vec::new(),
             ledger: LedgerPolicy::default(),
+            unbuilt: Unbuilt::default(),
         }
     }
 
@@ -274,17 +332,32 @@ impl ProgramDefinition {
         self
     }
 
-    /// Adds a tier.
-    ///
-    /// # Errors
-    ///
-    /// A blank tier id.
-    pub fn tier(mut self, id: &str) -> Result<ProgramDefinition, crate::id::EmptyIdError> {
-        self.tiers.push(TierDefinition {
-            id: crate::customer::TierId::new(id)?,
-            name: None,
-        });
-        Ok(self)
+    /// Adds a tier (tiers are listed lowest first). A blank id is reported
+    /// by [`Program::new`].
+    #[must_use]
+    pub fn tier(mut self, id: &str) -> ProgramDefinition {
+        match crate::customer::TierId::new(id) {
+            Ok(id) => self.tiers.push(TierDefinition::new(id)),
+            Err(_) => self.unbuilt.keep(
+                format!("tiers[{}].id", self.tiers.len()),
+                Problem::Blank { what: "tier id" },
+            ),
+        }
+        self
+    }
+
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> ProgramDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Adds a date of the shop's own (an anniversary) to the calendar.
+    #[must_use]
+    pub fn custom_date(mut self, date: CustomDate) -> ProgramDefinition {
+        self.calendar.custom_dates.push(date);
+        self
     }
 
     /// Adds an earning rule.
@@ -323,52 +396,6 @@ impl ProgramDefinition {
     }
 }
 
-impl LadderDefinition {
-    /// An empty whole-basket ladder on the subtotal, inclusive thresholds;
-    /// add steps with [`percent_from`](Self::percent_from) or
-    /// [`amount_from`](Self::amount_from).
-    #[must_use]
-    pub fn new(id: impl Into<String>) -> LadderDefinition {
-        LadderDefinition {
-            id: id.into(),
-            name: None,
-            basis: Default::default(),
-            measure: Default::default(),
-            thresholds: Default::default(),
-            mode: Default::default(),
-            steps: Vec::new(),
-            lines: Default::default(),
-            condition: None,
-            stacking: Default::default(),
-            priority: 0,
-        }
-    }
-
-    /// Adds a step giving `percent` off from `threshold`.
-    #[must_use]
-    pub fn percent_from(mut self, threshold: Decimal, percent: Decimal) -> LadderDefinition {
-        self.steps.push(crate::rules::ladder::StepDefinition {
-            from: threshold,
-            percent: Some(percent),
-            amount: None,
-            cap: None,
-        });
-        self
-    }
-
-    /// Adds a step giving `amount` off from `threshold`.
-    #[must_use]
-    pub fn amount_from(mut self, threshold: Decimal, amount: Decimal) -> LadderDefinition {
-        self.steps.push(crate::rules::ladder::StepDefinition {
-            from: threshold,
-            percent: None,
-            amount: Some(amount),
-            cap: None,
-        });
-        self
-    }
-}
-
 /// A validated, compiled program. Immutable, `Send + Sync`: one program
 /// serves any number of threads.
 #[derive(Clone, Debug)]
@@ -384,6 +411,8 @@ pub struct Program {
     bonus_ids: Vec<crate::rules::RuleId>,
     /// Normalised code → index into `coupons`.
     codes: HashMap<String, usize>,
+    /// What looks wrong but is valid.
+    warnings: Vec<Warning>,
 }
 
 impl Program {
@@ -406,134 +435,13 @@ impl Program {
                 Problem::Blank { what: "program id" },
             ));
         }
+        definition.unbuilt.check("")?;
         let calendar = Calendar::new(
             definition.time_zone,
             definition.calendar.country,
             definition.calendar.custom_dates.clone(),
         )
         .map_err(|e| ProgramError::new("calendar", Problem::Calendar(e)))?;
-        let currency = definition.currency;
-        // Amounts of the program: whole minor units, and no larger than an
-        // order can be (a larger cap or discount could only overflow).
-        let in_minor_units = |path: String, value: Decimal| -> Result<(), ProgramError> {
-            if value > crate::money::Money::MAX_ORDER_AMOUNT {
-                return Err(ProgramError::new(
-                    path,
-                    Problem::AmountTooLarge {
-                        value,
-                        max: crate::money::Money::MAX_ORDER_AMOUNT,
-                    },
-                ));
-            }
-            crate::money::Money::new(value, currency)
-                .ensure_minor_units()
-                .map_err(|e| ProgramError::new(path, Problem::Money(e)))
-        };
-        let policy = &definition.stacking;
-        if let Some(max) = policy.max_total {
-            if max.is_sign_negative() && !max.is_zero() {
-                return Err(ProgramError::new(
-                    "stacking.max_total",
-                    Problem::Negative {
-                        what: "total cap",
-                        value: max,
-                    },
-                ));
-            }
-            in_minor_units("stacking.max_total".into(), max)?;
-        }
-        if let Some(percent) = policy.max_total_percent {
-            crate::rules::ladder::check_percent(percent)
-                .map_err(|p| ProgramError::new("stacking.max_total_percent", p))?;
-        }
-
-        let mut ids: HashSet<&str> = HashSet::new();
-        let mut ladders = Vec::with_capacity(definition.ladders.len());
-        for (i, def) in definition.ladders.iter().enumerate() {
-            let path = format!("ladders[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            if def.lines.include_exempt {
-                return Err(ProgramError::new(
-                    format!("{path}.lines.include_exempt"),
-                    Problem::ExemptNeverDiscounted,
-                ));
-            }
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("{path}.condition"),
-                def.condition.as_ref(),
-            )?;
-            let ladder = def.clone().compile(&path)?;
-            if ladder.definition.basis == crate::rules::ladder::LadderBasis::Subtotal {
-                for (s, step) in ladder.steps().iter().enumerate() {
-                    in_minor_units(format!("{path}.steps[{s}].from"), step.from)?;
-                }
-            }
-            for (s, step) in ladder.steps().iter().enumerate() {
-                match step.reward {
-                    crate::rules::ladder::StepReward::Amount { amount } => {
-                        in_minor_units(format!("{path}.steps[{s}].amount"), amount)?;
-                    }
-                    crate::rules::ladder::StepReward::Percent { cap: Some(cap), .. } => {
-                        in_minor_units(format!("{path}.steps[{s}].cap"), cap)?;
-                    }
-                    crate::rules::ladder::StepReward::Percent { cap: None, .. } => {}
-                }
-            }
-            ladders.push(ladder);
-        }
-
-        let mut coupons = Vec::with_capacity(definition.coupons.len());
-        let mut codes: HashMap<String, usize> = HashMap::new();
-        for (i, def) in definition.coupons.iter().enumerate() {
-            let path = format!("coupons[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            if def.lines.include_exempt {
-                return Err(ProgramError::new(
-                    format!("{path}.lines.include_exempt"),
-                    Problem::ExemptNeverDiscounted,
-                ));
-            }
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("{path}.condition"),
-                def.condition.as_ref(),
-            )?;
-            let coupon = def.clone().compile(&path)?;
-            if let Some(min) = def.min_subtotal {
-                in_minor_units(format!("{path}.min_subtotal"), min)?;
-            }
-            use crate::rules::coupon::CouponReward as R;
-            match &def.reward {
-                R::PercentOff { cap: Some(v), .. } => {
-                    in_minor_units(format!("{path}.reward.cap"), *v)?
-                }
-                R::AmountOff { amount } | R::AmountOffEachUnit { amount } => {
-                    in_minor_units(format!("{path}.reward.amount"), *amount)?;
-                }
-                R::FreeGift { value, .. } => {
-                    in_minor_units(format!("{path}.reward.value"), *value)?
-                }
-                _ => {}
-            }
-            for (c, code) in def.codes.iter().enumerate() {
-                let key = normalize_code(code);
-                if let Some(&other) = codes.get(&key) {
-                    return Err(ProgramError::new(
-                        format!("{path}.codes[{c}]"),
-                        Problem::DuplicateCode {
-                            code: code.clone(),
-                            other: definition.coupons[other].id.clone(),
-                        },
-                    ));
-                }
-                codes.insert(key, i);
-            }
-            coupons.push(coupon);
-        }
-        // Tiers: unique, and every tier a rule names is one of them.
         for (i, tier) in definition.tiers.iter().enumerate() {
             if definition.tiers[..i].iter().any(|t| t.id == tier.id) {
                 return Err(ProgramError::new(
@@ -544,109 +452,61 @@ impl Program {
                 ));
             }
         }
-        let known_tier =
-            |path: String, tier: &crate::customer::TierId| -> Result<(), ProgramError> {
-                if definition.tiers.is_empty() || definition.tiers.iter().any(|t| &t.id == tier) {
-                    Ok(())
-                } else {
-                    Err(ProgramError::new(
-                        path,
-                        Problem::UnknownTier {
-                            tier: tier.to_string(),
-                        },
-                    ))
-                }
-            };
+        let mut ctx = RuleContext::new(definition.currency, &calendar, &definition.tiers);
+        definition.stacking.validate("stacking", &mut ctx)?;
+
+        // Each rule validates itself against the program; ids are unique
+        // across all rules, codes across all coupons.
+        let mut ids: HashSet<&str> = HashSet::new();
+        let mut ladders = Vec::with_capacity(definition.ladders.len());
+        for (i, def) in definition.ladders.iter().enumerate() {
+            let path = format!("ladders[{i}]");
+            unique(&mut ids, &path, &def.id)?;
+            ladders.push(def.clone().validate(&path, &mut ctx)?);
+        }
+        let mut coupons = Vec::with_capacity(definition.coupons.len());
+        let mut codes: HashMap<String, usize> = HashMap::new();
         for (i, def) in definition.coupons.iter().enumerate() {
-            for (t, tier) in def.tiers.iter().enumerate() {
-                known_tier(format!("coupons[{i}].tiers[{t}]"), tier)?;
+            let path = format!("coupons[{i}]");
+            unique(&mut ids, &path, &def.id)?;
+            coupons.push(def.clone().validate(&path, &mut ctx)?);
+            for (c, code) in def.codes.iter().enumerate() {
+                if let Some(other) = codes.insert(normalize_code(code), i) {
+                    return Err(ProgramError::new(
+                        format!("{path}.codes[{c}]"),
+                        Problem::DuplicateCode {
+                            code: code.clone(),
+                            other: definition.coupons[other].id.clone(),
+                        },
+                    ));
+                }
             }
         }
-
         let mut earning = Vec::with_capacity(definition.earning.len());
         for (i, def) in definition.earning.iter().enumerate() {
             let path = format!("earning[{i}]");
             unique(&mut ids, &path, &def.id)?;
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("{path}.condition"),
-                def.condition.as_ref(),
-            )?;
-            if let Some(min) = def.min_order {
-                in_minor_units(format!("{path}.min_order"), min)?;
-            }
-            earning.push(def.clone().compile(&path)?);
+            earning.push(def.clone().validate(&path, &mut ctx)?);
         }
-        definition.multipliers.validate("multipliers")?;
-        for (i, t) in definition.multipliers.tiers.iter().enumerate() {
-            known_tier(format!("multipliers.tiers[{i}].tier"), &t.tier)?;
-        }
-        for (i, c) in definition.multipliers.campaigns.iter().enumerate() {
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("multipliers.campaigns[{i}].when"),
-                Some(&c.when),
-            )?;
-        }
+        definition.multipliers.validate_in("multipliers", &mut ctx)?;
         for (i, def) in definition.bonuses.iter().enumerate() {
             let path = format!("bonuses[{i}]");
             unique(&mut ids, &path, &def.id)?;
-            def.validate(&path)?;
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("{path}.condition"),
-                def.condition.as_ref(),
-            )?;
+            def.validate_in(&path, &mut ctx)?;
         }
         let mut cashback = Vec::with_capacity(definition.cashback.len());
         for (i, def) in definition.cashback.iter().enumerate() {
             let path = format!("cashback[{i}]");
             unique(&mut ids, &path, &def.id)?;
-            valid_condition(
-                &calendar,
-                &definition.tiers,
-                &format!("{path}.condition"),
-                def.condition.as_ref(),
-            )?;
-            for (t, rate) in def.tiers.iter().enumerate() {
-                known_tier(format!("{path}.tiers[{t}].tier"), &rate.tier)?;
-            }
-            for (field, value) in [("min_spend", def.min_spend), ("cap", def.cap)] {
-                if let Some(v) = value {
-                    in_minor_units(format!("{path}.{field}"), v)?;
-                }
-            }
-            cashback.push(def.clone().compile(&path)?);
+            cashback.push(def.clone().validate(&path, &mut ctx)?);
         }
         definition.ledger.validate("ledger")?;
-        let rule_ids = |path: &str,
-                        ids: Vec<&str>|
-         -> Result<Vec<crate::rules::RuleId>, ProgramError> {
-            ids.into_iter()
-                .enumerate()
-                .map(|(i, id)| {
-                    crate::rules::RuleId::new(id).map_err(|_| {
-                        ProgramError::new(format!("{path}[{i}].id"), Problem::Blank { what: "id" })
-                    })
-                })
-                .collect()
-        };
+        let warnings = ctx.warnings;
         let campaign_ids = rule_ids(
             "multipliers.campaigns",
-            definition
-                .multipliers
-                .campaigns
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect(),
+            definition.multipliers.campaigns.iter().map(|c| c.id.as_str()),
         )?;
-        let bonus_ids = rule_ids(
-            "bonuses",
-            definition.bonuses.iter().map(|b| b.id.as_str()).collect(),
-        )?;
+        let bonus_ids = rule_ids("bonuses", definition.bonuses.iter().map(|b| b.id.as_str()))?;
         Ok(Program {
             definition,
             calendar,
@@ -657,7 +517,94 @@ impl Program {
             campaign_ids,
             bonus_ids,
             codes,
+            warnings,
         })
+    }
+
+    /// What is valid but probably a mistake: a percent below 1 ("did you
+    /// mean 5?"), a condition that can never hold, a line selector that
+    /// selects nothing, a coupon for the first order only on a later order
+    /// number. Empty for a program without surprises.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("shop", Currency::EUR)
+    ///         .ladder(LadderDefinition::new("spend-more").percent_from("100.00", "0.05")),
+    /// )?;
+    /// assert_eq!(
+    ///     program.warnings()[0].to_string(),
+    ///     "ladders[0].steps[0].percent: percent 0.05 is below 1: did you mean 5?"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
+
+    /// [`warnings`](Self::warnings), and the windows that have ended by `at`
+    /// (a coupon's validity, a date window in a condition): the program
+    /// reads no clock, so the host says when "now" is.
+    #[must_use]
+    pub fn warnings_at(&self, at: chrono::DateTime<chrono::Utc>) -> Vec<Warning> {
+        let local = self.calendar.zone().to_local(at);
+        let mut out = self.warnings.clone();
+        let mut ended = |path: String, window: &crate::calendar::DateWindow| {
+            if let Some(end) = window.end()
+                && end <= local
+            {
+                out.push(Warning::new(path, WarningKind::WindowEnded { end }));
+            }
+        };
+        let conditions = self
+            .definition
+            .ladders
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("ladders[{i}].condition"), d.condition.as_ref()))
+            .chain(
+                self.definition.coupons.iter().enumerate().map(|(i, d)| {
+                    (format!("coupons[{i}].condition"), d.condition.as_ref())
+                }),
+            )
+            .chain(
+                self.definition.earning.iter().enumerate().map(|(i, d)| {
+                    (format!("earning[{i}].condition"), d.condition.as_ref())
+                }),
+            )
+            .chain(
+                self.definition.bonuses.iter().enumerate().map(|(i, d)| {
+                    (format!("bonuses[{i}].condition"), d.condition.as_ref())
+                }),
+            )
+            .chain(
+                self.definition.cashback.iter().enumerate().map(|(i, d)| {
+                    (format!("cashback[{i}].condition"), d.condition.as_ref())
+                }),
+            )
+            .chain(
+                self.definition
+                    .multipliers
+                    .campaigns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (format!("multipliers.campaigns[{i}].when"), Some(&c.when))),
+            );
+        for (path, condition) in conditions {
+            if let Some(condition) = condition {
+                condition.windows(&mut |window| ended(path.clone(), window));
+            }
+        }
+        for (i, coupon) in self.definition.coupons.iter().enumerate() {
+            if let Some(window) = &coupon.valid {
+                ended(format!("coupons[{i}].valid"), window);
+            }
+        }
+        out
     }
 
     /// The program's id.
@@ -779,34 +726,18 @@ fn unique<'d>(ids: &mut HashSet<&'d str>, path: &str, id: &'d str) -> Result<(),
     }
 }
 
-/// Validates an optional condition against the program's calendar and,
-/// when the program lists its tiers, checks the tiers it names.
-fn valid_condition(
-    calendar: &Calendar,
-    tiers: &[TierDefinition],
+/// The ids of campaigns or bonuses, shared with evaluations.
+fn rule_ids<'d>(
     path: &str,
-    condition: Option<&crate::condition::Condition>,
-) -> Result<(), ProgramError> {
-    let Some(condition) = condition else {
-        return Ok(());
-    };
-    condition
-        .validate(calendar)
-        .map_err(|e| ProgramError::new(path, Problem::Condition(e)))?;
-    let mut named = Vec::new();
-    condition.named_tiers(&mut named);
-    match named
-        .into_iter()
-        .find(|tier| !tiers.is_empty() && !tiers.iter().any(|t| &t.id == *tier))
-    {
-        Some(tier) => Err(ProgramError::new(
-            path,
-            Problem::UnknownTier {
-                tier: tier.to_string(),
-            },
-        )),
-        None => Ok(()),
-    }
+    ids: impl Iterator<Item = &'d str>,
+) -> Result<Vec<crate::rules::RuleId>, ProgramError> {
+    ids.enumerate()
+        .map(|(i, id)| {
+            crate::rules::RuleId::new(id).map_err(|_| {
+                ProgramError::new(format!("{path}[{i}].id"), Problem::Blank { what: "id" })
+            })
+        })
+        .collect()
 }
 
 impl fmt::Display for Program {

@@ -10,13 +10,16 @@
 //! # Example
 //!
 //! ```
-//! use loyalty::rules::cashback::CashbackDefinition;
+//! use loyalty::prelude::*;
 //!
 //! let two_percent: CashbackDefinition = serde_json::from_str(r#"{
 //!     "id": "cashback", "percent": "2", "cap": "20.00",
 //!     "tiers": [{"tier": "gold", "percent": "5"}]
 //! }"#)?;
-//! let rule = two_percent.compile("cashback[0]")?;
+//! let program = Program::new(
+//!     ProgramDefinition::new("shop", Currency::EUR).tier("gold").cashback_rule(two_percent),
+//! )?;
+//! let rule = &program.cashback()[0];
 //! assert_eq!(rule.id(), "cashback");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -28,6 +31,8 @@ use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
 use crate::rules::RuleId;
+use crate::rules::context::RuleContext;
+use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::{LadderDefinition, LadderMode, StepDefinition, check_percent};
 
@@ -78,6 +83,9 @@ pub struct CashbackDefinition {
     /// When the rule applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 /// A validated cashback rule.
@@ -91,9 +99,22 @@ pub struct Cashback {
 
 impl CashbackDefinition {
     /// Cashback of `percent` of the net paid, without cap or minimum.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let two_percent = CashbackDefinition::percent("cb", 2).cap("20.00").min_spend(50);
+    /// assert_eq!(two_percent.cap, Some("20.00".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
-    pub fn percent(id: impl Into<String>, percent: Decimal) -> CashbackDefinition {
+    pub fn percent(id: impl Into<String>, percent: impl DecimalInput) -> CashbackDefinition {
+        let mut unbuilt = Unbuilt::default();
+        let percent = unbuilt.number("percent", percent);
         CashbackDefinition {
+            unbuilt,
             id: id.into(),
             name: None,
             percent: Some(percent),
@@ -108,14 +129,105 @@ impl CashbackDefinition {
         }
     }
 
-    /// Validates the rule; `path` names it in errors (`cashback[0]`).
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> CashbackDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Gives members of `tier` their own percent. A blank tier is reported
+    /// by `Program::new`.
+    #[must_use]
+    pub fn tier_percent(mut self, tier: &str, percent: impl DecimalInput) -> CashbackDefinition {
+        let at = format!("tiers[{}]", self.tiers.len());
+        let percent = self.unbuilt.number(&format!("{at}.percent"), percent);
+        match TierId::new(tier) {
+            Ok(tier) => self.tiers.push(TierRate { tier, percent }),
+            Err(_) => self
+                .unbuilt
+                .keep(format!("{at}.tier"), Problem::Blank { what: "tier" }),
+        }
+        self
+    }
+
+    /// Counts the shipping paid.
+    #[must_use]
+    pub fn include_shipping(mut self) -> CashbackDefinition {
+        self.include_shipping = true;
+        self
+    }
+
+    /// Sets the least net paid for any cashback.
+    #[must_use]
+    pub fn min_spend(mut self, min_spend: impl DecimalInput) -> CashbackDefinition {
+        self.min_spend = Some(self.unbuilt.number("min_spend", min_spend));
+        self
+    }
+
+    /// Sets the most cashback per order.
+    #[must_use]
+    pub fn cap(mut self, cap: impl DecimalInput) -> CashbackDefinition {
+        self.cap = Some(self.unbuilt.number("cap", cap));
+        self
+    }
+
+    /// Sets which lines count.
+    #[must_use]
+    pub fn lines(mut self, lines: LineSelector) -> CashbackDefinition {
+        self.lines = lines;
+        self
+    }
+
+    /// Sets when the rule applies.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> CashbackDefinition {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Validates the rule against its program: its condition, lines and
+    /// tiers, amounts in the program's currency; warns of percents below 1.
+    pub(crate) fn validate(
+        self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<Cashback, ProgramError> {
+        self.unbuilt.check(path)?;
+        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
+        for (t, rate) in self.tiers.iter().enumerate() {
+            ctx.tier(format!("{path}.tiers[{t}].tier"), &rate.tier)?;
+        }
+        for (field, value) in [("min_spend", self.min_spend), ("cap", self.cap)] {
+            if let Some(v) = value {
+                ctx.amount(format!("{path}.{field}"), v)?;
+            }
+        }
+        ctx.lines(&format!("{path}.lines"), &self.lines);
+        let rule = self.compile(path)?;
+        let def = &rule.definition;
+        if let Some(percent) = def.percent {
+            ctx.percent_warnings(format!("{path}.percent"), percent);
+        }
+        for (s, step) in def.steps.iter().enumerate() {
+            if let Some(percent) = step.percent {
+                ctx.percent_warnings(format!("{path}.steps[{s}].percent"), percent);
+            }
+        }
+        for (t, rate) in def.tiers.iter().enumerate() {
+            ctx.percent_warnings(format!("{path}.tiers[{t}].percent"), rate.percent);
+        }
+        Ok(rule)
+    }
+
+    /// Validates the rule on its own; `path` names it in errors (`cashback[0]`).
     ///
     /// # Errors
     ///
     /// A [`ProgramError`]: a blank id, both or neither of `percent` and
     /// `steps`, a percent outside (0, 100], steps not ascending or shrinking,
     /// a negative minimum or cap, a tier listed twice.
-    pub fn compile(self, path: &str) -> Result<Cashback, ProgramError> {
+    pub(crate) fn compile(self, path: &str) -> Result<Cashback, ProgramError> {
         let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         let Ok(rule_id) = RuleId::new(self.id.as_str()) else {
             return err(".id", Problem::Blank { what: "rule id" });

@@ -18,7 +18,10 @@
 //!     "min_subtotal": "50.00",
 //!     "reward": {"type": "percent_off", "percent": "10", "cap": "30.00"}
 //! }"#)?;
-//! let coupon = welcome.compile("coupons[0]")?;
+//! let program = loyalty::Program::new(
+//!     loyalty::ProgramDefinition::new("shop", loyalty::money::Currency::EUR).coupon(welcome),
+//! )?;
+//! let coupon = &program.coupons()[0];
 //! assert_eq!(coupon.id(), "welcome");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -33,7 +36,9 @@ use crate::calendar::DateWindow;
 use crate::condition::{Condition, LineSelector, Observation};
 use crate::customer::{Segment, TierId};
 use crate::order::Sku;
-use crate::error::{Problem, ProgramError};
+use crate::error::{Problem, ProgramError, WarningKind};
+use crate::rules::context::RuleContext;
+use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::ladder::check_percent;
 use crate::rules::{RuleId, Stacking};
 
@@ -161,6 +166,9 @@ pub struct CouponDefinition {
     /// Higher goes first when the program picks by priority.
     #[serde(default)]
     pub priority: i32,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 /// A validated coupon.
@@ -187,12 +195,9 @@ impl CouponDefinition {
     /// ```
     /// use loyalty::rules::coupon::{CouponDefinition, CouponReward};
     ///
-    /// let mut welcome = CouponDefinition::new("welcome", "WELCOME10", CouponReward::PercentOff {
-    ///     percent: "10".parse()?,
-    ///     cap: None,
-    /// });
-    /// welcome.first_order_only = true;
-    /// assert!(welcome.compile("coupons[0]").is_ok());
+    /// let welcome = CouponDefinition::new("welcome", "WELCOME10", CouponReward::FreeShipping)
+    ///     .first_order_only();
+    /// assert!(welcome.first_order_only);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
@@ -220,15 +225,247 @@ impl CouponDefinition {
             reward,
             stacking: Stacking::default(),
             priority: 0,
+            unbuilt: Unbuilt::default(),
         }
     }
 
-    /// Validates the definition; `path` names it in errors (`coupons[3]`).
+    /// A coupon redeemed by `code`, giving `percent` off the eligible lines.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let welcome = CouponDefinition::percent_off("welcome", "WELCOME10", "10")
+    ///     .min_subtotal("50.00")
+    ///     .first_order_only()
+    ///     .per_customer_limit(1);
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).coupon(welcome))?;
+    /// assert!(program.coupon_for_code("welcome10").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn percent_off(
+        id: impl Into<String>,
+        code: impl Into<String>,
+        percent: impl DecimalInput,
+    ) -> CouponDefinition {
+        let mut unbuilt = Unbuilt::default();
+        let percent = unbuilt.number("reward.percent", percent);
+        let mut coupon =
+            CouponDefinition::new(id, code, CouponReward::PercentOff { percent, cap: None });
+        coupon.unbuilt = unbuilt;
+        coupon
+    }
+
+    /// A coupon redeemed by `code`, giving `amount` off the eligible lines.
+    #[must_use]
+    pub fn amount_off(
+        id: impl Into<String>,
+        code: impl Into<String>,
+        amount: impl DecimalInput,
+    ) -> CouponDefinition {
+        let mut unbuilt = Unbuilt::default();
+        let amount = unbuilt.number("reward.amount", amount);
+        let mut coupon = CouponDefinition::new(id, code, CouponReward::AmountOff { amount });
+        coupon.unbuilt = unbuilt;
+        coupon
+    }
+
+    /// Adds a code that redeems it.
+    #[must_use]
+    pub fn code(mut self, code: impl Into<String>) -> CouponDefinition {
+        self.codes.push(code.into());
+        self
+    }
+
+    /// Makes each code of the batch usable once overall.
+    #[must_use]
+    pub fn unique(mut self) -> CouponDefinition {
+        self.unique = true;
+        self
+    }
+
+    /// Only on the customer's first order.
+    #[must_use]
+    pub fn first_order_only(mut self) -> CouponDefinition {
+        self.first_order_only = true;
+        self
+    }
+
+    /// Only for customers in `tier` (add several for any of them). A blank
+    /// tier is reported by `Program::new`.
+    #[must_use]
+    pub fn tier(mut self, tier: &str) -> CouponDefinition {
+        match TierId::new(tier) {
+            Ok(tier) => self.tiers.push(tier),
+            Err(_) => self.unbuilt.keep(
+                format!("tiers[{}]", self.tiers.len()),
+                Problem::Blank { what: "tier" },
+            ),
+        }
+        self
+    }
+
+    /// Only for customers in `segment` (add several for any of them). A
+    /// blank segment is reported by `Program::new`.
+    #[must_use]
+    pub fn segment(mut self, segment: &str) -> CouponDefinition {
+        match Segment::new(segment) {
+            Ok(segment) => self.segments.push(segment),
+            Err(_) => self.unbuilt.keep(
+                format!("segments[{}]", self.segments.len()),
+                Problem::Blank { what: "segment" },
+            ),
+        }
+        self
+    }
+
+    /// Sets the cap of a percent-off reward (ignored by other rewards).
+    #[must_use]
+    pub fn cap(mut self, cap: impl DecimalInput) -> CouponDefinition {
+        let value = self.unbuilt.number("reward.cap", cap);
+        if let CouponReward::PercentOff { cap, .. } = &mut self.reward {
+            *cap = Some(value);
+        }
+        self
+    }
+
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> CouponDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets when it is valid, in the program's local time.
+    #[must_use]
+    pub fn valid(mut self, valid: DateWindow) -> CouponDefinition {
+        self.valid = Some(valid);
+        self
+    }
+
+    /// Sets the most redemptions overall.
+    #[must_use]
+    pub fn usage_limit(mut self, usage_limit: u64) -> CouponDefinition {
+        self.usage_limit = Some(usage_limit);
+        self
+    }
+
+    /// Sets the most redemptions by one customer.
+    #[must_use]
+    pub fn per_customer_limit(mut self, per_customer_limit: u64) -> CouponDefinition {
+        self.per_customer_limit = Some(per_customer_limit);
+        self
+    }
+
+    /// Sets the least subtotal of eligible lines.
+    #[must_use]
+    pub fn min_subtotal(mut self, min_subtotal: impl DecimalInput) -> CouponDefinition {
+        self.min_subtotal = Some(self.unbuilt.number("min_subtotal", min_subtotal));
+        self
+    }
+
+    /// Sets the fewest eligible units.
+    #[must_use]
+    pub fn min_quantity(mut self, min_quantity: u64) -> CouponDefinition {
+        self.min_quantity = Some(min_quantity);
+        self
+    }
+
+    /// Sets which lines are eligible.
+    #[must_use]
+    pub fn lines(mut self, lines: LineSelector) -> CouponDefinition {
+        self.lines = lines;
+        self
+    }
+
+    /// Only on the customer's Nth order.
+    #[must_use]
+    pub fn order_number(mut self, order_number: u64) -> CouponDefinition {
+        self.order_number = Some(order_number);
+        self
+    }
+
+    /// Sets a further condition.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> CouponDefinition {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Sets what it gives.
+    #[must_use]
+    pub fn reward(mut self, reward: CouponReward) -> CouponDefinition {
+        self.reward = reward;
+        self
+    }
+
+    /// Sets how it combines with other discounts.
+    #[must_use]
+    pub fn stacking(mut self, stacking: Stacking) -> CouponDefinition {
+        self.stacking = stacking;
+        self
+    }
+
+    /// Sets the priority (higher goes first when the program picks by priority).
+    #[must_use]
+    pub fn priority(mut self, priority: i32) -> CouponDefinition {
+        self.priority = priority;
+        self
+    }
+
+    /// Validates the coupon against its program: its lines, condition and
+    /// tiers, amounts in the program's currency; warns of a percent below 1
+    /// and of restrictions that contradict each other.
+    pub(crate) fn validate(
+        self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<Coupon, ProgramError> {
+        self.unbuilt.check(path)?;
+        ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
+        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
+        let coupon = self.compile(path)?;
+        let def = &coupon.definition;
+        if let Some(min) = def.min_subtotal {
+            ctx.amount(format!("{path}.min_subtotal"), min)?;
+        }
+        match &def.reward {
+            CouponReward::PercentOff { percent, cap } => {
+                if let Some(cap) = cap {
+                    ctx.amount(format!("{path}.reward.cap"), *cap)?;
+                }
+                ctx.percent_warnings(format!("{path}.reward.percent"), *percent);
+            }
+            CouponReward::AmountOff { amount } | CouponReward::AmountOffEachUnit { amount } => {
+                ctx.amount(format!("{path}.reward.amount"), *amount)?;
+            }
+            CouponReward::FreeGift { value, .. } => {
+                ctx.amount(format!("{path}.reward.value"), *value)?;
+            }
+            _ => {}
+        }
+        for (t, tier) in def.tiers.iter().enumerate() {
+            ctx.tier(format!("{path}.tiers[{t}]"), tier)?;
+        }
+        if def.first_order_only
+            && let Some(n) = def.order_number.filter(|n| *n != 1)
+        {
+            ctx.warn(
+                format!("{path}.order_number"),
+                WarningKind::FirstOrderAndOrderNumber { order_number: n },
+            );
+        }
+        Ok(coupon)
+    }
+
+    /// Validates the definition on its own; `path` names it in errors (`coupons[3]`).
     ///
     /// # Errors
     ///
     /// A [`ProgramError`] naming the field and the fix.
-    pub fn compile(self, path: &str) -> Result<Coupon, ProgramError> {
+    pub(crate) fn compile(self, path: &str) -> Result<Coupon, ProgramError> {
         let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         if self.id.trim().is_empty() {
             return err(".id", Problem::Blank { what: "coupon id" });

@@ -28,7 +28,11 @@
 //! let one_per_euro: EarnRuleDefinition = serde_json::from_str(r#"{
 //!     "id": "base", "points": "1", "per": "1.00"
 //! }"#)?;
-//! let rule = one_per_euro.compile("earning[0]")?;
+//! let program = loyalty::Program::new(
+//!     loyalty::ProgramDefinition::new("shop", loyalty::money::Currency::EUR)
+//!         .earning_rule(one_per_euro),
+//! )?;
+//! let rule = &program.earning()[0];
 //! assert_eq!(rule.id(), "base");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -39,6 +43,8 @@ use serde::{Deserialize, Serialize};
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
+use crate::rules::context::RuleContext;
+use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::RuleId;
 
 /// What an earning rule counts.
@@ -138,6 +144,9 @@ pub struct EarnRuleDefinition {
     /// Whether the program's multipliers apply to this rule (default yes).
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub multipliers: bool,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 fn yes() -> bool {
@@ -156,9 +165,29 @@ pub struct EarnRule {
 
 impl EarnRuleDefinition {
     /// An earning rule giving `points` per `per` of the net, floored.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::earn::PointsRounding;
+    ///
+    /// let one_per_euro = EarnRuleDefinition::new("base", 1, "1.00")
+    ///     .rounding(PointsRounding::Round)
+    ///     .cap(500);
+    /// assert_eq!(one_per_euro.cap, Some(Decimal::from(500)));
+    /// ```
     #[must_use]
-    pub fn new(id: impl Into<String>, points: Decimal, per: Decimal) -> EarnRuleDefinition {
+    pub fn new(
+        id: impl Into<String>,
+        points: impl DecimalInput,
+        per: impl DecimalInput,
+    ) -> EarnRuleDefinition {
+        let mut unbuilt = Unbuilt::default();
+        let points = unbuilt.number("points", points);
+        let per = unbuilt.number("per", per);
         EarnRuleDefinition {
+            unbuilt,
             id: id.into(),
             name: None,
             base: EarnBase::Net,
@@ -174,6 +203,88 @@ impl EarnRuleDefinition {
         }
     }
 
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> EarnRuleDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets what it counts; `per` is kept only for the net and gross bases.
+    #[must_use]
+    pub fn base(mut self, base: EarnBase) -> EarnRuleDefinition {
+        self.base = base;
+        if !matches!(base, EarnBase::Net | EarnBase::Gross) {
+            self.per = None;
+        }
+        self
+    }
+
+    /// Sets which lines earn.
+    #[must_use]
+    pub fn lines(mut self, lines: LineSelector) -> EarnRuleDefinition {
+        self.lines = lines;
+        self
+    }
+
+    /// Sets when the rule applies.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> EarnRuleDefinition {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Sets how its points are rounded.
+    #[must_use]
+    pub fn rounding(mut self, rounding: PointsRounding) -> EarnRuleDefinition {
+        self.rounding = rounding;
+        self
+    }
+
+    /// Sets the least order subtotal for the rule to apply.
+    #[must_use]
+    pub fn min_order(mut self, min_order: impl DecimalInput) -> EarnRuleDefinition {
+        self.min_order = Some(self.unbuilt.number("min_order", min_order));
+        self
+    }
+
+    /// Sets the most points the rule gives per order.
+    #[must_use]
+    pub fn cap(mut self, cap: impl DecimalInput) -> EarnRuleDefinition {
+        self.cap = Some(self.unbuilt.number("cap", cap));
+        self
+    }
+
+    /// Skips the rules after this one when it gives points.
+    #[must_use]
+    pub fn stop(mut self) -> EarnRuleDefinition {
+        self.stop = true;
+        self
+    }
+
+    /// Keeps the program's multipliers off this rule.
+    #[must_use]
+    pub fn without_multipliers(mut self) -> EarnRuleDefinition {
+        self.multipliers = false;
+        self
+    }
+
+    /// Validates the rule against its program: its condition and lines,
+    /// amounts in the program's currency.
+    pub(crate) fn validate(
+        self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<EarnRule, ProgramError> {
+        self.unbuilt.check(path)?;
+        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
+        if let Some(min) = self.min_order {
+            ctx.amount(format!("{path}.min_order"), min)?;
+        }
+        ctx.lines(&format!("{path}.lines"), &self.lines);
+        self.compile(path)
+    }
+
     /// Validates the rule; `path` names it in errors (`earning[0]`).
     ///
     /// # Errors
@@ -181,7 +292,7 @@ impl EarnRuleDefinition {
     /// A [`ProgramError`]: a blank id, a negative rate, a `per` of zero or
     /// less (or given for a base without an amount), more than 8 decimals, a
     /// negative minimum or cap.
-    pub fn compile(self, path: &str) -> Result<EarnRule, ProgramError> {
+    pub(crate) fn compile(self, path: &str) -> Result<EarnRule, ProgramError> {
         let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         let Ok(rule_id) = RuleId::new(self.id.as_str()) else {
             return err(".id", Problem::Blank { what: "rule id" });
@@ -402,7 +513,26 @@ impl Multipliers {
     ///
     /// A [`ProgramError`] for a negative factor, a tier listed twice, or a
     /// blank id.
-    pub fn validate(&self, path: &str) -> Result<(), ProgramError> {
+    pub(crate) fn validate_in(
+        &self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<(), ProgramError> {
+        self.validate(path)?;
+        for (i, t) in self.tiers.iter().enumerate() {
+            ctx.tier(format!("{path}.tiers[{i}].tier"), &t.tier)?;
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            ctx.lines(&format!("{path}.lines[{i}].lines"), &l.lines);
+        }
+        for (i, c) in self.campaigns.iter().enumerate() {
+            ctx.condition(&format!("{path}.campaigns[{i}].when"), Some(&c.when))?;
+        }
+        Ok(())
+    }
+
+    /// Validates the factors and ids on their own.
+    pub(crate) fn validate(&self, path: &str) -> Result<(), ProgramError> {
         let factor = |sub: String, value: Decimal| {
             if is_negative(value) {
                 Err(ProgramError::new(
@@ -496,19 +626,52 @@ pub struct BonusDefinition {
     /// A further condition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Condition>,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 impl BonusDefinition {
     /// A bonus of `points` when `when` happens.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let fifth = BonusDefinition::new("fifth-order", BonusTrigger::OrderNumber(5), 500);
+    /// assert_eq!(fifth.points, Decimal::from(500));
+    /// ```
     #[must_use]
-    pub fn new(id: impl Into<String>, when: BonusTrigger, points: Decimal) -> BonusDefinition {
+    pub fn new(
+        id: impl Into<String>,
+        when: BonusTrigger,
+        points: impl DecimalInput,
+    ) -> BonusDefinition {
+        let mut unbuilt = Unbuilt::default();
+        let points = unbuilt.number("points", points);
         BonusDefinition {
             id: id.into(),
             name: None,
             when,
             points,
             condition: None,
+            unbuilt,
         }
+    }
+
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> BonusDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets a further condition.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> BonusDefinition {
+        self.condition = Some(condition);
+        self
     }
 
     /// Validates the bonus; `path` names it in errors (`bonuses[1]`).
@@ -517,7 +680,18 @@ impl BonusDefinition {
     ///
     /// A [`ProgramError`]: a blank id, negative points, order number 0, a
     /// negative amount.
-    pub fn validate(&self, path: &str) -> Result<(), ProgramError> {
+    pub(crate) fn validate_in(
+        &self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<(), ProgramError> {
+        self.unbuilt.check(path)?;
+        self.validate(path)?;
+        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())
+    }
+
+    /// Validates the bonus on its own.
+    pub(crate) fn validate(&self, path: &str) -> Result<(), ProgramError> {
         if self.id.trim().is_empty() {
             return Err(ProgramError::new(
                 format!("{path}.id"),

@@ -17,7 +17,6 @@
 //!     "return_window_days": 30,
 //!     "points_expiry": {"after_months": 12}
 //! }"#)?;
-//! policy.validate("ledger")?;
 //! let zone = Zone::parse("America/Sao_Paulo")?;
 //! let (available, expires) = policy.points_dates("2026-11-27T13:00:00Z".parse()?, zone)?;
 //! assert_eq!(available.to_rfc3339(), "2026-12-27T13:00:00+00:00");
@@ -68,7 +67,7 @@ impl LedgerPolicy {
     ///
     /// A [`ProgramError`] for a negative return window, or an expiry that
     /// ends before it starts (0 months or fewer, a year before).
-    pub fn validate(&self, path: &str) -> Result<(), ProgramError> {
+    pub(crate) fn validate(&self, path: &str) -> Result<(), ProgramError> {
         if self.return_window_days < 0 {
             return Err(ProgramError::new(
                 format!("{path}.return_window_days"),

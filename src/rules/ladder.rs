@@ -25,7 +25,10 @@
 //!         {"from": "300.00", "percent": "15"}
 //!     ]
 //! }"#)?;
-//! let ladder = seeds.compile("ladders[0]")?;
+//! let program = loyalty::Program::new(
+//!     loyalty::ProgramDefinition::new("shop", loyalty::money::Currency::EUR).ladder(seeds),
+//! )?;
+//! let ladder = &program.ladders()[0];
 //! let at = |s: &str| ladder.reward_for(s.parse().unwrap(), s.parse().unwrap()).unwrap();
 //! assert_eq!(at("99.99"), Decimal::ZERO);
 //! assert_eq!(at("100.00"), "5.0000".parse::<Decimal>()?);
@@ -39,7 +42,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::error::{Problem, ProgramError};
-use crate::rules::{RuleId, Stacking};
+use crate::rules::context::RuleContext;
+use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
 
 /// What a ladder measures to find its step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -144,6 +148,9 @@ pub struct LadderDefinition {
     /// Higher goes first when the program picks by priority.
     #[serde(default)]
     pub priority: i32,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
 }
 
 /// A step's reward, validated.
@@ -205,7 +212,203 @@ pub struct NextStep {
 }
 
 impl LadderDefinition {
-    /// Validates the definition; `path` names it in errors (`ladders[0]`).
+    /// An empty whole-basket ladder on the subtotal, inclusive thresholds;
+    /// add steps with [`percent_from`](Self::percent_from) or
+    /// [`amount_from`](Self::amount_from).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::ladder::Thresholds;
+    ///
+    /// let seeds = LadderDefinition::new("spend-more")
+    ///     .percent_from("100.00", "5")
+    ///     .percent_from("200.00", "10")
+    ///     .percent_from_capped("300.00", "15", "60.00")
+    ///     .thresholds(Thresholds::Exclusive)
+    ///     .priority(10);
+    /// assert_eq!(seeds.steps.len(), 3);
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>) -> LadderDefinition {
+        LadderDefinition {
+            id: id.into(),
+            name: None,
+            basis: LadderBasis::default(),
+            measure: Measure::default(),
+            thresholds: Thresholds::default(),
+            mode: LadderMode::default(),
+            steps: Vec::new(),
+            lines: LineSelector::default(),
+            condition: None,
+            stacking: Stacking::default(),
+            priority: 0,
+            unbuilt: Unbuilt::default(),
+        }
+    }
+
+    fn step(
+        mut self,
+        from: impl DecimalInput,
+        percent: Option<Result<Decimal, String>>,
+        amount: Option<Result<Decimal, String>>,
+        cap: Option<Result<Decimal, String>>,
+    ) -> LadderDefinition {
+        let at = format!("steps[{}]", self.steps.len());
+        let from = self.unbuilt.number(&format!("{at}.from"), from);
+        let mut number = |field: &str, value: Option<Result<Decimal, String>>| {
+            value.map(|v| match v {
+                Ok(v) => v,
+                Err(text) => {
+                    self.unbuilt
+                        .keep(format!("{at}.{field}"), Problem::NotANumber { text });
+                    Decimal::ZERO
+                }
+            })
+        };
+        let step = StepDefinition {
+            from,
+            percent: number("percent", percent),
+            amount: number("amount", amount),
+            cap: number("cap", cap),
+        };
+        self.steps.push(step);
+        self
+    }
+
+    /// Adds a step giving `percent` off from `threshold`.
+    #[must_use]
+    pub fn percent_from(
+        self,
+        threshold: impl DecimalInput,
+        percent: impl DecimalInput,
+    ) -> LadderDefinition {
+        self.step(threshold, Some(percent.into_decimal()), None, None)
+    }
+
+    /// Adds a step giving `percent` off from `threshold`, at most `cap`.
+    #[must_use]
+    pub fn percent_from_capped(
+        self,
+        threshold: impl DecimalInput,
+        percent: impl DecimalInput,
+        cap: impl DecimalInput,
+    ) -> LadderDefinition {
+        self.step(
+            threshold,
+            Some(percent.into_decimal()),
+            None,
+            Some(cap.into_decimal()),
+        )
+    }
+
+    /// Adds a step giving `amount` off from `threshold`.
+    #[must_use]
+    pub fn amount_from(
+        self,
+        threshold: impl DecimalInput,
+        amount: impl DecimalInput,
+    ) -> LadderDefinition {
+        self.step(threshold, None, Some(amount.into_decimal()), None)
+    }
+
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> LadderDefinition {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Sets what is measured (subtotal or quantity).
+    #[must_use]
+    pub fn basis(mut self, basis: LadderBasis) -> LadderDefinition {
+        self.basis = basis;
+        self
+    }
+
+    /// Sets whether the basis is measured before or after earlier discounts.
+    #[must_use]
+    pub fn measure(mut self, measure: Measure) -> LadderDefinition {
+        self.measure = measure;
+        self
+    }
+
+    /// Sets inclusive or exclusive thresholds.
+    #[must_use]
+    pub fn thresholds(mut self, thresholds: Thresholds) -> LadderDefinition {
+        self.thresholds = thresholds;
+        self
+    }
+
+    /// Sets whole-basket or bracket mode.
+    #[must_use]
+    pub fn mode(mut self, mode: LadderMode) -> LadderDefinition {
+        self.mode = mode;
+        self
+    }
+
+    /// Sets which lines count and receive the discount.
+    #[must_use]
+    pub fn lines(mut self, lines: LineSelector) -> LadderDefinition {
+        self.lines = lines;
+        self
+    }
+
+    /// Sets when the ladder applies at all.
+    #[must_use]
+    pub fn condition(mut self, condition: Condition) -> LadderDefinition {
+        self.condition = Some(condition);
+        self
+    }
+
+    /// Sets how it combines with other discounts.
+    #[must_use]
+    pub fn stacking(mut self, stacking: Stacking) -> LadderDefinition {
+        self.stacking = stacking;
+        self
+    }
+
+    /// Sets the priority (higher goes first when the program picks by
+    /// priority).
+    #[must_use]
+    pub fn priority(mut self, priority: i32) -> LadderDefinition {
+        self.priority = priority;
+        self
+    }
+
+    /// Validates the ladder against its program: its lines and condition,
+    /// its steps, and amounts in the program's currency; warns of percents
+    /// below 1.
+    pub(crate) fn validate(
+        self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<Ladder, ProgramError> {
+        self.unbuilt.check(path)?;
+        ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
+        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
+        let ladder = self.compile(path)?;
+        for (s, step) in ladder.steps().iter().enumerate() {
+            if ladder.definition.basis == LadderBasis::Subtotal {
+                ctx.amount(format!("{path}.steps[{s}].from"), step.from)?;
+            }
+            match step.reward {
+                StepReward::Amount { amount } => {
+                    ctx.amount(format!("{path}.steps[{s}].amount"), amount)?;
+                }
+                StepReward::Percent { percent, cap } => {
+                    if let Some(cap) = cap {
+                        ctx.amount(format!("{path}.steps[{s}].cap"), cap)?;
+                    }
+                    ctx.percent_warnings(format!("{path}.steps[{s}].percent"), percent);
+                }
+            }
+        }
+        Ok(ladder)
+    }
+
+    /// Validates the definition on its own; `path` names it in errors (`ladders[0]`).
     ///
     /// # Errors
     ///
@@ -215,7 +418,7 @@ impl LadderDefinition {
     /// and amount steps, rewards that shrink from one step to the next, a
     /// fractional threshold on a quantity basis, or bracket mode with
     /// amounts or on quantity.
-    pub fn compile(self, path: &str) -> Result<Ladder, ProgramError> {
+    pub(crate) fn compile(self, path: &str) -> Result<Ladder, ProgramError> {
         let err = |sub: String, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         if self.id.trim().is_empty() {
             return err(".id".into(), Problem::Blank { what: "ladder id" });

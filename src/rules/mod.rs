@@ -10,14 +10,19 @@
 //! into a validated form by [`Program::new`](crate::Program::new).
 
 pub mod cashback;
+pub(crate) mod context;
 pub mod coupon;
 pub mod earn;
 pub mod expiry;
+mod input;
 pub mod ladder;
+pub mod tier;
 
 use serde::{Deserialize, Serialize};
 
 use crate::id::string_id;
+pub use input::DecimalInput;
+pub(crate) use input::Unbuilt;
 
 string_id!(
     /// The id of a rule of a program: a ladder, a coupon, an earning rule, a
@@ -41,4 +46,20 @@ pub enum Stacking {
     /// At most one discount of the named group applies; it combines with
     /// discounts outside the group.
     Group(String),
+}
+
+/// Reads an optional field that may be left out but not written as
+/// `null`: a restriction is removed by leaving it out, so that a `null`
+/// written by a careless export is not silently "no restriction".
+pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    match Option::<T>::deserialize(deserializer)? {
+        Some(value) => Ok(Some(value)),
+        None => Err(serde::de::Error::custom(
+            "null is not allowed here: leave the field out instead",
+        )),
+    }
 }

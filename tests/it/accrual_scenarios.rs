@@ -1266,9 +1266,24 @@ fn unknown_tier_is_refused_when_tiers_are_listed() {
         "cashback": [{"id": "cb", "percent": "2", "tiers": [{"tier": "platinum", "percent": "5"}]}]
     }));
     assert_path(&e, "cashback[0].tiers[0].tier");
-    // Without a list of tiers, any tier is accepted.
-    assert!(
-        try_shop(json!({"multipliers": {"tiers": [{"tier": "platinum", "factor": "2"}]}})).is_ok()
+    // Without a list of tiers, a named tier is refused too: a typo would
+    // otherwise be a multiplier that silently never applies.
+    let e = refused(json!({
+        "tiers": [],
+        "multipliers": {"tiers": [{"tier": "platinum", "factor": "2"}]}
+    }));
+    assert_path(&e, "multipliers.tiers[0].tier");
+    assert_eq!(
+        e.problem(),
+        &Problem::TiersNotListed {
+            tier: "platinum".into()
+        }
+    );
+    // Tier ids match exactly: "Gold" is not "gold".
+    let e = refused(json!({"multipliers": {"tiers": [{"tier": "Gold", "factor": "2"}]}}));
+    assert_eq!(
+        e.to_string(),
+        "multipliers.tiers[0].tier: tier \"Gold\" is not one of the program's tiers (bronze, silver, gold): add it to tiers or fix the name (tier ids match exactly, case included)"
     );
 }
 

@@ -457,6 +457,7 @@ currency = "BRL"
 time_zone = "America/Sao_Paulo"
 rounding = "half_even"
 remainder = "in_order"
+tiers = [{ id = "gold" }]
 
 [calendar]
 country = "BR"
@@ -489,6 +490,7 @@ reward = { type = "percent_off", percent = "10", cap = "30.00" }
         "time_zone": "America/Sao_Paulo",
         "rounding": "half_even",
         "remainder": "in_order",
+        "tiers": [{"id": "gold"}],
         "calendar": {"country": "BR", "custom_dates": [{"name": "anniversary", "month": 6, "day": 1}]},
         "stacking": {"pick": "priority", "max_total_percent": "30"},
         "ladders": [{

@@ -537,23 +537,22 @@ fn ladder(id: String, currency: Currency) -> impl Strategy<Value = LadderDefinit
                         }
                     });
                 }
-                LadderDefinition {
-                    id: id.clone(),
-                    name,
-                    basis: LadderBasis::Subtotal,
-                    measure,
-                    thresholds,
-                    mode: if bracket && !amounts {
+                let mut ladder = LadderDefinition::new(id.clone())
+                    .basis(LadderBasis::Subtotal)
+                    .measure(measure)
+                    .thresholds(thresholds)
+                    .mode(if bracket && !amounts {
                         LadderMode::Bracket
                     } else {
                         LadderMode::WholeBasket
-                    },
-                    steps,
-                    lines,
-                    condition,
-                    stacking,
-                    priority,
-                }
+                    })
+                    .lines(lines)
+                    .stacking(stacking)
+                    .priority(priority);
+                ladder.name = name;
+                ladder.condition = condition;
+                ladder.steps = steps;
+                ladder
             },
         )
 }
@@ -618,6 +617,10 @@ fn program_definition() -> impl Strategy<Value = ProgramDefinition> {
         .prop_map(
             |((currency, zone, rounding, remainder, country), ladders)| {
                 let mut def = ProgramDefinition::new("props", currency)
+                    .tier("bronze")
+                    .tier("silver")
+                    .tier("gold")
+                    .tier("platinum")
                     .time_zone(Zone::parse(zone).unwrap())
                     .rounding(rounding)
                     .remainder(remainder)

@@ -7,10 +7,12 @@ use loyalty::program::{Program, ProgramDefinition, ProgramError};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
-/// `{"id": "shop", "currency": "EUR", "time_zone": "UTC"}` with the fields
-/// of `extra` merged in (an `extra` field replaces the base's).
+/// `{"id": "shop", "currency": "EUR", "time_zone": "UTC", "tiers": [bronze,
+/// silver, gold]}` with the fields of `extra` merged in (an `extra` field
+/// replaces the base's).
 pub fn definition_json(extra: Value) -> Value {
-    let mut base = json!({"id": "shop", "currency": "EUR", "time_zone": "UTC"});
+    let mut base = json!({"id": "shop", "currency": "EUR", "time_zone": "UTC",
+                          "tiers": [{"id": "bronze"}, {"id": "silver"}, {"id": "gold"}]});
     if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
         for (k, v) in extra {
             base.insert(k.clone(), v.clone());

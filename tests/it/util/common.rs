@@ -32,9 +32,11 @@ pub fn program(definition: Value) -> Program {
 }
 
 /// A program in `currency` with the given extra fields (ladders, coupons,
-/// stacking, time_zone...) merged into `{"id": "seeds", ...}`.
+/// stacking, time_zone...) merged into `{"id": "seeds", ...}`, whose tiers
+/// are bronze, silver and gold unless `extra` gives its own.
 pub fn program_in(currency: &str, extra: Value) -> Program {
-    let mut base = json!({"id": "seeds", "currency": currency, "time_zone": "Europe/Lisbon"});
+    let mut base = json!({"id": "seeds", "currency": currency, "time_zone": "Europe/Lisbon",
+                          "tiers": [{"id": "bronze"}, {"id": "silver"}, {"id": "gold"}]});
     if let (Some(base), Some(extra)) = (base.as_object_mut(), extra.as_object()) {
         for (k, v) in extra {
             base.insert(k.clone(), v.clone());

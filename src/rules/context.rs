@@ -1,0 +1,173 @@
+//! What a rule is validated against: the program's currency, calendar and
+//! tiers; and where it reports what looks wrong.
+
+use rust_decimal::Decimal;
+
+use crate::calendar::Calendar;
+use crate::condition::{Condition, LineSelector};
+use crate::customer::TierId;
+use crate::error::{Problem, ProgramError, Warning, WarningKind};
+use crate::money::{Currency, Money};
+use crate::rules::tier::TierDefinition;
+
+/// The program around a rule, as the rule validates itself.
+pub(crate) struct RuleContext<'p> {
+    pub(crate) currency: Currency,
+    pub(crate) calendar: &'p Calendar,
+    pub(crate) tiers: &'p [TierDefinition],
+    pub(crate) warnings: Vec<Warning>,
+}
+
+impl<'p> RuleContext<'p> {
+    pub(crate) fn new(
+        currency: Currency,
+        calendar: &'p Calendar,
+        tiers: &'p [TierDefinition],
+    ) -> RuleContext<'p> {
+        RuleContext {
+            currency,
+            calendar,
+            tiers,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Records a warning.
+    pub(crate) fn warn(&mut self, path: impl Into<String>, kind: WarningKind) {
+        self.warnings.push(Warning::new(path, kind));
+    }
+
+    /// An amount of the program: whole minor units of its currency, and no
+    /// larger than an order can be (a larger cap or discount could only
+    /// overflow).
+    pub(crate) fn amount(&self, path: impl Into<String>, value: Decimal) -> Result<(), ProgramError> {
+        if value > Money::MAX_ORDER_AMOUNT {
+            return Err(ProgramError::new(
+                path,
+                Problem::AmountTooLarge {
+                    value,
+                    max: Money::MAX_ORDER_AMOUNT,
+                },
+            ));
+        }
+        Money::new(value, self.currency)
+            .ensure_minor_units()
+            .map_err(|e| ProgramError::new(path, Problem::Money(e)))
+    }
+
+    /// A percent already checked to be in (0, 100]: warns below 1.
+    pub(crate) fn percent_warnings(&mut self, path: impl Into<String>, value: Decimal) {
+        if value < Decimal::ONE {
+            self.warn(path, WarningKind::PercentBelowOne { value });
+        }
+    }
+
+    /// A tier a rule names: one of the program's, which must list them.
+    pub(crate) fn tier(&self, path: impl Into<String>, tier: &TierId) -> Result<(), ProgramError> {
+        if self.tiers.iter().any(|t| &t.id == tier) {
+            return Ok(());
+        }
+        let problem = if self.tiers.is_empty() {
+            Problem::TiersNotListed {
+                tier: tier.to_string(),
+            }
+        } else {
+            Problem::UnknownTier {
+                tier: tier.to_string(),
+                listed: self
+                    .tiers
+                    .iter()
+                    .map(|t| t.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        };
+        Err(ProgramError::new(path, problem))
+    }
+
+    /// An optional condition: valid against the calendar, naming only the
+    /// program's tiers; warns when it can never hold.
+    pub(crate) fn condition(
+        &mut self,
+        path: &str,
+        condition: Option<&Condition>,
+    ) -> Result<(), ProgramError> {
+        let Some(condition) = condition else {
+            return Ok(());
+        };
+        condition
+            .validate(self.calendar)
+            .map_err(|e| ProgramError::new(path, Problem::Condition(e)))?;
+        let mut named = Vec::new();
+        condition.named_tiers(&mut named);
+        for tier in named {
+            self.tier(path, tier)?;
+        }
+        if let Some(why) = never_holds(condition) {
+            self.warn(path, WarningKind::NeverHolds { why });
+        }
+        Ok(())
+    }
+
+    /// A line selector of a discount: exempt lines are never discounted.
+    pub(crate) fn discount_lines(
+        &mut self,
+        path: &str,
+        lines: &LineSelector,
+    ) -> Result<(), ProgramError> {
+        if lines.include_exempt {
+            return Err(ProgramError::new(
+                format!("{path}.include_exempt"),
+                Problem::ExemptNeverDiscounted,
+            ));
+        }
+        self.lines(path, lines);
+        Ok(())
+    }
+
+    /// A line selector: warns when no line can pass it (every sku and
+    /// category it includes is also excluded).
+    pub(crate) fn lines(&mut self, path: &str, lines: &LineSelector) {
+        let includes = !lines.skus.is_empty() || !lines.categories.is_empty();
+        let skus_out = lines.skus.iter().all(|s| lines.exclude_skus.contains(s));
+        let categories_out = lines
+            .categories
+            .iter()
+            .all(|c| lines.exclude_categories.contains(c));
+        if includes && skus_out && categories_out {
+            let (what, value) = match (lines.skus.first(), lines.categories.first()) {
+                (Some(sku), _) => ("sku", sku.to_string()),
+                (None, Some(category)) => ("category", category.to_string()),
+                (None, None) => return,
+            };
+            self.warn(path, WarningKind::SelectsNothing { what, value });
+        }
+    }
+}
+
+/// Why a condition can never hold, when that is plain from its shape: an
+/// empty `any`, a `not` of an empty `all`, an `all` with such a part.
+fn never_holds(condition: &Condition) -> Option<&'static str> {
+    match condition {
+        Condition::Any(parts) if parts.is_empty() => Some("an empty any"),
+        Condition::Any(parts) => {
+            if parts.iter().all(|p| never_holds(p).is_some()) {
+                Some("no part of the any can hold")
+            } else {
+                None
+            }
+        }
+        Condition::Not(inner) if matches!(inner.as_ref(), Condition::All(parts) if parts.is_empty()) => {
+            Some("the negation of an empty all")
+        }
+        Condition::All(parts) => parts.iter().find_map(never_holds).or_else(|| {
+            let first = parts.iter().any(|p| matches!(p, Condition::FirstOrder));
+            let later = parts.iter().any(|p| {
+                matches!(p, Condition::OrderNumberAtLeast(n) if *n > 1)
+                    || matches!(p, Condition::OrderNumberIs(n) if *n != 1)
+            });
+            (first && later).then_some("first_order with a later order number")
+        }),
+        _ => None,
+    }
+}
