@@ -69,11 +69,11 @@ pub struct StackingPolicy {
     /// How stacked percentages combine. Default: compound.
     pub percentages: Percentages,
     /// The most all item discounts together may give, as an amount.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
     pub max_total: Option<Decimal>,
     /// The most all item discounts together may give, as a percent of the
     /// eligible subtotal.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
     pub max_total_percent: Option<Decimal>,
 }
 
@@ -168,7 +168,7 @@ pub enum Percentages {
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarDefinition {
     /// The country for Mother's Day, Father's Day and Children's Day.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
     pub country: Option<Country>,
     /// Named dates of the shop's own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -185,7 +185,7 @@ pub struct ProgramDefinition {
     /// The program's id, part of every idempotency key.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
     pub name: Option<String>,
     /// The currency of every amount in the program and of the checkouts it
     /// evaluates.
