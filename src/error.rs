@@ -277,7 +277,6 @@ pub enum Problem {
     Condition(#[from] ConditionError),
 }
 
-
 /// Why a checkout cannot be evaluated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -355,7 +354,6 @@ impl From<AllocationError> for EvaluationError {
         }
     }
 }
-
 
 /// Any error of the crate, for a caller who does not care which part
 /// refused: `?` converts every error of the crate into it.
@@ -466,9 +464,9 @@ pub enum WarningKind {
     },
     /// A date window that ended before the instant the program was checked
     /// at (see [`Program::warnings_at`](crate::Program::warnings_at)).
-    #[error("the window ended on {end}: the rule no longer applies")]
+    #[error("the window ended at {end} local time: the rule no longer applies")]
     WindowEnded {
-        /// The window's last local instant.
+        /// The window's end, in local time (the first instant after it).
         end: chrono::NaiveDateTime,
     },
     /// A coupon whose first-order-only restriction contradicts its order

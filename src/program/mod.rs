@@ -48,16 +48,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Country, CustomDate, Zone};
 pub use crate::error::{Problem, ProgramError};
+use crate::error::{Warning, WarningKind};
 use crate::money::{Currency, RemainderPolicy, RoundingMode};
+use crate::rules::Unbuilt;
 use crate::rules::cashback::{Cashback, CashbackDefinition};
+use crate::rules::context::RuleContext;
 use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
 use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
 use crate::rules::expiry::LedgerPolicy;
-use crate::rules::Unbuilt;
-use crate::rules::context::RuleContext;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 pub use crate::rules::tier::TierDefinition;
-use crate::error::{Warning, WarningKind};
 
 /// How competing discounts are chosen and combined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,11 +69,19 @@ pub struct StackingPolicy {
     /// How stacked percentages combine. Default: compound.
     pub percentages: Percentages,
     /// The most all item discounts together may give, as an amount.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub max_total: Option<Decimal>,
     /// The most all item discounts together may give, as a percent of the
     /// eligible subtotal.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub max_total_percent: Option<Decimal>,
 }
 
@@ -168,7 +176,11 @@ pub enum Percentages {
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarDefinition {
     /// The country for Mother's Day, Father's Day and Children's Day.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub country: Option<Country>,
     /// Named dates of the shop's own.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -185,7 +197,11 @@ pub struct ProgramDefinition {
     /// The program's id, part of every idempotency key.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// The currency of every amount in the program and of the checkouts it
     /// evaluates.
@@ -488,7 +504,9 @@ impl Program {
             unique(&mut ids, &path, &def.id)?;
             earning.push(def.clone().validate(&path, &mut ctx)?);
         }
-        definition.multipliers.validate_in("multipliers", &mut ctx)?;
+        definition
+            .multipliers
+            .validate_in("multipliers", &mut ctx)?;
         for (i, def) in definition.bonuses.iter().enumerate() {
             let path = format!("bonuses[{i}]");
             unique(&mut ids, &path, &def.id)?;
@@ -504,7 +522,11 @@ impl Program {
         let warnings = ctx.warnings;
         let campaign_ids = rule_ids(
             "multipliers.campaigns",
-            definition.multipliers.campaigns.iter().map(|c| c.id.as_str()),
+            definition
+                .multipliers
+                .campaigns
+                .iter()
+                .map(|c| c.id.as_str()),
         )?;
         let bonus_ids = rule_ids("bonuses", definition.bonuses.iter().map(|b| b.id.as_str()))?;
         Ok(Program {
@@ -567,24 +589,32 @@ impl Program {
             .enumerate()
             .map(|(i, d)| (format!("ladders[{i}].condition"), d.condition.as_ref()))
             .chain(
-                self.definition.coupons.iter().enumerate().map(|(i, d)| {
-                    (format!("coupons[{i}].condition"), d.condition.as_ref())
-                }),
+                self.definition
+                    .coupons
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("coupons[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition.earning.iter().enumerate().map(|(i, d)| {
-                    (format!("earning[{i}].condition"), d.condition.as_ref())
-                }),
+                self.definition
+                    .earning
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("earning[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition.bonuses.iter().enumerate().map(|(i, d)| {
-                    (format!("bonuses[{i}].condition"), d.condition.as_ref())
-                }),
+                self.definition
+                    .bonuses
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("bonuses[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition.cashback.iter().enumerate().map(|(i, d)| {
-                    (format!("cashback[{i}].condition"), d.condition.as_ref())
-                }),
+                self.definition
+                    .cashback
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("cashback[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
                 self.definition
@@ -741,15 +771,38 @@ fn rule_ids<'d>(
 }
 
 impl fmt::Display for Program {
+    /// One line per rule family, e.g.:
+    ///
+    /// ```text
+    /// program spring (BRL, America/Sao_Paulo): 1 ladder, 2 coupons (3 codes), 3 tiers, 1 earning rule, 2 multipliers, 1 bonus, 1 cashback rule; 1 warning
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "program {} ({}, {}): {} ladder(s), {} coupon(s)",
-            self.definition.id,
-            self.definition.currency,
-            self.definition.time_zone,
-            self.ladders.len(),
-            self.coupons.len()
-        )
+        fn count(f: &mut fmt::Formatter<'_>, n: usize, one: &str, many: &str) -> fmt::Result {
+            write!(f, "{n} {}", if n == 1 { one } else { many })
+        }
+        let d = &self.definition;
+        write!(f, "program {} ({}, {}): ", d.id, d.currency, d.time_zone)?;
+        count(f, self.ladders.len(), "ladder", "ladders")?;
+        f.write_str(", ")?;
+        count(f, self.coupons.len(), "coupon", "coupons")?;
+        f.write_str(" (")?;
+        count(f, self.codes.len(), "code", "codes")?;
+        f.write_str("), ")?;
+        count(f, d.tiers.len(), "tier", "tiers")?;
+        f.write_str(", ")?;
+        count(f, self.earning.len(), "earning rule", "earning rules")?;
+        f.write_str(", ")?;
+        let multipliers =
+            d.multipliers.tiers.len() + d.multipliers.lines.len() + d.multipliers.campaigns.len();
+        count(f, multipliers, "multiplier", "multipliers")?;
+        f.write_str(", ")?;
+        count(f, d.bonuses.len(), "bonus", "bonuses")?;
+        f.write_str(", ")?;
+        count(f, self.cashback.len(), "cashback rule", "cashback rules")?;
+        if !self.warnings.is_empty() {
+            f.write_str("; ")?;
+            count(f, self.warnings.len(), "warning", "warnings")?;
+        }
+        Ok(())
     }
 }

@@ -32,9 +32,9 @@ use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
 use crate::rules::RuleId;
 use crate::rules::context::RuleContext;
-use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::{LadderDefinition, LadderMode, StepDefinition, check_percent};
+use crate::rules::{DecimalInput, Unbuilt};
 
 /// A tier's own cashback percent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,10 +54,18 @@ pub struct CashbackDefinition {
     /// The rule's id.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// A flat percent of the net paid.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub percent: Option<Decimal>,
     /// Or percents by spend, ascending.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -72,16 +80,28 @@ pub struct CashbackDefinition {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_shipping: bool,
     /// The least net paid for any cashback.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub min_spend: Option<Decimal>,
     /// The most cashback per order.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub cap: Option<Decimal>,
     /// Which lines count. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
     /// When the rule applies.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub condition: Option<Condition>,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]

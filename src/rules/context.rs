@@ -40,7 +40,11 @@ impl<'p> RuleContext<'p> {
     /// An amount of the program: whole minor units of its currency, and no
     /// larger than an order can be (a larger cap or discount could only
     /// overflow).
-    pub(crate) fn amount(&self, path: impl Into<String>, value: Decimal) -> Result<(), ProgramError> {
+    pub(crate) fn amount(
+        &self,
+        path: impl Into<String>,
+        value: Decimal,
+    ) -> Result<(), ProgramError> {
         if value > Money::MAX_ORDER_AMOUNT {
             return Err(ProgramError::new(
                 path,

@@ -35,11 +35,11 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::DateWindow;
 use crate::condition::{Condition, LineSelector, Observation};
 use crate::customer::{Segment, TierId};
-use crate::order::Sku;
 use crate::error::{Problem, ProgramError, WarningKind};
+use crate::order::Sku;
 use crate::rules::context::RuleContext;
-use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::ladder::check_percent;
+use crate::rules::{DecimalInput, Unbuilt};
 use crate::rules::{RuleId, Stacking};
 
 /// What a coupon gives.
@@ -54,7 +54,11 @@ pub enum CouponReward {
         /// 0 < percent ≤ 100.
         percent: Decimal,
         /// The most it gives.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
         cap: Option<Decimal>,
     },
     /// A fixed amount off the eligible lines (never more than they cost).
@@ -81,7 +85,11 @@ pub enum CouponReward {
         /// Units free in each group.
         get: u32,
         /// The most groups per order.
-        #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
         max_applications: Option<u32>,
     },
     /// Extra points for the order (not multiplied).
@@ -118,7 +126,11 @@ pub struct CouponDefinition {
     /// The coupon's id, used in traces and idempotency keys.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// The codes that redeem it: one shared code, or a batch.
     pub codes: Vec<String>,
@@ -126,19 +138,39 @@ pub struct CouponDefinition {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unique: bool,
     /// When it is valid, in the program's local time.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub valid: Option<DateWindow>,
     /// The most redemptions overall (per code for a unique batch: 1).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub usage_limit: Option<u64>,
     /// The most redemptions by one customer.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub per_customer_limit: Option<u64>,
     /// The least subtotal of eligible lines.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub min_subtotal: Option<Decimal>,
     /// The fewest eligible units.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub min_quantity: Option<u64>,
     /// Which lines are eligible. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
@@ -147,7 +179,11 @@ pub struct CouponDefinition {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub first_order_only: bool,
     /// Only on the customer's Nth order.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub order_number: Option<u64>,
     /// Only for customers in these tiers (empty: any).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -156,7 +192,11 @@ pub struct CouponDefinition {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub segments: Vec<Segment>,
     /// Any further condition.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub condition: Option<Condition>,
     /// What it gives.
     pub reward: CouponReward,
@@ -776,10 +816,18 @@ pub struct CouponVerdict {
     /// The code as the customer entered it.
     pub code: String,
     /// The coupon it matched, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub coupon: Option<RuleId>,
     /// Accepted (`None`) or the reason for the refusal.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub rejection: Option<Rejection>,
     /// A sentence for the customer or a support agent.
     pub message: String,

@@ -43,9 +43,9 @@ use serde::{Deserialize, Serialize};
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
+use crate::rules::RuleId;
 use crate::rules::context::RuleContext;
 use crate::rules::{DecimalInput, Unbuilt};
-use crate::rules::RuleId;
 
 /// What an earning rule counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -111,7 +111,11 @@ pub struct EarnRuleDefinition {
     /// The rule's id, used in traces and idempotency keys.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// What it counts. Default: the net after discounts.
     #[serde(default)]
@@ -120,23 +124,39 @@ pub struct EarnRuleDefinition {
     pub points: Decimal,
     /// The amount of base that earns `points` (default 1.00); only for the
     /// net and gross bases.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub per: Option<Decimal>,
     /// Which lines earn. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
     /// When the rule applies.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub condition: Option<Condition>,
     /// How its points are rounded. Default: floor.
     #[serde(default)]
     pub rounding: PointsRounding,
     /// The least order subtotal (non-exempt lines, before discounts) for the
     /// rule to apply.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub min_order: Option<Decimal>,
     /// The most points the rule gives per order.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub cap: Option<Decimal>,
     /// When the rule gives points, the rules after it are skipped.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -481,7 +501,11 @@ pub struct Campaign {
     /// Its id, for the trace.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// When it runs, e.g. `{"seasonal_event": "black_friday"}`.
     pub when: Condition,
@@ -617,14 +641,22 @@ pub struct BonusDefinition {
     /// Its id, for the trace and the idempotency key.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// What triggers it.
     pub when: BonusTrigger,
     /// The points it gives.
     pub points: Decimal,
     /// A further condition.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub condition: Option<Condition>,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]

@@ -102,13 +102,25 @@ pub struct StepDefinition {
     /// The threshold: an amount, or a number of units on a quantity basis.
     pub from: Decimal,
     /// A percent off the eligible amount (0 < percent ≤ 100).
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub percent: Option<Decimal>,
     /// A fixed amount off.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub amount: Option<Decimal>,
     /// The most a percent step gives.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub cap: Option<Decimal>,
 }
 
@@ -119,7 +131,11 @@ pub struct LadderDefinition {
     /// The ladder's id, used in traces and idempotency keys.
     pub id: String,
     /// A name for people.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub name: Option<String>,
     /// What is measured. Default: subtotal.
     #[serde(default)]
@@ -140,7 +156,11 @@ pub struct LadderDefinition {
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
     /// When the ladder applies at all.
-    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::rules::not_null")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
     pub condition: Option<Condition>,
     /// How it combines with other discounts. Default: stackable.
     #[serde(default)]

@@ -12,4 +12,5 @@ mod evaluation_scenarios;
 mod money;
 mod orders;
 mod program;
+mod program_api;
 mod properties;

@@ -52,7 +52,7 @@ fn a_valid_program() {
     );
     assert_eq!(
         program.to_string(),
-        "program spring (EUR, Europe/Lisbon): 1 ladder(s), 0 coupon(s)"
+        "program spring (EUR, Europe/Lisbon): 1 ladder, 0 coupons (0 codes), 0 tiers, 0 earning rules, 0 multipliers, 0 bonuses, 0 cashback rules"
     );
 }
 

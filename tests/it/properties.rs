@@ -431,14 +431,7 @@ fn calendar() -> impl Strategy<Value = Calendar> {
             )
             .unwrap()
         ),
-        Just(
-            Calendar::new(
-                Zone::parse("+14:00").unwrap(),
-                Some(Country::US),
-                vec![]
-            )
-            .unwrap()
-        ),
+        Just(Calendar::new(Zone::parse("+14:00").unwrap(), Some(Country::US), vec![]).unwrap()),
         Just(Calendar::new(Zone::parse("Pacific/Pago_Pago").unwrap(), None, vec![]).unwrap()),
     ]
 }
