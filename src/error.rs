@@ -1,9 +1,9 @@
 //! Errors: what cannot be evaluated, with where and how to fix it.
 //!
 //! Each part of the crate has its own small error
-//! ([`MoneyError`], [`OrderError`](crate::order::OrderError),
+//! ([`MoneyError`], [`OrderError`],
 //! [`CalendarError`], [`ConditionError`], [`ProgramError`],
-//! [`EvaluationError`](crate::evaluate::EvaluationError)); [`Error`] wraps
+//! [`EvaluationError`]); [`Error`] wraps
 //! them all for a caller who does not care which, so that `?` works across
 //! the crate.
 //!
@@ -96,6 +96,12 @@ pub enum Problem {
     /// A percent outside (0, 100].
     #[error("{value} is not a percent: give a value above 0 and at most 100")]
     PercentOutOfRange {
+        /// The value as given.
+        value: Decimal,
+    },
+    /// A percent with more than four decimals.
+    #[error("{value} has more than 4 decimals: a percent is kept to 4 decimals (12.3456)")]
+    PercentTooPrecise {
         /// The value as given.
         value: Decimal,
     },

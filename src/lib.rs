@@ -120,6 +120,7 @@ pub mod evaluation;
 pub mod id;
 pub mod money;
 pub mod order;
+pub mod percent;
 pub mod prelude;
 pub mod program;
 pub mod rules;

@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::error::{Problem, ProgramError};
+use crate::percent::{Percent, PercentError};
 use crate::rules::context::RuleContext;
 use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
 
@@ -545,12 +546,12 @@ impl LadderDefinition {
     }
 }
 
-pub(crate) fn check_percent(percent: Decimal) -> Result<(), Problem> {
-    if percent <= Decimal::ZERO || percent > Decimal::ONE_HUNDRED {
-        Err(Problem::PercentOutOfRange { value: percent })
-    } else {
-        Ok(())
-    }
+/// A percent of a program: in (0, 100], at most four decimals.
+pub(crate) fn check_percent(percent: Decimal) -> Result<Percent, Problem> {
+    Percent::new(percent).map_err(|e| match e {
+        PercentError::TooPrecise { value } => Problem::PercentTooPrecise { value },
+        _ => Problem::PercentOutOfRange { value: percent },
+    })
 }
 
 fn check_growing(previous: &StepReward, next: &StepReward) -> Result<(), Problem> {

@@ -387,3 +387,26 @@ proptest! {
         prop_assert_eq!(a.to_string(), b.to_string());
     }
 }
+
+#[test]
+fn a_percent_is_kept_to_four_decimals() {
+    let e =
+        Program::new(eur().ladder(LadderDefinition::new("l").percent_from("100.00", "12.34567")))
+            .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ladders[0].steps[0].percent: 12.34567 has more than 4 decimals: a percent is kept to 4 decimals (12.3456)"
+    );
+    let e =
+        Program::new(eur().coupon(CouponDefinition::percent_off("c", "C", "0.00001"))).unwrap_err();
+    assert_eq!(
+        e.problem(),
+        &Problem::PercentTooPrecise {
+            value: "0.00001".parse().unwrap()
+        }
+    );
+    // Four decimals, and trailing zeros past them, are fine.
+    assert!(
+        Program::new(eur().cashback_rule(CashbackDefinition::percent("cb", "2.123400"))).is_ok()
+    );
+}
