@@ -91,7 +91,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             evaluation.cashback.total
         );
         for entry in &evaluation.trace {
-            println!("    {}: {}", entry.rule, entry.message);
+            println!("    {}: {}", entry.rule, entry.message());
         }
         for outcome in &evaluation.ladders {
             if let Some(next) = outcome.next {

@@ -94,7 +94,7 @@
 //!         missing: "12.50".parse()?,
 //!     })
 //! );
-//! assert_eq!(verdict.message, "the minimum for this code is 50.00: add 12.50 more of eligible items");
+//! assert_eq!(verdict.message(), "the minimum for this code is 50.00: add 12.50 more of eligible items");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -124,6 +124,7 @@ pub mod percent;
 pub mod prelude;
 pub mod program;
 pub mod rules;
+mod util;
 
 pub use error::Error;
 pub use program::{Program, ProgramDefinition};

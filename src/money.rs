@@ -420,6 +420,29 @@ impl Money {
         self.amount
     }
 
+    /// The amount written with at least the currency's decimals, as
+    /// outputs show it: `5 EUR` gives `5.00`, `0.125 EUR` stays `0.125`.
+    ///
+    /// ```
+    /// # use loyalty::money::{Currency, Money};
+    /// # use loyalty::Decimal;
+    /// assert_eq!(Money::new(Decimal::new(5, 0), Currency::EUR).scaled_amount().to_string(), "5.00");
+    /// assert_eq!(Money::new(Decimal::new(5, 0), Currency::new("JPY")?).scaled_amount().to_string(), "5");
+    /// # Ok::<(), loyalty::money::MoneyError>(())
+    /// ```
+    #[must_use]
+    pub fn scaled_amount(&self) -> Decimal {
+        let mut shown = self.amount;
+        if shown.scale() < self.currency.minor_units() {
+            shown.rescale(self.currency.minor_units());
+            if shown != self.amount {
+                // Too many digits to add decimals without changing it.
+                return self.amount;
+            }
+        }
+        shown
+    }
+
     /// The currency.
     #[must_use]
     pub const fn currency(&self) -> Currency {

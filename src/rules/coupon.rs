@@ -811,26 +811,83 @@ impl fmt::Display for Rejection {
 }
 
 /// The verdict on one entered code.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialised with its [`message`](Self::message) beside the data; the
+/// message is ignored when read back.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "CouponVerdictData")]
+#[non_exhaustive]
 pub struct CouponVerdict {
     /// The code as the customer entered it.
     pub code: String,
     /// The coupon it matched, if any.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
     pub coupon: Option<RuleId>,
     /// Accepted (`None`) or the reason for the refusal.
+    pub rejection: Option<Rejection>,
+}
+
+impl CouponVerdict {
+    /// A sentence for the customer or a support agent: "applied", or the
+    /// reason for the refusal ("this code expired at 2026-11-30 23:59").
+    #[must_use]
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for CouponVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.rejection {
+            None => f.write_str("applied"),
+            Some(rejection) => rejection.fmt(f),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CouponVerdictData {
+    code: String,
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub rejection: Option<Rejection>,
-    /// A sentence for the customer or a support agent.
-    pub message: String,
+    coupon: Option<RuleId>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    rejection: Option<Rejection>,
+    #[serde(default, skip_deserializing)]
+    message: String,
+}
+
+impl From<CouponVerdictData> for CouponVerdict {
+    fn from(d: CouponVerdictData) -> CouponVerdict {
+        CouponVerdict {
+            code: d.code,
+            coupon: d.coupon,
+            rejection: d.rejection,
+        }
+    }
+}
+
+impl Serialize for CouponVerdict {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = 2 + usize::from(self.coupon.is_some()) + usize::from(self.rejection.is_some());
+        let mut s = serializer.serialize_struct("CouponVerdict", fields)?;
+        s.serialize_field("code", &self.code)?;
+        if let Some(coupon) = &self.coupon {
+            s.serialize_field("coupon", coupon)?;
+        }
+        if let Some(rejection) = &self.rejection {
+            s.serialize_field("rejection", rejection)?;
+        }
+        s.serialize_field("message", &crate::util::Sentence(self))?;
+        s.end()
+    }
 }
 
 impl CouponVerdict {

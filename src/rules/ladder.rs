@@ -222,7 +222,8 @@ pub struct Standing {
 /// The next step of a ladder and the distance to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NextStep {
-    /// The index of the next step.
+    /// The index of the next step (0 for the first; see
+    /// [`step_number`](Self::step_number)).
     pub step: usize,
     /// Its threshold.
     pub from: Decimal,
@@ -230,6 +231,14 @@ pub struct NextStep {
     /// exclusive thresholds, the smallest increment that passes it: one
     /// minor unit (or one unit) above the threshold.
     pub missing: Decimal,
+}
+
+impl NextStep {
+    /// The next step counted from 1, as the sentences count ("reaches step 3").
+    #[must_use]
+    pub fn step_number(&self) -> usize {
+        self.step + 1
+    }
 }
 
 impl LadderDefinition {

@@ -97,8 +97,8 @@ fn ladder_below_the_first_step_says_what_is_missing() {
         .find(|t| t.rule.kind == RuleKind::Ladder && t.rule.id == "spend-more")
         .expect("a trace entry for the ladder");
     assert!(!entry.applied);
-    assert!(entry.message.contains("0.01 more"), "{}", entry.message);
-    assert!(entry.message.contains("99.99"), "{}", entry.message);
+    assert!(entry.message().contains("0.01 more"), "{}", entry.message());
+    assert!(entry.message().contains("99.99"), "{}", entry.message());
 }
 
 #[test]
@@ -120,9 +120,9 @@ fn ladder_next_step_and_missing_amounts() {
     assert_eq!((next.step, next.missing), (2, d("50.00")));
     let entry = e.trace.iter().find(|t| t.applied).expect("applied entry");
     assert!(
-        entry.message.contains("50.00 more reaches step 3"),
+        entry.message().contains("50.00 more reaches step 3"),
         "{}",
-        entry.message
+        entry.message()
     );
     // 300.00: top step, nothing further.
     let e = one_line(&program, "300.00");
@@ -230,9 +230,9 @@ fn quantity_ladder_counts_units() {
         .expect("trace");
     assert!(!entry.applied);
     assert!(
-        entry.message.contains("1 more reaches it"),
+        entry.message().contains("1 more reaches it"),
         "{}",
-        entry.message
+        entry.message()
     );
     // 6 units: 12.00.
     let e = eval(&program, &Basket::eur().line("TEA", 6, "4.00").build());
@@ -381,9 +381,9 @@ fn percent_off_with_a_cap() {
     let applied = e.discount("twenty").expect("applied");
     assert_eq!(applied.code.as_deref(), Some("TWENTY"));
     assert!(
-        applied.description.contains("capped"),
+        applied.description().contains("capped"),
         "{}",
-        applied.description
+        applied.description()
     );
     // 20% of 50.00 = 10.00, under the cap.
     let e = eval(
@@ -555,7 +555,7 @@ fn unknown_code() {
     let v = verdict(&program, &hundred().coupon("NOPE"), "NOPE");
     assert_eq!(v.rejection, Some(Rejection::UnknownCode));
     assert_eq!(v.coupon, None);
-    assert_eq!(v.message, "this code does not exist");
+    assert_eq!(v.message(), "this code does not exist");
 }
 
 #[test]
@@ -692,8 +692,8 @@ fn minimum_not_met_says_what_is_missing() {
             missing: d("12.50"),
         })
     );
-    assert!(v.message.contains("12.50"), "{}", v.message);
-    assert!(v.message.contains("50.00"), "{}", v.message);
+    assert!(v.message().contains("12.50"), "{}", v.message());
+    assert!(v.message().contains("50.00"), "{}", v.message());
 }
 
 #[test]
@@ -713,7 +713,7 @@ fn minimum_quantity_not_met() {
             missing: 1
         })
     );
-    assert!(v.message.contains("add 1 more"), "{}", v.message);
+    assert!(v.message().contains("add 1 more"), "{}", v.message());
 }
 
 #[test]
@@ -761,7 +761,7 @@ fn not_nth_order() {
             order_number: 2
         })
     );
-    assert!(v.message.contains("order number 5"), "{}", v.message);
+    assert!(v.message().contains("order number 5"), "{}", v.message());
     let basket = hundred().coupon("FIFTH").customer(returning_customer(4));
     assert!(verdict(&program, &basket, "FIFTH").is_accepted());
 }
@@ -827,9 +827,9 @@ fn condition_not_met_carries_the_observation() {
         .expect("a trace entry");
     assert_eq!(entry.observation.as_ref(), Some(observation));
     assert!(
-        e.coupons[0].message.contains("web"),
+        e.coupons[0].message().contains("web"),
         "{}",
-        e.coupons[0].message
+        e.coupons[0].message()
     );
     // Through the app it applies.
     let e = eval(&program, &hundred().channel("app").coupon("APP").build());
@@ -924,7 +924,11 @@ fn best_for_customer_keeps_the_exclusive_when_bigger() {
         .find(|t| t.rule.id == "spend-more")
         .expect("ladder trace");
     assert!(!entry.applied);
-    assert!(entry.message.contains("coupon big"), "{}", entry.message);
+    assert!(
+        entry.message().contains("coupon big"),
+        "{}",
+        entry.message()
+    );
 }
 
 #[test]
@@ -1013,9 +1017,9 @@ fn max_total_caps_all_item_discounts() {
     assert_eq!(e.totals.discount, d("15.00"));
     let applied = e.discount("spend-more").expect("applied");
     assert!(
-        applied.description.contains("cap"),
+        applied.description().contains("cap"),
         "{}",
-        applied.description
+        applied.description()
     );
 }
 
@@ -1329,7 +1333,7 @@ fn condition_messages_use_the_currency_decimals() {
             "reward": {"type": "amount_off", "amount": "500"}}]}),
     );
     let basket = Basket::new("JPY").line("TEA", 1, "5000").coupon("BIG");
-    let message = verdict(&program, &basket, "BIG").message;
+    let message = verdict(&program, &basket, "BIG").message();
     assert!(
         message.ends_with("subtotal 5000 is below 10000"),
         "{message}"

@@ -8,16 +8,22 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::condition::Observation;
 use crate::customer::CustomerId;
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::order::{LineId, OrderId, Sku};
 use crate::rules::RuleId;
 use crate::rules::coupon::CouponVerdict;
 use crate::rules::ladder::NextStep;
 
+mod receipt;
+mod trace;
+
+use crate::util::Sentence;
+pub use trace::{BonusMiss, DiscountDetail, MinimumOf, Reason, Stage, StepGiven, TraceEntry};
+
 /// The result of [`Program::evaluate`](crate::program::Program::evaluate).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The program that evaluated.
     pub program: String,
@@ -72,6 +78,47 @@ impl Evaluation {
             .find(|v| crate::rules::coupon::normalize_code(&v.code) == wanted)
     }
 
+    /// An amount of this evaluation, with its currency.
+    #[must_use]
+    pub fn money(&self, amount: Decimal) -> Money {
+        Money::new(amount, self.currency)
+    }
+
+    /// What the customer pays, with the currency.
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// # let program = Program::new(ProgramDefinition::new("p", Currency::EUR))?;
+    /// # let at = "2026-01-01T00:00:00Z".parse()?;
+    /// # let order = Order::builder("A", "C", at, Currency::EUR)
+    /// #     .line(Line::new("1", "S", 2, Money::parse("12.50", Currency::EUR)?)).build()?;
+    /// let evaluation = program.evaluate(&Checkout::new(order, Customer::new("C")?, at))?;
+    /// assert_eq!(evaluation.payable().to_string(), "25.00 EUR");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn payable(&self) -> Money {
+        self.money(self.totals.payable)
+    }
+
+    /// The discount on the items and on shipping together, with the
+    /// currency.
+    #[must_use]
+    pub fn total_discount(&self) -> Money {
+        // Both are at most the order's amounts, far below Decimal's range.
+        self.money(
+            self.totals
+                .discount
+                .saturating_add(self.totals.shipping_discount),
+        )
+    }
+
+    /// The cashback earned, with the currency.
+    #[must_use]
+    pub fn cashback_earned(&self) -> Money {
+        self.money(self.cashback.total)
+    }
+
     /// The discount applied by a rule, by its id.
     #[must_use]
     pub fn discount(&self, rule: &str) -> Option<&AppliedDiscount> {
@@ -81,6 +128,7 @@ impl Evaluation {
 
 /// One line of the order after discounts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LineOutcome {
     /// The line.
     pub line: LineId,
@@ -97,6 +145,7 @@ pub struct LineOutcome {
 
 /// A discount's part on one line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LineDiscount {
     /// The rule that gave it.
     pub rule: RuleRef,
@@ -121,15 +170,26 @@ pub enum RuleKind {
     Campaign,
     /// A cashback rule.
     Cashback,
+    /// A tier of the program, or one the customer carries.
+    Tier,
 }
 
 /// A rule of the program, by kind and id.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleRef {
     /// The kind.
     pub kind: RuleKind,
     /// The id.
     pub id: RuleId,
+}
+
+impl RuleRef {
+    /// A reference to the rule `id` of `kind`.
+    #[must_use]
+    pub fn new(kind: RuleKind, id: RuleId) -> RuleRef {
+        RuleRef { kind, id }
+    }
 }
 
 impl std::fmt::Display for RuleRef {
@@ -141,6 +201,7 @@ impl std::fmt::Display for RuleRef {
             RuleKind::Bonus => write!(f, "bonus {}", self.id),
             RuleKind::Campaign => write!(f, "campaign {}", self.id),
             RuleKind::Cashback => write!(f, "cashback {}", self.id),
+            RuleKind::Tier => write!(f, "tier {}", self.id),
         }
     }
 }
@@ -148,6 +209,7 @@ impl std::fmt::Display for RuleRef {
 /// What a discount comes off.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum Target {
     /// The lines.
     Items,
@@ -156,23 +218,86 @@ pub enum Target {
 }
 
 /// A discount the evaluation applied.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// Serialised with its [`description`](Self::description) beside the data;
+/// the description is ignored when read back.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(from = "AppliedDiscountData")]
+#[non_exhaustive]
 pub struct AppliedDiscount {
     /// The rule.
     pub rule: RuleRef,
     /// The code that redeemed it, for a coupon.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// What it comes off.
     pub target: Target,
     /// The amount, rounded once to the minor unit.
     pub amount: Decimal,
-    /// How it was reached, in words.
-    pub description: String,
+    /// How it was reached, as data.
+    pub detail: DiscountDetail,
+    /// Whether the program's cap on the total discount reduced it.
+    pub capped_by_total: bool,
+}
+
+impl AppliedDiscount {
+    /// How it was reached, in words: "step 3 reached (15% from 300.00) on
+    /// subtotal 317.70".
+    #[must_use]
+    pub fn description(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct AppliedDiscountData {
+    rule: RuleRef,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    code: Option<String>,
+    target: Target,
+    amount: Decimal,
+    detail: DiscountDetail,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    capped_by_total: bool,
+    #[serde(default, skip_deserializing)]
+    description: String,
+}
+
+impl From<AppliedDiscountData> for AppliedDiscount {
+    fn from(d: AppliedDiscountData) -> AppliedDiscount {
+        AppliedDiscount {
+            rule: d.rule,
+            code: d.code,
+            target: d.target,
+            amount: d.amount,
+            detail: d.detail,
+            capped_by_total: d.capped_by_total,
+        }
+    }
+}
+
+impl Serialize for AppliedDiscount {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let fields = 5 + usize::from(self.code.is_some()) + usize::from(self.capped_by_total);
+        let mut s = serializer.serialize_struct("AppliedDiscount", fields)?;
+        s.serialize_field("rule", &self.rule)?;
+        if let Some(code) = &self.code {
+            s.serialize_field("code", code)?;
+        }
+        s.serialize_field("target", &self.target)?;
+        s.serialize_field("amount", &self.amount)?;
+        s.serialize_field("detail", &self.detail)?;
+        if self.capped_by_total {
+            s.serialize_field("capped_by_total", &true)?;
+        }
+        s.serialize_field("description", &Sentence(self))?;
+        s.end()
+    }
 }
 
 /// A free gift line to add.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Gift {
     /// The coupon that gives it.
     pub rule: RuleRef,
@@ -186,12 +311,14 @@ pub struct Gift {
 
 /// Where the order stands on a ladder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LadderOutcome {
     /// The ladder's id.
     pub ladder: String,
     /// The basis measured: an amount or a number of units.
     pub basis: Decimal,
-    /// The index of the highest step reached.
+    /// The index of the highest step reached (0 for the first; see
+    /// [`step_number`](Self::step_number)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step: Option<usize>,
     /// The next step and what is missing to it.
@@ -201,8 +328,17 @@ pub struct LadderOutcome {
     pub amount: Decimal,
 }
 
+impl LadderOutcome {
+    /// The step reached, counted from 1 as the sentences count ("step 3").
+    #[must_use]
+    pub fn step_number(&self) -> Option<usize> {
+        self.step.map(|s| s + 1)
+    }
+}
+
 /// The order's totals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Totals {
     /// Every line's gross.
     pub subtotal: Decimal,
@@ -219,6 +355,7 @@ pub struct Totals {
 
 /// The points an order earns, rule by rule and line by line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct PointsOutcome {
     /// All points: the lines' and the order-level ones.
     pub total: Decimal,
@@ -244,6 +381,7 @@ pub struct PointsOutcome {
 
 /// What one earning rule gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RulePoints {
     /// The rule.
     pub rule: RuleRef,
@@ -260,6 +398,7 @@ pub struct RulePoints {
 
 /// A bonus given.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct BonusPoints {
     /// The bonus (or the coupon giving it).
     pub rule: RuleRef,
@@ -269,6 +408,7 @@ pub struct BonusPoints {
 
 /// The points attributable to a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LinePoints {
     /// The line.
     pub line: LineId,
@@ -278,6 +418,7 @@ pub struct LinePoints {
 
 /// The cashback an order earns.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CashbackOutcome {
     /// All cashback, rounded to the minor unit.
     pub total: Decimal,
@@ -299,6 +440,7 @@ pub struct CashbackOutcome {
 
 /// What one cashback rule gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RuleCashback {
     /// The rule.
     pub rule: RuleRef,
@@ -315,25 +457,12 @@ pub struct RuleCashback {
 
 /// The cashback attributable to a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct LineCashback {
     /// The line.
     pub line: LineId,
     /// Its cashback.
     pub amount: Decimal,
-}
-
-/// Why a rule applied or not.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TraceEntry {
-    /// The rule.
-    pub rule: RuleRef,
-    /// Whether it applied.
-    pub applied: bool,
-    /// A sentence for a support agent.
-    pub message: String,
-    /// The condition observation that decided, when a condition did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observation: Option<Observation>,
 }
 
 /// Something the host must store. Each carries an idempotency key built

@@ -1,0 +1,118 @@
+//! What the host passes in: the checkout, and its checks against the
+//! program before any stage runs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::EvaluationError;
+use crate::customer::Customer;
+use crate::order::Order;
+use crate::program::Program;
+use crate::rules::coupon::codes_match;
+
+/// What the host knows at checkout: the order, the customer, the coupon
+/// usage counts from its store, and the instant of evaluation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Checkout {
+    /// The order being placed.
+    pub order: Order,
+    /// The customer, with a snapshot of their history before this order.
+    pub customer: Customer,
+    /// Usage counts of the entered codes. A code with no entry has never
+    /// been used.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub coupon_usage: Vec<CouponUsage>,
+    /// The instant of evaluation: validity windows and seasonal events are
+    /// read at this instant, in the program's time zone.
+    pub at: DateTime<Utc>,
+}
+
+impl Checkout {
+    /// A checkout of `order` by `customer` at `at`, with no coupon usage.
+    #[must_use]
+    pub fn new(order: Order, customer: Customer, at: DateTime<Utc>) -> Checkout {
+        Checkout {
+            order,
+            customer,
+            coupon_usage: Vec::new(),
+            at,
+        }
+    }
+
+    /// Adds the usage counts of a code.
+    #[must_use]
+    pub fn with_usage(mut self, usage: CouponUsage) -> Checkout {
+        self.coupon_usage.push(usage);
+        self
+    }
+
+    /// Uses of `code` (overall, by this customer); zero when not listed.
+    pub(super) fn usage_of(&self, code: &str) -> (u64, u64) {
+        self.coupon_usage
+            .iter()
+            .find(|u| codes_match(&u.code, code))
+            .map_or((0, 0), |u| (u.overall, u.by_customer))
+    }
+
+    /// Whether the checkout can be evaluated against `program`: its
+    /// currency, one customer, usage counts that agree with themselves,
+    /// no last order after the instant of evaluation.
+    pub(super) fn check(&self, program: &Program) -> Result<(), EvaluationError> {
+        let order = &self.order;
+        if order.currency() != program.currency() {
+            return Err(EvaluationError::CurrencyMismatch {
+                program: program.id().to_owned(),
+                expected: program.currency(),
+                order: order.currency(),
+            });
+        }
+        if order.customer() != self.customer.id() {
+            return Err(EvaluationError::CustomerMismatch {
+                order_customer: order.customer().to_string(),
+                customer: self.customer.id().to_string(),
+            });
+        }
+        for (i, usage) in self.coupon_usage.iter().enumerate() {
+            if usage.by_customer > usage.overall {
+                return Err(EvaluationError::UsageContradiction {
+                    code: usage.code.clone(),
+                    by_customer: usage.by_customer,
+                    overall: usage.overall,
+                });
+            }
+            if self.coupon_usage[..i]
+                .iter()
+                .any(|u| codes_match(&u.code, &usage.code))
+            {
+                return Err(EvaluationError::DuplicateUsage {
+                    code: usage.code.clone(),
+                });
+            }
+        }
+        if self
+            .customer
+            .stats()
+            .last_order_at
+            .is_some_and(|last| last > self.at)
+        {
+            return Err(EvaluationError::LastOrderInFuture);
+        }
+        Ok(())
+    }
+}
+
+/// How often a code was redeemed before this checkout.
+///
+/// For a shared code, counts of the coupon; for a code of a unique batch,
+/// counts of that code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CouponUsage {
+    /// The code (matched ignoring case and surrounding space).
+    pub code: String,
+    /// Redemptions by anyone.
+    pub overall: u64,
+    /// Redemptions by this customer.
+    pub by_customer: u64,
+}

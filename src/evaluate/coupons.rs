@@ -1,0 +1,421 @@
+//! Stage 3, coupons: a verdict on every entered code, accepted or rejected
+//! with a typed reason (unknown, expired, limit reached, minimum not met,
+//! …); an accepted code's coupon is a candidate. Also the coupon's reward,
+//! when the discounts stage applies it.
+
+use rust_decimal::Decimal;
+
+use super::discounts::{Detail, spread};
+use super::stacking::{Candidate, Level, Source};
+use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
+use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
+use crate::money::Money;
+use crate::order::Line;
+use crate::program::Percentages;
+use crate::rules::coupon::{
+    Coupon, CouponReward, CouponVerdict, Rejection, normalize_code, window_rejection,
+};
+
+/// The verdicts, in the order the codes were entered, and the coupons that
+/// may apply.
+pub(super) struct Verdicts<'p> {
+    pub(super) verdicts: Vec<CouponVerdict>,
+    /// Each entered code, normalised.
+    pub(super) codes: Vec<String>,
+    pub(super) candidates: Vec<Candidate<'p>>,
+}
+
+/// A verdict for every entered code.
+pub(super) fn judge<'a>(ctx: &Context<'a>) -> Result<Verdicts<'a>, EvaluationError> {
+    let program = ctx.program;
+    let entered = ctx.order.coupons();
+    let mut out = Verdicts {
+        verdicts: Vec::with_capacity(entered.len()),
+        codes: Vec::with_capacity(entered.len()),
+        candidates: Vec::new(),
+    };
+    for code_entered in entered {
+        let code = normalize_code(code_entered);
+        let mut verdict = CouponVerdict {
+            code: code_entered.clone(),
+            coupon: None,
+            rejection: None,
+        };
+        let coupon = if out.codes.contains(&code) {
+            verdict.rejection = Some(Rejection::DuplicateCode);
+            None
+        } else {
+            match program.coupon_for_normalized(&code) {
+                None => {
+                    verdict.rejection = Some(Rejection::UnknownCode);
+                    None
+                }
+                Some(coupon) => {
+                    verdict.coupon = Some(coupon.rule_id().clone());
+                    verdict.rejection = rejection(ctx, coupon, &code)?;
+                    Some(coupon)
+                }
+            }
+        };
+        out.codes.push(code);
+        let index = out.verdicts.len();
+        if let (Some(coupon), None) = (coupon, &verdict.rejection) {
+            let rank = program.ladders().len()
+                + program
+                    .coupons()
+                    .iter()
+                    .position(|c| std::ptr::eq(c, coupon))
+                    .unwrap_or(0);
+            out.candidates.push(Candidate {
+                rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
+                source: Source::Coupon {
+                    coupon,
+                    verdict: index,
+                },
+                stacking: &coupon.definition.stacking,
+                priority: coupon.definition.priority,
+                rank,
+                level: Level::of(&coupon.definition.reward),
+            });
+        }
+        out.verdicts.push(verdict);
+    }
+    // A coupon entered twice under two of its batch codes counts once.
+    let mut i = 0;
+    while i < out.candidates.len() {
+        if out.candidates[..i]
+            .iter()
+            .any(|c| c.rule == out.candidates[i].rule)
+        {
+            if let Source::Coupon { verdict, .. } = out.candidates[i].source {
+                out.verdicts[verdict].rejection = Some(Rejection::CouponAlreadyEntered);
+            }
+            out.candidates.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the refused codes of coupons into the trace, once every stage
+/// that can refuse one has run (those not combinable are already there).
+pub(super) fn trace_rejections(verdicts: &[CouponVerdict], trace: &mut Trace) {
+    for verdict in verdicts {
+        if let (Some(rejection), Some(coupon)) = (&verdict.rejection, &verdict.coupon)
+            && !matches!(rejection, Rejection::NotCombinable { .. })
+        {
+            trace.push(|| {
+                TraceEntry::new(
+                    RuleRef::new(RuleKind::Coupon, coupon.clone()),
+                    false,
+                    Stage::Coupons,
+                    Reason::CouponRejected {
+                        code: verdict.code.clone(),
+                        rejection: rejection.clone(),
+                    },
+                )
+                .observed(match rejection {
+                    Rejection::ConditionNotMet { because } => because.clone(),
+                    _ => None,
+                })
+            });
+        }
+    }
+}
+
+/// Why `coupon`, entered as `code` (normalised), does not apply, if it
+/// does not: checks in the order a customer would want them explained.
+fn rejection(
+    ctx: &Context<'_>,
+    coupon: &Coupon,
+    code: &str,
+) -> Result<Option<Rejection>, EvaluationError> {
+    let def = &coupon.definition;
+    let facts = &ctx.facts;
+    let customer = facts.customer();
+    if let Some(window) = &def.valid
+        && let Some(r) = window_rejection(window, facts.local())
+    {
+        return Ok(Some(r));
+    }
+    let (overall, by_customer) = ctx.checkout.usage_of(code);
+    let limit = if def.unique { Some(1) } else { def.usage_limit };
+    if let Some(limit) = limit
+        && overall >= limit
+    {
+        return Ok(Some(Rejection::UsageLimitReached {
+            limit,
+            used: overall,
+        }));
+    }
+    if let Some(limit) = def.per_customer_limit
+        && by_customer >= limit
+    {
+        return Ok(Some(Rejection::PerCustomerLimitReached {
+            limit,
+            used: by_customer,
+        }));
+    }
+    let order_number = facts.order_number();
+    if def.first_order_only && order_number != 1 {
+        return Ok(Some(Rejection::NotFirstOrder { order_number }));
+    }
+    if let Some(required) = def.order_number
+        && order_number != required
+    {
+        return Ok(Some(Rejection::NotNthOrder {
+            required,
+            order_number,
+        }));
+    }
+    if !def.tiers.is_empty() && !customer.tier().is_some_and(|t| def.tiers.contains(t)) {
+        return Ok(Some(Rejection::TierNotAllowed {
+            tier: customer.tier().cloned(),
+            allowed: def.tiers.clone(),
+        }));
+    }
+    if !def.segments.is_empty() && !customer.segments().iter().any(|s| def.segments.contains(s)) {
+        return Ok(Some(Rejection::SegmentNotAllowed {
+            allowed: def.segments.clone(),
+        }));
+    }
+    if let Some(condition) = &def.condition {
+        let verdict = condition.evaluate(facts)?;
+        if !verdict.met {
+            return Ok(Some(Rejection::ConditionNotMet {
+                because: verdict.because,
+            }));
+        }
+    }
+    let needs_lines = !matches!(
+        def.reward,
+        CouponReward::FreeShipping
+            | CouponReward::FreeGift { .. }
+            | CouponReward::BonusPoints { .. }
+            | CouponReward::PointsMultiplier { .. }
+    ) || def.min_subtotal.is_some()
+        || def.min_quantity.is_some()
+        || !def.lines.is_all();
+    let mut subtotal = Decimal::ZERO;
+    let mut quantity: u64 = 0;
+    let mut any = false;
+    for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
+        if Context::eligible(line, &def.lines) {
+            any = true;
+            subtotal = subtotal
+                .checked_add(*gross)
+                .ok_or_else(|| overflow("a coupon subtotal"))?;
+            quantity = quantity.saturating_add(u64::from(line.quantity()));
+        }
+    }
+    if needs_lines && !any {
+        return Ok(Some(Rejection::NoEligibleItems));
+    }
+    if let Some(minimum) = def.min_quantity
+        && quantity < minimum
+    {
+        return Ok(Some(Rejection::MinimumQuantityNotMet {
+            minimum,
+            quantity,
+            missing: minimum - quantity,
+        }));
+    }
+    if let Some(minimum) = def.min_subtotal
+        && subtotal < minimum
+    {
+        return Ok(Some(Rejection::MinimumNotMet {
+            minimum: in_minor_units(minimum, ctx.currency),
+            subtotal: in_minor_units(subtotal, ctx.currency),
+            missing: in_minor_units(minimum - subtotal, ctx.currency),
+        }));
+    }
+    if let CouponReward::BuyXGetY { buy, get, .. } = def.reward
+        && quantity < u64::from(buy) + u64::from(get)
+    {
+        return Ok(Some(Rejection::MinimumQuantityNotMet {
+            minimum: u64::from(buy) + u64::from(get),
+            quantity,
+            missing: u64::from(buy) + u64::from(get) - quantity,
+        }));
+    }
+    if matches!(def.reward, CouponReward::FreeShipping) && ctx.order.shipping().is_zero() {
+        return Ok(Some(Rejection::NothingToDiscount));
+    }
+    Ok(None)
+}
+
+/// A coupon's discount on the lines' current `nets`, allocated per line.
+/// `free_units` counts each line's units already made free by a line-level
+/// reward: they are neither freed again nor discounted.
+pub(super) fn discount<'a>(
+    ctx: &Context<'a>,
+    coupon: &'a Coupon,
+    nets: &[Decimal],
+    free_units: &mut [u32],
+    percentages: Percentages,
+) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
+    let def = &coupon.definition;
+    let eligible = |line: &Line| Context::eligible(line, &def.lines);
+    let currency = ctx.currency;
+    match &def.reward {
+        CouponReward::PercentOff { percent, cap } => {
+            let base_amounts = match percentages {
+                Percentages::Compound => nets,
+                Percentages::OnOriginal => &ctx.gross,
+            };
+            let mut base = Decimal::ZERO;
+            for (line, amount) in ctx.lines().iter().zip(base_amounts) {
+                if eligible(line) {
+                    base = base
+                        .checked_add(*amount)
+                        .ok_or_else(|| overflow("a coupon"))?;
+                }
+            }
+            let raw = base
+                .checked_mul(*percent)
+                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+                .ok_or_else(|| overflow("a coupon"))?;
+            let (raw, capped_at) = match cap {
+                Some(c) if raw > *c => (*c, Some(*c)),
+                _ => (raw, None),
+            };
+            Ok((
+                Target::Items,
+                spread(ctx, raw, nets, eligible)?,
+                Detail::PercentOff {
+                    percent: *percent,
+                    capped_at,
+                },
+            ))
+        }
+        CouponReward::AmountOff { amount } => Ok((
+            Target::Items,
+            spread(ctx, *amount, nets, eligible)?,
+            Detail::AmountOff(*amount),
+        )),
+        CouponReward::AmountOffEachUnit { amount } => {
+            let mut parts = vec![0i128; nets.len()];
+            let per_unit = Money::new(*amount, currency).to_minor_units()?;
+            for (((part, line), net), free) in parts
+                .iter_mut()
+                .zip(ctx.lines())
+                .zip(nets)
+                .zip(&*free_units)
+            {
+                if eligible(line) {
+                    let net_units = Money::new(*net, currency).to_minor_units()?;
+                    let paid_units = line.quantity().saturating_sub(*free);
+                    let want = per_unit
+                        .checked_mul(i128::from(paid_units))
+                        .ok_or_else(|| overflow("a per-unit discount"))?;
+                    *part = want.min(net_units).max(0);
+                }
+            }
+            Ok((Target::Items, parts, Detail::AmountOffEachUnit(*amount)))
+        }
+        CouponReward::CheapestFree => {
+            let free = cheapest_units(ctx, nets, free_units, &eligible, 1)?;
+            Ok((Target::Items, free, Detail::CheapestFree))
+        }
+        CouponReward::BuyXGetY {
+            buy,
+            get,
+            max_applications,
+        } => {
+            let units: u64 = ctx
+                .lines()
+                .iter()
+                .zip(&*free_units)
+                .filter(|(l, _)| eligible(l))
+                .map(|(l, free)| u64::from(l.quantity().saturating_sub(*free)))
+                .sum();
+            let group = u64::from(*buy) + u64::from(*get);
+            let mut groups = units / group;
+            if let Some(max) = max_applications {
+                groups = groups.min(u64::from(*max));
+            }
+            let free_count = groups * u64::from(*get);
+            let free = cheapest_units(ctx, nets, free_units, &eligible, free_count)?;
+            Ok((
+                Target::Items,
+                free,
+                Detail::BuyXGetY {
+                    buy: *buy,
+                    get: *get,
+                    groups,
+                    free_units: free_count,
+                },
+            ))
+        }
+        CouponReward::FreeShipping => Ok((Target::Shipping, Vec::new(), Detail::FreeShipping)),
+        CouponReward::FreeGift { sku, quantity, .. } => Ok((
+            Target::Items,
+            vec![0; nets.len()],
+            Detail::Gift {
+                sku,
+                quantity: *quantity,
+            },
+        )),
+        CouponReward::BonusPoints { points } => Ok((
+            Target::Items,
+            vec![0; nets.len()],
+            Detail::BonusPoints(*points),
+        )),
+        CouponReward::PointsMultiplier { factor } => Ok((
+            Target::Items,
+            vec![0; nets.len()],
+            Detail::PointsMultiplier(*factor),
+        )),
+    }
+}
+
+/// Makes the `count` cheapest eligible units free (ties to the earlier
+/// line), never more than a line's remaining net.
+fn cheapest_units(
+    ctx: &Context<'_>,
+    nets: &[Decimal],
+    free_units: &mut [u32],
+    eligible: &impl Fn(&Line) -> bool,
+    count: u64,
+) -> Result<Vec<i128>, EvaluationError> {
+    let lines = ctx.lines();
+    let mut parts = vec![0i128; nets.len()];
+    let mut by_price: Vec<usize> = (0..nets.len()).filter(|&i| eligible(&lines[i])).collect();
+    by_price.sort_by(|&a, &b| {
+        lines[a]
+            .unit_price()
+            .amount()
+            .cmp(&lines[b].unit_price().amount())
+            .then(a.cmp(&b))
+    });
+    let mut left = count;
+    for i in by_price {
+        if left == 0 {
+            break;
+        }
+        let line = &lines[i];
+        // Only units not yet free; their remaining net is shared evenly.
+        let available = line.quantity().saturating_sub(free_units[i]);
+        if available == 0 {
+            continue;
+        }
+        let take = u32::try_from(left.min(u64::from(available))).unwrap_or(available);
+        let price = line.unit_price().to_minor_units()?;
+        let net = Money::new(nets[i], ctx.currency).to_minor_units()?.max(0);
+        let by_price = price
+            .checked_mul(i128::from(take))
+            .ok_or_else(|| overflow("free units"))?;
+        let by_net = if take == available {
+            net
+        } else {
+            net.checked_mul(i128::from(take))
+                .ok_or_else(|| overflow("free units"))?
+                / i128::from(available)
+        };
+        parts[i] = by_price.min(by_net);
+        free_units[i] += take;
+        left -= u64::from(take);
+    }
+    Ok(parts)
+}

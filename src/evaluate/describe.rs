@@ -1,0 +1,286 @@
+//! The sentences of an evaluation, written from its structured trace only
+//! when asked for (`Display`, `message()`, serialisation): a trace entry
+//! ("not applied: subtotal 99.99 is below the first step 100.00; 0.01 more
+//! reaches it"), a discount's description ("step 3 reached (15% from
+//! 300.00) on subtotal 317.70"). Nothing here runs while evaluating.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use crate::evaluation::{
+    AppliedDiscount, BonusMiss, DiscountDetail, MinimumOf, Reason, StepGiven, Target, TraceEntry,
+};
+use crate::rules::earn::EarnBase;
+use crate::rules::ladder::LadderBasis;
+
+/// A percent as written in a sentence: `12.5%`.
+struct Pct(Decimal);
+
+impl fmt::Display for Pct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0.normalize())
+    }
+}
+
+fn basis_name(basis: LadderBasis) -> &'static str {
+    match basis {
+        LadderBasis::Subtotal => "subtotal",
+        LadderBasis::Quantity => "quantity",
+    }
+}
+
+/// The suffix of a discount reduced to the program's cap.
+const CAPPED_BY_TOTAL: &str = " (reduced to the program's cap on total discount)";
+
+impl fmt::Display for DiscountDetail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiscountDetail::NoStep { .. } => f.write_str("no step reached"),
+            DiscountDetail::Ladder {
+                step,
+                bracket,
+                given,
+                from,
+                basis,
+                measured,
+                next,
+            } => {
+                let basis = basis_name(*basis);
+                let number = step + 1;
+                match (bracket, given) {
+                    (true, _) => write!(
+                        f,
+                        "bracket ladder up to step {number} on {basis} {measured}"
+                    )?,
+                    (false, StepGiven::Percent(percent)) => write!(
+                        f,
+                        "step {number} reached ({} from {from}) on {basis} {measured}",
+                        Pct(*percent)
+                    )?,
+                    (false, StepGiven::Amount(amount)) => write!(
+                        f,
+                        "step {number} reached ({amount} off from {from}) on {basis} {measured}"
+                    )?,
+                }
+                if let Some(next) = next {
+                    write!(
+                        f,
+                        "; {} more reaches step {}",
+                        next.missing,
+                        next.step_number()
+                    )?;
+                }
+                Ok(())
+            }
+            DiscountDetail::PercentOff { percent, capped_at } => match capped_at {
+                Some(cap) => write!(f, "{} off eligible items (capped at {cap})", Pct(*percent)),
+                None => write!(f, "{} off eligible items", Pct(*percent)),
+            },
+            DiscountDetail::AmountOff { amount } => write!(f, "{amount} off eligible items"),
+            DiscountDetail::AmountOffEachUnit { amount } => {
+                write!(f, "{amount} off each eligible unit")
+            }
+            DiscountDetail::CheapestFree => f.write_str("the cheapest eligible unit free"),
+            DiscountDetail::BuyXGetY {
+                buy,
+                get,
+                groups,
+                free_units,
+            } => write!(
+                f,
+                "buy {buy} get {get}: {groups} group(s) of {} eligible units, {free_units} cheapest unit(s) free",
+                u64::from(*buy) + u64::from(*get)
+            ),
+            DiscountDetail::FreeShipping => f.write_str("free shipping"),
+            DiscountDetail::Gift { sku, quantity } => write!(f, "gift: {quantity} × {sku}"),
+            DiscountDetail::BonusPoints { points } => {
+                write!(f, "{} bonus points", points.normalize())
+            }
+            DiscountDetail::PointsMultiplier { factor } => {
+                write!(f, "{}× points", factor.normalize())
+            }
+        }
+    }
+}
+
+impl fmt::Display for AppliedDiscount {
+    /// The description: how the discount was reached.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.detail.fmt(f)?;
+        if self.capped_by_total {
+            f.write_str(CAPPED_BY_TOTAL)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for BonusMiss {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BonusMiss::NotFirstOrder { order_number } => {
+                write!(f, "this is order {order_number}, not the first")
+            }
+            BonusMiss::NotOrderNumber {
+                order_number,
+                wanted,
+            } => write!(f, "this is order {order_number}, not order {wanted}"),
+            BonusMiss::NoBirthday => f.write_str("no birthday on file"),
+            BonusMiss::OtherBirthdayMonth {
+                birthday_month,
+                month,
+            } => write!(f, "the birthday is in month {birthday_month}, not {month}"),
+            BonusMiss::BelowAmount { subtotal, amount } => {
+                write!(f, "subtotal {subtotal} is below {amount}")
+            }
+        }
+    }
+}
+
+impl fmt::Display for TraceEntry {
+    /// The sentence: "applied: …" or "not applied: …".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let because = |f: &mut fmt::Formatter<'_>| match &self.observation {
+            Some(o) => write!(f, "{o}"),
+            None => Ok(()),
+        };
+        match &self.reason {
+            Reason::ConditionNotMet => {
+                f.write_str("not applied: condition not met")?;
+                if let Some(o) = &self.observation {
+                    write!(f, ": {o}")?;
+                }
+                Ok(())
+            }
+            Reason::UnknownTier { tier } => write!(
+                f,
+                "not applied: the customer's tier \"{tier}\" is not one of the program's tiers, so no tier rule applies (tier ids match exactly, case included)"
+            ),
+            Reason::BelowFirstStep {
+                basis,
+                measured,
+                first,
+                missing,
+            } => write!(
+                f,
+                "not applied: {} {measured} is below the first step {first}; {missing} more reaches it",
+                basis_name(*basis)
+            ),
+            Reason::NoStepReached => f.write_str("not applied: no step reached"),
+            Reason::NotCombinable { with } => match with {
+                Some(rule) => write!(f, "not applied: cannot be combined with {rule}"),
+                None => f.write_str("not applied: cannot be combined with another discount"),
+            },
+            Reason::NothingToDiscount {
+                detail,
+                capped_by_total,
+            } => {
+                write!(f, "not applied: {detail}")?;
+                if *capped_by_total {
+                    f.write_str(CAPPED_BY_TOTAL)?;
+                }
+                Ok(())
+            }
+            Reason::Discounted {
+                amount,
+                target,
+                detail,
+                capped_by_total,
+            } => {
+                write!(
+                    f,
+                    "applied: {amount} off {}: {detail}",
+                    match target {
+                        Target::Items => "the items",
+                        Target::Shipping => "shipping",
+                    }
+                )?;
+                if *capped_by_total {
+                    f.write_str(CAPPED_BY_TOTAL)?;
+                }
+                Ok(())
+            }
+            Reason::CouponRejected { code, rejection } => {
+                write!(f, "not applied: code {code}: {rejection}")
+            }
+            Reason::Campaign { factor } => {
+                if self.applied {
+                    write!(f, "applied: {}× points: ", factor.normalize())?;
+                } else {
+                    f.write_str("not applied: ")?;
+                }
+                because(f)
+            }
+            Reason::StoppedBy { rule } => write!(
+                f,
+                "not applied: earning rule {rule} stops the rules after it"
+            ),
+            Reason::BelowMinimum {
+                of,
+                amount,
+                minimum,
+            } => write!(
+                f,
+                "not applied: {} {amount} is below the minimum {minimum}",
+                match of {
+                    MinimumOf::Subtotal => "subtotal",
+                    MinimumOf::NetPaid => "net paid",
+                }
+            ),
+            Reason::NoPoints { base } => write!(
+                f,
+                "not applied: earns 0 points on a base of {}",
+                base.normalize()
+            ),
+            Reason::Points {
+                points,
+                base,
+                counted,
+                factor,
+                capped,
+            } => {
+                write!(
+                    f,
+                    "applied: {} points on {} {counted}",
+                    points.normalize(),
+                    match base {
+                        EarnBase::Net => "net",
+                        EarnBase::Gross => "gross",
+                        EarnBase::PerUnit => "units",
+                        EarnBase::PerOrder => "order",
+                    }
+                )?;
+                if *factor != Decimal::ONE {
+                    write!(f, " × {}", factor.normalize())?;
+                }
+                if *capped {
+                    f.write_str(" (capped)")?;
+                }
+                Ok(())
+            }
+            Reason::BonusNotTriggered { miss } => write!(f, "not applied: {miss}"),
+            Reason::BonusPoints { points } => {
+                write!(f, "applied: {} bonus points", points.normalize())
+            }
+            Reason::NoCashback { base } => {
+                write!(f, "not applied: no cashback on a net paid of {base}")
+            }
+            Reason::Cashback {
+                amount,
+                percent,
+                base,
+                capped,
+            } => {
+                write!(
+                    f,
+                    "applied: {amount} cashback, {}% of net paid {base}",
+                    percent.round_dp(4).normalize()
+                )?;
+                if *capped {
+                    f.write_str(" (capped)")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,510 @@
+//! Stage 5, discounts: the picked set applied in order (line-level rewards,
+//! then order-level ones by priority, then shipping), each rounded once and
+//! allocated over its eligible lines in proportion to their net, so that
+//! the parts sum exactly to it and no line goes below zero; then the
+//! program's cap on the total discount. [`settle`] turns the application
+//! into the evaluation's lines, discounts and totals.
+
+use rust_decimal::Decimal;
+
+use super::coupons::{self};
+use super::ladders::{self, show};
+use super::stacking::{Candidate, Level, Picked, Source};
+use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
+use crate::evaluation::{
+    AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineOutcome, Reason, Stage,
+    StepGiven, Target, Totals, TraceEntry,
+};
+use crate::money::{Currency, Money, RoundingMode, allocate_minor_units};
+use crate::order::{Line, Sku};
+use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
+use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
+
+/// How a discount was reached, before it is written for the output.
+#[derive(Clone, Copy)]
+pub(super) enum Detail<'p> {
+    NoStep {
+        ladder: &'p Ladder,
+        basis: Decimal,
+        next: Option<NextStep>,
+    },
+    Ladder {
+        ladder: &'p Ladder,
+        step: usize,
+        basis: Decimal,
+        next: Option<NextStep>,
+    },
+    PercentOff {
+        percent: Decimal,
+        capped_at: Option<Decimal>,
+    },
+    AmountOff(Decimal),
+    AmountOffEachUnit(Decimal),
+    CheapestFree,
+    BuyXGetY {
+        buy: u32,
+        get: u32,
+        groups: u64,
+        free_units: u64,
+    },
+    FreeShipping,
+    Gift {
+        sku: &'p Sku,
+        quantity: u32,
+    },
+    BonusPoints(Decimal),
+    PointsMultiplier(Decimal),
+}
+
+impl Detail<'_> {
+    /// The detail as the evaluation reports it, with amounts written in the
+    /// currency's decimals.
+    fn publish(&self, currency: Currency) -> DiscountDetail {
+        let money = |amount: Decimal| Money::new(amount, currency);
+        let shown_next = |ladder: &Ladder, next: Option<NextStep>| {
+            next.map(|n| NextStep {
+                missing: show(n.missing, ladder, currency),
+                ..n
+            })
+        };
+        match *self {
+            Detail::NoStep {
+                ladder,
+                basis,
+                next,
+            } => DiscountDetail::NoStep {
+                measured: show(basis, ladder, currency),
+                next: shown_next(ladder, next),
+            },
+            Detail::Ladder {
+                ladder,
+                step,
+                basis,
+                next,
+            } => {
+                let reached = &ladder.steps()[step];
+                DiscountDetail::Ladder {
+                    step,
+                    bracket: ladder.definition.mode == LadderMode::Bracket,
+                    given: match reached.reward {
+                        StepReward::Percent { percent, .. } => StepGiven::Percent(percent),
+                        StepReward::Amount { amount } => StepGiven::Amount(money(amount)),
+                    },
+                    from: show(reached.from, ladder, currency),
+                    basis: ladder.definition.basis,
+                    measured: show(basis, ladder, currency),
+                    next: shown_next(ladder, next),
+                }
+            }
+            Detail::PercentOff { percent, capped_at } => DiscountDetail::PercentOff {
+                percent,
+                capped_at: capped_at.map(money),
+            },
+            Detail::AmountOff(amount) => DiscountDetail::AmountOff {
+                amount: money(amount),
+            },
+            Detail::AmountOffEachUnit(amount) => DiscountDetail::AmountOffEachUnit {
+                amount: money(amount),
+            },
+            Detail::CheapestFree => DiscountDetail::CheapestFree,
+            Detail::BuyXGetY {
+                buy,
+                get,
+                groups,
+                free_units,
+            } => DiscountDetail::BuyXGetY {
+                buy,
+                get,
+                groups,
+                free_units,
+            },
+            Detail::FreeShipping => DiscountDetail::FreeShipping,
+            Detail::Gift { sku, quantity } => DiscountDetail::Gift {
+                sku: sku.clone(),
+                quantity,
+            },
+            Detail::BonusPoints(points) => DiscountDetail::BonusPoints { points },
+            Detail::PointsMultiplier(factor) => DiscountDetail::PointsMultiplier { factor },
+        }
+    }
+}
+
+/// One candidate's result in an application.
+pub(super) struct Applied<'p> {
+    pub(super) candidate: usize,
+    pub(super) target: Target,
+    pub(super) amount: Decimal,
+    /// Minor-unit parts per line (items only).
+    pub(super) parts: Vec<i128>,
+    pub(super) detail: Detail<'p>,
+    pub(super) capped_by_total: bool,
+}
+
+/// A set of candidates applied to the order.
+pub(super) struct Application<'p> {
+    /// Each line's net after the applied discounts.
+    pub(super) nets: Vec<Decimal>,
+    pub(super) applied: Vec<Applied<'p>>,
+    /// The discount on the items.
+    pub(super) items: Decimal,
+    /// The discount on shipping.
+    pub(super) shipping: Decimal,
+    /// What the set is worth to the customer (gifts included), to compare
+    /// sets.
+    pub(super) benefit: Decimal,
+}
+
+/// Applies a set of candidates in level order, then priority, then
+/// definition order, on a fresh copy of the line amounts.
+pub(super) fn apply<'a>(
+    ctx: &Context<'a>,
+    candidates: &[Candidate<'a>],
+    set: &[usize],
+) -> Result<Application<'a>, EvaluationError> {
+    let mut order: Vec<usize> = set.to_vec();
+    order.sort_by(|a, b| {
+        let (ca, cb) = (&candidates[*a], &candidates[*b]);
+        ca.level
+            .cmp(&cb.level)
+            .then(cb.priority.cmp(&ca.priority))
+            .then(ca.rank.cmp(&cb.rank))
+    });
+    let policy = ctx.program.stacking();
+    let mut nets = ctx.gross.clone();
+    // Units of each line already made free by a line-level reward, so that
+    // a later one neither frees them again nor discounts them.
+    let mut free_units = vec![0u32; nets.len()];
+    let mut shipping_left = ctx.order.shipping().amount();
+    let mut cap_left = total_cap(ctx)?;
+    let mut application = Application {
+        applied: Vec::with_capacity(order.len()),
+        items: Decimal::ZERO,
+        shipping: Decimal::ZERO,
+        benefit: Decimal::ZERO,
+        nets: Vec::new(),
+    };
+    for index in order {
+        let candidate = &candidates[index];
+        let (target, mut parts, detail) = match candidate.source {
+            Source::Ladder(ladder) => ladders::discount(ctx, ladder, &nets, policy.percentages)?,
+            Source::Coupon { coupon, .. } => {
+                match &coupon.definition.reward {
+                    CouponReward::FreeShipping => {
+                        let amount = shipping_left;
+                        shipping_left = Decimal::ZERO;
+                        application.shipping += amount;
+                        application.benefit += amount;
+                        application.applied.push(Applied {
+                            candidate: index,
+                            target: Target::Shipping,
+                            amount,
+                            parts: Vec::new(),
+                            detail: Detail::FreeShipping,
+                            capped_by_total: false,
+                        });
+                        continue;
+                    }
+                    CouponReward::FreeGift { value, .. } => {
+                        application.benefit = application
+                            .benefit
+                            .checked_add(*value)
+                            .ok_or_else(|| overflow("a gift's value"))?;
+                    }
+                    _ => {}
+                }
+                coupons::discount(ctx, coupon, &nets, &mut free_units, policy.percentages)?
+            }
+        };
+        // The program's cap on the total discount.
+        let mut amount_units: i128 = parts.iter().sum();
+        let mut capped_by_total = false;
+        if let Some(cap) = cap_left.as_mut() {
+            if amount_units > *cap {
+                let capped = Money::from_minor_units(*cap, ctx.currency)?;
+                let weights = parts
+                    .iter()
+                    .map(|&p| Decimal::try_from_i128_with_scale(p, 0))
+                    .collect::<Result<Vec<Decimal>, _>>()
+                    .map_err(|_| overflow("the total cap"))?;
+                if capped.is_zero() {
+                    parts.iter_mut().for_each(|p| *p = 0);
+                } else {
+                    allocate_minor_units(capped, &weights, ctx.program.remainder(), &mut parts)?;
+                }
+                amount_units = *cap;
+                capped_by_total = true;
+            }
+            *cap -= amount_units;
+        }
+        let amount = Money::from_minor_units(amount_units, ctx.currency)?.amount();
+        for (net, &p) in nets.iter_mut().zip(&parts) {
+            if p != 0 {
+                *net -= Money::from_minor_units(p, ctx.currency)?.amount();
+            }
+        }
+        application.items = application
+            .items
+            .checked_add(amount)
+            .ok_or_else(|| overflow("the total discount"))?;
+        application.benefit = application
+            .benefit
+            .checked_add(amount)
+            .ok_or_else(|| overflow("the total discount"))?;
+        application.applied.push(Applied {
+            candidate: index,
+            target,
+            amount,
+            parts,
+            detail,
+            capped_by_total,
+        });
+    }
+    application.nets = nets;
+    Ok(application)
+}
+
+/// The program's cap on the total item discount, in minor units.
+fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
+    let policy = ctx.program.stacking();
+    let mut cap: Option<Decimal> = policy.max_total;
+    if let Some(percent) = policy.max_total_percent {
+        let mut eligible = Decimal::ZERO;
+        for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
+            if !line.is_exempt() {
+                eligible = eligible
+                    .checked_add(*gross)
+                    .ok_or_else(|| overflow("the cap"))?;
+            }
+        }
+        let by_percent = eligible
+            .checked_mul(percent)
+            .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+            .ok_or_else(|| overflow("the cap"))?;
+        cap = Some(cap.map_or(by_percent, |c| c.min(by_percent)));
+    }
+    cap.map(|c| {
+        // Round down to the minor unit so the cap is never exceeded.
+        let c = RoundingMode::TowardZero.round(c, ctx.currency.minor_units());
+        Money::new(c, ctx.currency)
+            .to_minor_units()
+            .map_err(EvaluationError::from)
+    })
+    .transpose()
+}
+
+/// Rounds `raw` once, clamps it to the eligible net, and allocates it over
+/// the eligible lines in proportion to their net.
+pub(super) fn spread(
+    ctx: &Context<'_>,
+    raw: Decimal,
+    nets: &[Decimal],
+    eligible: impl Fn(&Line) -> bool,
+) -> Result<Vec<i128>, EvaluationError> {
+    let mut weights = Vec::with_capacity(nets.len());
+    let mut available = Decimal::ZERO;
+    for (line, net) in ctx.lines().iter().zip(nets) {
+        let w = if eligible(line) {
+            (*net).max(Decimal::ZERO)
+        } else {
+            Decimal::ZERO
+        };
+        available = available
+            .checked_add(w)
+            .ok_or_else(|| overflow("eligible amounts"))?;
+        weights.push(w);
+    }
+    let mut parts = vec![0i128; nets.len()];
+    let rounded = ctx
+        .program
+        .rounding()
+        .round(raw, ctx.currency.minor_units());
+    let amount = rounded.min(available).max(Decimal::ZERO);
+    if amount.is_zero() {
+        return Ok(parts);
+    }
+    allocate_minor_units(
+        Money::new(amount, ctx.currency),
+        &weights,
+        ctx.program.remainder(),
+        &mut parts,
+    )?;
+    Ok(parts)
+}
+
+/// The discounts as the evaluation reports them.
+pub(super) struct Settled<'p> {
+    pub(super) lines: Vec<LineOutcome>,
+    pub(super) discounts: Vec<AppliedDiscount>,
+    pub(super) gifts: Vec<Gift>,
+    /// The coupons applied, with the index of their verdict, in the order
+    /// they applied.
+    pub(super) coupons: Vec<(&'p Coupon, usize)>,
+    /// Each line's net after the discounts.
+    pub(super) nets: Vec<Decimal>,
+    /// The shipping left to pay.
+    pub(super) shipping_paid: Decimal,
+    pub(super) totals: Totals,
+}
+
+/// Writes the application out: each applied discount per line and in
+/// total, the ladders' standings where they applied, the totals. A
+/// discount picked but worth nothing is reported as not applied (a coupon
+/// gets `nothing_to_discount`).
+pub(super) fn settle<'a>(
+    ctx: &Context<'a>,
+    candidates: &[Candidate<'a>],
+    picked: Picked<'a>,
+    verdicts: &mut [CouponVerdict],
+    codes: &[String],
+    ladder_outcomes: &mut [LadderOutcome],
+    trace: &mut Trace,
+) -> Result<Settled<'a>, EvaluationError> {
+    let currency = ctx.currency;
+    let application = picked.application;
+    let n = ctx.lines().len();
+    let mut line_discounts: Vec<Vec<LineDiscount>> = vec![Vec::new(); n];
+    let mut settled = Settled {
+        lines: Vec::with_capacity(n),
+        discounts: Vec::with_capacity(application.applied.len()),
+        gifts: Vec::new(),
+        coupons: Vec::with_capacity(application.applied.len()),
+        nets: Vec::new(),
+        shipping_paid: Decimal::ZERO,
+        totals: Totals {
+            subtotal: Decimal::ZERO,
+            discount: Decimal::ZERO,
+            shipping: Decimal::ZERO,
+            shipping_discount: Decimal::ZERO,
+            payable: Decimal::ZERO,
+        },
+    };
+    for applied in &application.applied {
+        let candidate = &candidates[applied.candidate];
+        // A ladder measured after earlier discounts stands where it was
+        // measured when applied, not where the gross put it.
+        if let Source::Ladder(ladder) = candidate.source
+            && let Some(outcome) = ladder_outcomes.iter_mut().find(|o| o.ladder == ladder.id())
+        {
+            match applied.detail {
+                Detail::Ladder {
+                    step, basis, next, ..
+                } => {
+                    outcome.basis = basis;
+                    outcome.step = Some(step);
+                    outcome.next = next;
+                }
+                Detail::NoStep { basis, next, .. } => {
+                    outcome.basis = basis;
+                    outcome.step = None;
+                    outcome.next = next;
+                }
+                _ => {}
+            }
+            outcome.amount = in_minor_units(applied.amount, currency);
+        }
+        if applied.amount.is_zero() && candidate.level != Level::Benefit {
+            // Picked, but the lines it applies to were already fully
+            // discounted (or no ladder step is reached after earlier
+            // discounts): nothing to apply, nothing to redeem.
+            match candidate.source {
+                Source::Coupon { verdict, .. } => {
+                    verdicts[verdict].rejection = Some(Rejection::NothingToDiscount);
+                }
+                Source::Ladder(_) => trace.push(|| {
+                    TraceEntry::new(
+                        candidate.rule.clone(),
+                        false,
+                        Stage::Discounts,
+                        Reason::NothingToDiscount {
+                            detail: applied.detail.publish(currency),
+                            capped_by_total: applied.capped_by_total,
+                        },
+                    )
+                }),
+            }
+            continue;
+        }
+        let mut code = None;
+        if let Source::Coupon { coupon, verdict } = candidate.source {
+            settled.coupons.push((coupon, verdict));
+            if let CouponReward::FreeGift {
+                sku,
+                quantity,
+                value,
+            } = &coupon.definition.reward
+            {
+                settled.gifts.push(Gift {
+                    rule: candidate.rule.clone(),
+                    sku: sku.clone(),
+                    quantity: *quantity,
+                    value: *value,
+                });
+            }
+            code = Some(verdict);
+        }
+        for (i, &units) in applied.parts.iter().enumerate() {
+            if units != 0 {
+                line_discounts[i].push(LineDiscount {
+                    rule: candidate.rule.clone(),
+                    amount: Money::from_minor_units(units, currency)?.amount(),
+                });
+            }
+        }
+        let discount = AppliedDiscount {
+            rule: candidate.rule.clone(),
+            code: code.map(|v: usize| codes[v].clone()),
+            target: applied.target,
+            amount: in_minor_units(applied.amount, currency),
+            detail: applied.detail.publish(currency),
+            capped_by_total: applied.capped_by_total,
+        };
+        trace.push(|| {
+            TraceEntry::new(
+                candidate.rule.clone(),
+                true,
+                Stage::Discounts,
+                Reason::Discounted {
+                    amount: Money::new(applied.amount, currency),
+                    target: applied.target,
+                    detail: discount.detail.clone(),
+                    capped_by_total: applied.capped_by_total,
+                },
+            )
+        });
+        settled.discounts.push(discount);
+    }
+
+    for (((line, &gross), &net), discounts) in ctx
+        .lines()
+        .iter()
+        .zip(&ctx.gross)
+        .zip(&application.nets)
+        .zip(line_discounts)
+    {
+        settled.lines.push(LineOutcome {
+            line: line.id().clone(),
+            sku: line.sku().clone(),
+            gross: in_minor_units(gross, currency),
+            discounts,
+            net: in_minor_units(net, currency),
+        });
+    }
+    let subtotal = ctx.order.gross_subtotal().amount();
+    let shipping = ctx.order.shipping().amount();
+    let payable = subtotal
+        .checked_sub(application.items)
+        .and_then(|v| v.checked_add(shipping))
+        .and_then(|v| v.checked_sub(application.shipping))
+        .ok_or_else(|| overflow("the payable amount"))?
+        .max(Decimal::ZERO);
+    settled.shipping_paid = shipping - application.shipping;
+    settled.totals = Totals {
+        subtotal: in_minor_units(subtotal, currency),
+        discount: in_minor_units(application.items, currency),
+        shipping: in_minor_units(shipping, currency),
+        shipping_discount: in_minor_units(application.shipping, currency),
+        payable: in_minor_units(payable, currency),
+    };
+    settled.nets = application.nets;
+    Ok(settled)
+}

@@ -1,0 +1,63 @@
+//! Stage 8, effects: what the host must store, each with an idempotency key
+//! `program/order/rule`: for each coupon applied (in the order applied) its
+//! gift and its redemption, carrying the usage counts the evaluation saw
+//! for a compare-and-set; then the points and the cashback credited.
+
+use super::Context;
+use crate::evaluation::{CashbackOutcome, Effect, PointsOutcome};
+use crate::rules::coupon::{Coupon, CouponReward};
+
+/// The effects of an evaluation.
+pub(super) fn collect(
+    ctx: &Context<'_>,
+    coupons: &[(&Coupon, usize)],
+    codes: &[String],
+    points: &PointsOutcome,
+    cashback: &CashbackOutcome,
+) -> Vec<Effect> {
+    let program = ctx.program.id();
+    let order = ctx.order.id();
+    let customer = ctx.checkout.customer.id();
+    let mut effects = Vec::with_capacity(2 * coupons.len() + 2);
+    for &(coupon, verdict) in coupons {
+        if let CouponReward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
+            effects.push(Effect::AddGift {
+                key: format!("{program}/{order}/gift:{}", coupon.id()),
+                coupon: coupon.rule_id().clone(),
+                sku: sku.clone(),
+                quantity: *quantity,
+            });
+        }
+        let code = &codes[verdict];
+        let (seen_overall, seen_by_customer) = ctx.checkout.usage_of(code);
+        effects.push(Effect::CouponRedemption {
+            key: format!("{program}/{order}/coupon:{}:{code}", coupon.id()),
+            coupon: coupon.rule_id().clone(),
+            code: code.clone(),
+            customer: customer.clone(),
+            seen_overall,
+            seen_by_customer,
+        });
+    }
+    if let Some(available_at) = points.available_at {
+        effects.push(Effect::CreditPoints {
+            key: format!("{program}/{order}/points"),
+            customer: customer.clone(),
+            points: points.total,
+            lines: points.lines.clone(),
+            order_level: points.order_level,
+            available_at,
+            expires_at: points.expires_at,
+        });
+    }
+    if let Some(available_at) = cashback.available_at {
+        effects.push(Effect::CreditCashback {
+            key: format!("{program}/{order}/cashback"),
+            customer: customer.clone(),
+            amount: super::in_minor_units(cashback.total, ctx.currency),
+            available_at,
+            expires_at: cashback.expires_at,
+        });
+    }
+    effects
+}

@@ -1,0 +1,67 @@
+//! Stage 1, facts: what every later stage reads, derived once: each line's
+//! gross, the condition facts (subtotal, local time, order number), and a
+//! word in the trace when the customer's tier is not one of the program's.
+
+use rust_decimal::Decimal;
+
+use super::{Checkout, EvaluationError, Trace};
+use crate::condition::{Facts, LineSelector};
+use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
+use crate::money::Currency;
+use crate::order::{Line, Order};
+use crate::program::Program;
+use crate::rules::RuleId;
+
+/// The checkout as the stages see it.
+pub(super) struct Context<'a> {
+    pub(super) program: &'a Program,
+    pub(super) checkout: &'a Checkout,
+    pub(super) order: &'a Order,
+    pub(super) facts: Facts<'a>,
+    /// Each line's unit price × quantity.
+    pub(super) gross: Vec<Decimal>,
+    pub(super) currency: Currency,
+}
+
+/// Derives the facts of a checkout already checked against the program.
+pub(super) fn derive<'a>(
+    program: &'a Program,
+    checkout: &'a Checkout,
+    trace: &mut Trace,
+) -> Result<Context<'a>, EvaluationError> {
+    let order = &checkout.order;
+    let customer = &checkout.customer;
+    if let Some(tier) = customer.tier()
+        && !program.definition().tiers.iter().any(|t| &t.id == tier)
+        && let Ok(id) = RuleId::new(tier.as_str())
+    {
+        trace.push(|| {
+            TraceEntry::new(
+                RuleRef::new(RuleKind::Tier, id),
+                false,
+                Stage::Facts,
+                Reason::UnknownTier { tier: tier.clone() },
+            )
+        });
+    }
+    Ok(Context {
+        program,
+        checkout,
+        order,
+        facts: Facts::new(order, customer, program.calendar(), checkout.at),
+        gross: order.lines().iter().map(Line::gross_amount).collect(),
+        currency: program.currency(),
+    })
+}
+
+impl Context<'_> {
+    /// The order's lines.
+    pub(super) fn lines(&self) -> &[Line] {
+        self.order.lines()
+    }
+
+    /// Whether a line may receive a discount from a rule with `selector`.
+    pub(super) fn eligible(line: &Line, selector: &LineSelector) -> bool {
+        !line.is_exempt() && selector.selects(line)
+    }
+}

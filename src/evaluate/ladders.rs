@@ -1,0 +1,173 @@
+//! Stage 2, ladders: each ladder's condition and standing on the gross
+//! (the step reached and what is missing to the next); a ladder with a
+//! step reached, or one measured after discounts, is a candidate. Also the
+//! ladder's discount, when the discounts stage applies it.
+
+use rust_decimal::Decimal;
+
+use super::discounts::{Detail, spread};
+use super::stacking::{Candidate, Level, Source};
+use super::{Context, EvaluationError, Trace, condition_holds, in_minor_units, overflow};
+use crate::evaluation::{LadderOutcome, Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
+use crate::money::Currency;
+use crate::program::Percentages;
+use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure};
+
+/// Where the order stands on each ladder, and the ladders that may apply.
+pub(super) struct Standings<'p> {
+    pub(super) outcomes: Vec<LadderOutcome>,
+    pub(super) candidates: Vec<Candidate<'p>>,
+}
+
+/// Each ladder's condition, then its standing on the gross (a ladder
+/// measured after discounts is measured again when applied).
+pub(super) fn stand<'a>(
+    ctx: &Context<'a>,
+    trace: &mut Trace,
+) -> Result<Standings<'a>, EvaluationError> {
+    let ladders = ctx.program.ladders();
+    let mut standings = Standings {
+        outcomes: Vec::with_capacity(ladders.len()),
+        candidates: Vec::with_capacity(ladders.len()),
+    };
+    for (index, ladder) in ladders.iter().enumerate() {
+        let rule = RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone());
+        let basis = basis(ctx, ladder, &ctx.gross)?;
+        let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
+        standings.outcomes.push(LadderOutcome {
+            ladder: ladder.id().to_owned(),
+            basis,
+            step: standing.step,
+            next: standing.next,
+            amount: in_minor_units(Decimal::ZERO, ctx.currency),
+        });
+        if !condition_holds(
+            ladder.definition.condition.as_ref(),
+            &ctx.facts,
+            &rule,
+            Stage::Ladders,
+            trace,
+        )? {
+            continue;
+        }
+        if standing.step.is_none() && ladder.definition.measure == Measure::BeforeDiscounts {
+            trace.push(|| {
+                let reason = match (standing.next, ladder.steps().first()) {
+                    (Some(next), Some(first)) => Reason::BelowFirstStep {
+                        basis: ladder.definition.basis,
+                        measured: show(basis, ladder, ctx.currency),
+                        first: show(first.from, ladder, ctx.currency),
+                        missing: show(next.missing, ladder, ctx.currency),
+                    },
+                    _ => Reason::NoStepReached,
+                };
+                TraceEntry::new(rule, false, Stage::Ladders, reason)
+            });
+            continue;
+        }
+        standings.candidates.push(Candidate {
+            rule,
+            source: Source::Ladder(ladder),
+            stacking: &ladder.definition.stacking,
+            priority: ladder.definition.priority,
+            rank: index,
+            level: Level::Order,
+        });
+    }
+    Ok(standings)
+}
+
+/// The ladder's discount on the lines' current `nets`, allocated per line.
+pub(super) fn discount<'a>(
+    ctx: &Context<'a>,
+    ladder: &'a Ladder,
+    nets: &[Decimal],
+    percentages: Percentages,
+) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
+    let def = &ladder.definition;
+    let measured = match def.measure {
+        Measure::BeforeDiscounts => &ctx.gross,
+        Measure::AfterDiscounts => nets,
+    };
+    let basis = basis(ctx, ladder, measured)?;
+    let base_amounts = match percentages {
+        Percentages::Compound => nets,
+        Percentages::OnOriginal => &ctx.gross,
+    };
+    let eligible = |line: &crate::order::Line| Context::eligible(line, &def.lines);
+    let mut base = Decimal::ZERO;
+    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
+        if eligible(line) {
+            base = base
+                .checked_add(*amount)
+                .ok_or_else(|| overflow("a ladder"))?;
+        }
+    }
+    let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
+    let Some(step) = standing.step else {
+        return Ok((
+            Target::Items,
+            vec![0; nets.len()],
+            Detail::NoStep {
+                ladder,
+                basis,
+                next: standing.next,
+            },
+        ));
+    };
+    let reward_basis = if def.mode == LadderMode::Bracket {
+        base
+    } else {
+        basis
+    };
+    let raw = ladder
+        .reward_for(reward_basis, base)
+        .ok_or_else(|| overflow("a ladder reward"))?;
+    let detail = Detail::Ladder {
+        ladder,
+        step,
+        basis,
+        next: standing.next,
+    };
+    Ok((Target::Items, spread(ctx, raw, nets, eligible)?, detail))
+}
+
+/// What a ladder measures on `amounts`: the eligible lines' amount, or
+/// their units.
+fn basis(
+    ctx: &Context<'_>,
+    ladder: &Ladder,
+    amounts: &[Decimal],
+) -> Result<Decimal, EvaluationError> {
+    let mut basis = Decimal::ZERO;
+    for (line, amount) in ctx.lines().iter().zip(amounts) {
+        if !Context::eligible(line, &ladder.definition.lines) {
+            continue;
+        }
+        let add = match ladder.definition.basis {
+            LadderBasis::Subtotal => *amount,
+            LadderBasis::Quantity => Decimal::from(line.quantity()),
+        };
+        basis = basis
+            .checked_add(add)
+            .ok_or_else(|| overflow("a ladder basis"))?;
+    }
+    Ok(basis)
+}
+
+/// The smallest change of a ladder's basis: a minor unit, or one unit.
+fn smallest_step(ladder: &Ladder, currency: Currency) -> Decimal {
+    match ladder.definition.basis {
+        LadderBasis::Subtotal => currency.minor_unit(),
+        LadderBasis::Quantity => Decimal::ONE,
+    }
+}
+
+/// A ladder's basis value as written in a sentence: an amount with the
+/// currency's decimals, or a number of units.
+pub(super) fn show(value: Decimal, ladder: &Ladder, currency: Currency) -> Decimal {
+    match ladder.definition.basis {
+        LadderBasis::Subtotal => in_minor_units(value, currency),
+        LadderBasis::Quantity => value.normalize(),
+    }
+}

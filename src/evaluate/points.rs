@@ -1,0 +1,348 @@
+//! Stage 6, points: the order's multiplier (tier, campaigns, coupons),
+//! each line's own multipliers, the earning rules in order (condition,
+//! minimum, base, rate, rounding, cap, `stop`), attributed per line so that
+//! a partial return can reverse exactly what a line earned; then the
+//! bonuses for the order as a whole, and when the points become available
+//! and expire.
+
+use chrono::Datelike;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use super::{Context, EvaluationError, Trace, condition_holds, in_minor_units, overflow};
+use crate::evaluation::{
+    BonusMiss, BonusPoints, LinePoints, MinimumOf, PointsOutcome, Reason, RuleKind, RulePoints,
+    RuleRef, Stage, TraceEntry,
+};
+use crate::money::{Money, allocate_units};
+use crate::rules::RuleId;
+use crate::rules::coupon::{Coupon, CouponReward};
+use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
+
+/// Combines one more factor into `acc` (`None`: no factor yet, 1×). The
+/// result is clamped at zero only where it is used, so that the order of
+/// the factors does not matter.
+fn combine_step(combine: Combine, acc: Option<Decimal>, factor: Decimal) -> Option<Decimal> {
+    let so_far = acc.unwrap_or(Decimal::ONE);
+    Some(match combine {
+        Combine::Multiply => so_far.checked_mul(factor)?,
+        Combine::AddExtras => so_far.checked_add(factor.checked_sub(Decimal::ONE)?)?,
+        // The largest of the factors present, even when all are below 1.
+        Combine::Largest => acc.map_or(factor, |a| a.max(factor)),
+    })
+}
+
+/// The factor a combination gives: 1× without factors, never below zero.
+fn factor_of(acc: Option<Decimal>) -> Decimal {
+    acc.unwrap_or(Decimal::ONE).max(Decimal::ZERO)
+}
+
+fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, EvaluationError> {
+    a.checked_add(b).ok_or_else(|| overflow(what))
+}
+
+fn not_applied(rule: RuleRef, reason: impl FnOnce() -> Reason, trace: &mut Trace) {
+    trace.push(|| TraceEntry::new(rule, false, Stage::Points, reason()));
+}
+
+/// The points stage: earning rules with multipliers, then bonuses.
+pub(super) fn earn(
+    ctx: &Context<'_>,
+    nets: &[Decimal],
+    coupons: &[(&Coupon, usize)],
+    trace: &mut Trace,
+) -> Result<PointsOutcome, EvaluationError> {
+    let program = ctx.program;
+    let mut outcome = PointsOutcome::default();
+    if program.earning().is_empty() && program.bonuses().is_empty() && coupons.is_empty() {
+        return Ok(outcome);
+    }
+    let multipliers = program.multipliers();
+    let combine = multipliers.combine;
+    let facts = &ctx.facts;
+    let customer = facts.customer();
+    let at = facts.at();
+
+    // The order's multiplier: tier, campaigns, coupons.
+    let mut order_factor: Option<Decimal> = None;
+    if let Some(tier) = customer.tier()
+        && let Some(m) = multipliers.tiers.iter().find(|m| &m.tier == tier)
+    {
+        order_factor = Some(
+            combine_step(combine, order_factor, m.factor)
+                .ok_or_else(|| overflow("a multiplier"))?,
+        );
+    }
+    for (campaign, id) in multipliers.campaigns.iter().zip(program.campaign_ids()) {
+        let verdict = campaign.when.evaluate(facts)?;
+        if verdict.met {
+            order_factor = Some(
+                combine_step(combine, order_factor, campaign.factor)
+                    .ok_or_else(|| overflow("a multiplier"))?,
+            );
+        }
+        trace.push(|| {
+            TraceEntry::new(
+                RuleRef::new(RuleKind::Campaign, id.clone()),
+                verdict.met,
+                Stage::Points,
+                Reason::Campaign {
+                    factor: campaign.factor,
+                },
+            )
+            .observed(verdict.because)
+        });
+    }
+    for (coupon, _) in coupons {
+        if let CouponReward::PointsMultiplier { factor } = coupon.definition.reward {
+            order_factor = Some(
+                combine_step(combine, order_factor, factor)
+                    .ok_or_else(|| overflow("a multiplier"))?,
+            );
+        }
+    }
+
+    let lines = ctx.lines();
+    let n = lines.len();
+    let mut line_points = vec![Decimal::ZERO; n];
+    if !program.earning().is_empty() {
+        // Each line's multiplier: the order's, with the line's own.
+        let mut line_factor = vec![order_factor; n];
+        for (factor, line) in line_factor.iter_mut().zip(lines) {
+            for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
+                *factor = Some(
+                    combine_step(combine, *factor, m.factor)
+                        .ok_or_else(|| overflow("a multiplier"))?,
+                );
+            }
+        }
+        let mut weights = vec![Decimal::ZERO; n];
+        let mut units = vec![0i128; n];
+        let mut stopped: Option<&RuleId> = None;
+        for rule in program.earning() {
+            let def = &rule.definition;
+            let rule_ref = RuleRef::new(RuleKind::Earn, rule.rule_id().clone());
+            if let Some(by) = stopped {
+                not_applied(rule_ref, || Reason::StoppedBy { rule: by.clone() }, trace);
+                continue;
+            }
+            if !condition_holds(
+                def.condition.as_ref(),
+                facts,
+                &rule_ref,
+                Stage::Points,
+                trace,
+            )? {
+                continue;
+            }
+            if let Some(min) = def.min_order
+                && facts.subtotal() < min
+            {
+                not_applied(
+                    rule_ref,
+                    || Reason::BelowMinimum {
+                        of: MinimumOf::Subtotal,
+                        amount: Money::new(facts.subtotal(), ctx.currency),
+                        minimum: Money::new(min, ctx.currency),
+                    },
+                    trace,
+                );
+                continue;
+            }
+            let multiplied = def.multipliers;
+            let (raw, base, shown_factor) = if def.base == EarnBase::PerOrder {
+                let factor = if multiplied {
+                    factor_of(order_factor)
+                } else {
+                    Decimal::ONE
+                };
+                let raw = def
+                    .points
+                    .checked_mul(factor)
+                    .ok_or_else(|| overflow("points"))?;
+                (raw, Decimal::ONE, factor)
+            } else {
+                // Each line's weight is its base times its multiplier;
+                // the rate applies once to their sum (multiplying before
+                // dividing keeps "1 point per 3.00" exact).
+                let mut weighted = Decimal::ZERO;
+                let mut base = Decimal::ZERO;
+                for (i, line) in lines.iter().enumerate() {
+                    weights[i] = Decimal::ZERO;
+                    if !def.lines.selects(line) {
+                        continue;
+                    }
+                    let b = match def.base {
+                        EarnBase::Net => nets[i].max(Decimal::ZERO),
+                        EarnBase::Gross => ctx.gross[i],
+                        EarnBase::PerUnit => Decimal::from(line.quantity()),
+                        EarnBase::PerOrder => Decimal::ZERO,
+                    };
+                    let factor = if multiplied {
+                        factor_of(line_factor[i])
+                    } else {
+                        Decimal::ONE
+                    };
+                    let w = if factor == Decimal::ONE {
+                        b
+                    } else {
+                        b.checked_mul(factor).ok_or_else(|| overflow("points"))?
+                    };
+                    weights[i] = w;
+                    weighted = add(weighted, w, "points")?;
+                    base = add(base, b, "a points base")?;
+                }
+                let raw = rule
+                    .raw_points(weighted)
+                    .ok_or_else(|| overflow("points"))?;
+                (
+                    raw,
+                    base,
+                    if multiplied {
+                        factor_of(order_factor)
+                    } else {
+                        Decimal::ONE
+                    },
+                )
+            };
+            let (points, capped) = rule.finish(raw);
+            if points.is_zero() {
+                not_applied(rule_ref, || Reason::NoPoints { base }, trace);
+                continue;
+            }
+            if def.base == EarnBase::PerOrder {
+                outcome.order_level = add(outcome.order_level, points, "points")?;
+            } else {
+                let scale = Decimal::from(10_i64.pow(def.rounding.decimals()));
+                let total_units = points
+                    .checked_mul(scale)
+                    .and_then(|u| u.trunc().to_i128())
+                    .ok_or_else(|| overflow("points"))?;
+                allocate_units(total_units, &weights, program.remainder(), &mut units)?;
+                for (line, &u) in line_points.iter_mut().zip(&units) {
+                    if u != 0 {
+                        let part = Decimal::try_from_i128_with_scale(u, def.rounding.decimals())
+                            .map_err(|_| overflow("points"))?;
+                        *line = add(*line, part, "points")?;
+                    }
+                }
+            }
+            trace.push(|| {
+                TraceEntry::new(
+                    rule_ref.clone(),
+                    true,
+                    Stage::Points,
+                    Reason::Points {
+                        points,
+                        base: def.base,
+                        counted: match def.base {
+                            EarnBase::Net | EarnBase::Gross => in_minor_units(base, ctx.currency),
+                            EarnBase::PerUnit | EarnBase::PerOrder => base.normalize(),
+                        },
+                        factor: shown_factor,
+                        capped,
+                    },
+                )
+            });
+            outcome.rules.push(RulePoints {
+                rule: rule_ref,
+                base,
+                multiplier: shown_factor,
+                points,
+                capped,
+            });
+            if def.stop {
+                stopped = Some(rule.rule_id());
+            }
+        }
+    }
+
+    // Bonuses: program bonuses, then coupons that give points.
+    let local_month = facts.local().month();
+    for (bonus, id) in program.bonuses().iter().zip(program.bonus_ids()) {
+        let rule = RuleRef::new(RuleKind::Bonus, id.clone());
+        let order_number = facts.order_number();
+        let triggered = match &bonus.when {
+            BonusTrigger::FirstOrder => order_number == 1,
+            BonusTrigger::OrderNumber(n) => order_number == *n,
+            BonusTrigger::BirthdayMonth => customer
+                .birthday()
+                .is_some_and(|b| b.month() == local_month),
+            BonusTrigger::OrderOver(amount) => facts.subtotal() >= *amount,
+        };
+        if !triggered {
+            not_applied(
+                rule,
+                || Reason::BonusNotTriggered {
+                    miss: match &bonus.when {
+                        BonusTrigger::FirstOrder => BonusMiss::NotFirstOrder { order_number },
+                        BonusTrigger::OrderNumber(n) => BonusMiss::NotOrderNumber {
+                            order_number,
+                            wanted: *n,
+                        },
+                        BonusTrigger::BirthdayMonth => match customer.birthday() {
+                            None => BonusMiss::NoBirthday,
+                            Some(b) => BonusMiss::OtherBirthdayMonth {
+                                birthday_month: b.month(),
+                                month: local_month,
+                            },
+                        },
+                        BonusTrigger::OrderOver(amount) => BonusMiss::BelowAmount {
+                            subtotal: Money::new(facts.subtotal(), ctx.currency),
+                            amount: Money::new(*amount, ctx.currency),
+                        },
+                    },
+                },
+                trace,
+            );
+            continue;
+        }
+        if !condition_holds(bonus.condition.as_ref(), facts, &rule, Stage::Points, trace)? {
+            continue;
+        }
+        outcome.order_level = add(outcome.order_level, bonus.points, "points")?;
+        trace.push(|| {
+            TraceEntry::new(
+                rule.clone(),
+                true,
+                Stage::Points,
+                Reason::BonusPoints {
+                    points: bonus.points,
+                },
+            )
+        });
+        outcome.bonuses.push(BonusPoints {
+            rule,
+            points: bonus.points,
+        });
+    }
+    for (coupon, _) in coupons {
+        if let CouponReward::BonusPoints { points } = coupon.definition.reward {
+            outcome.order_level = add(outcome.order_level, points, "points")?;
+            outcome.bonuses.push(BonusPoints {
+                rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
+                points,
+            });
+        }
+    }
+
+    let mut total = outcome.order_level;
+    for (line, points) in lines.iter().zip(line_points) {
+        if !points.is_zero() {
+            total = add(total, points, "points")?;
+            outcome.lines.push(LinePoints {
+                line: line.id().clone(),
+                points,
+            });
+        }
+    }
+    outcome.total = total;
+    if !total.is_zero() {
+        let (available, expires) = program
+            .ledger()
+            .points_dates(at, program.calendar().zone())?;
+        outcome.available_at = Some(available);
+        outcome.expires_at = expires;
+    }
+    Ok(outcome)
+}

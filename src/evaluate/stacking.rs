@@ -1,0 +1,214 @@
+//! Stage 4, stacking: among the candidates (ladders with a step reached,
+//! accepted coupons), the program's policy picks the set that applies:
+//! exclusive, stackable, or the best of a group; best for the customer or
+//! by priority. Candidates left out get "cannot be combined with".
+
+use rust_decimal::Decimal;
+
+use super::discounts::{Application, apply};
+use super::{Context, EvaluationError, Trace};
+use crate::evaluation::{Reason, RuleRef, Stage, TraceEntry};
+use crate::program::Pick;
+use crate::rules::Stacking;
+use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
+use crate::rules::ladder::Ladder;
+
+/// When a discount applies among the others: line-level rewards first,
+/// then order-level ones, then shipping; benefits that give no money
+/// (gifts, points) last.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Level {
+    Line,
+    Order,
+    Shipping,
+    Benefit,
+}
+
+impl Level {
+    pub(super) fn of(reward: &CouponReward) -> Level {
+        match reward {
+            CouponReward::CheapestFree
+            | CouponReward::BuyXGetY { .. }
+            | CouponReward::AmountOffEachUnit { .. } => Level::Line,
+            CouponReward::PercentOff { .. } | CouponReward::AmountOff { .. } => Level::Order,
+            CouponReward::FreeShipping => Level::Shipping,
+            CouponReward::FreeGift { .. }
+            | CouponReward::BonusPoints { .. }
+            | CouponReward::PointsMultiplier { .. } => Level::Benefit,
+        }
+    }
+}
+
+/// A discount that may apply, before stacking picks.
+pub(super) struct Candidate<'p> {
+    pub(super) rule: RuleRef,
+    pub(super) source: Source<'p>,
+    pub(super) stacking: &'p Stacking,
+    pub(super) priority: i32,
+    /// Definition order across the program: ladders, then coupons.
+    pub(super) rank: usize,
+    pub(super) level: Level,
+}
+
+#[derive(Clone, Copy)]
+pub(super) enum Source<'p> {
+    Ladder(&'p Ladder),
+    Coupon {
+        coupon: &'p Coupon,
+        /// The index of its verdict.
+        verdict: usize,
+    },
+}
+
+/// The application of the set picked.
+pub(super) struct Picked<'p> {
+    pub(super) application: Application<'p>,
+}
+
+/// Picks the set under the program's policy; marks the others as not
+/// combinable, in their verdicts and in the trace.
+pub(super) fn pick<'a>(
+    ctx: &Context<'a>,
+    candidates: &[Candidate<'a>],
+    verdicts: &mut [CouponVerdict],
+    trace: &mut Trace,
+) -> Result<Picked<'a>, EvaluationError> {
+    let (chosen, application) = choose(ctx, candidates)?;
+    let winner = |losing: usize| -> Option<&RuleRef> {
+        chosen
+            .iter()
+            .filter(|&&c| c != losing)
+            .map(|&c| &candidates[c])
+            .find(|c| {
+                matches!(c.stacking, Stacking::Exclusive)
+                    || matches!((c.stacking, candidates[losing].stacking),
+                                (Stacking::Group(a), Stacking::Group(b)) if a == b)
+            })
+            .or_else(|| chosen.first().map(|&c| &candidates[c]))
+            .map(|c| &c.rule)
+    };
+    for (index, candidate) in candidates.iter().enumerate() {
+        if chosen.contains(&index) {
+            continue;
+        }
+        let with = winner(index);
+        if let Source::Coupon { verdict, .. } = candidate.source {
+            verdicts[verdict].rejection = Some(Rejection::NotCombinable {
+                with: with.map_or_else(|| "another discount".to_owned(), ToString::to_string),
+            });
+        }
+        trace.push(|| {
+            TraceEntry::new(
+                candidate.rule.clone(),
+                false,
+                Stage::Stacking,
+                Reason::NotCombinable {
+                    with: with.cloned(),
+                },
+            )
+        });
+    }
+    Ok(Picked { application })
+}
+
+/// Chooses the candidates that apply under the program's policy.
+fn choose<'a>(
+    ctx: &Context<'a>,
+    candidates: &[Candidate<'a>],
+) -> Result<(Vec<usize>, Application<'a>), EvaluationError> {
+    if candidates.is_empty() {
+        return Ok((Vec::new(), apply(ctx, candidates, &[])?));
+    }
+    let by_priority = |a: &usize, b: &usize| {
+        candidates[*b]
+            .priority
+            .cmp(&candidates[*a].priority)
+            .then(candidates[*a].rank.cmp(&candidates[*b].rank))
+    };
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(by_priority);
+    match ctx.program.stacking().pick {
+        Pick::Priority => {
+            let chosen = if matches!(candidates[order[0]].stacking, Stacking::Exclusive) {
+                vec![order[0]]
+            } else {
+                combinable(candidates, &order, |_| Ok(Decimal::ZERO))?
+            };
+            let application = apply(ctx, candidates, &chosen)?;
+            Ok((chosen, application))
+        }
+        Pick::BestForCustomer => {
+            // Within a group, the member worth most on its own.
+            let alone = |i: usize| -> Result<Decimal, EvaluationError> {
+                Ok(apply(ctx, candidates, &[i])?.benefit)
+            };
+            let mut options: Vec<Vec<usize>> = Vec::new();
+            let stackable = combinable(candidates, &order, alone)?;
+            if !stackable.is_empty() {
+                options.push(stackable);
+            }
+            for (i, candidate) in candidates.iter().enumerate() {
+                if matches!(candidate.stacking, Stacking::Exclusive) {
+                    options.push(vec![i]);
+                }
+            }
+            // Ties go to the option whose first rule by priority comes
+            // first (higher priority, then written earlier).
+            let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
+            let mut best: Option<(Vec<usize>, Application<'a>)> = None;
+            for option in options {
+                let application = apply(ctx, candidates, &option)?;
+                let better = match &best {
+                    None => true,
+                    Some((current, b)) => match application.benefit.cmp(&b.benefit) {
+                        std::cmp::Ordering::Greater => true,
+                        std::cmp::Ordering::Less => false,
+                        std::cmp::Ordering::Equal => match (lead(&option), lead(current)) {
+                            (Some(a), Some(c)) => by_priority(&a, &c).is_lt(),
+                            _ => false,
+                        },
+                    },
+                };
+                if better {
+                    best = Some((option, application));
+                }
+            }
+            match best {
+                Some(found) => Ok(found),
+                None => Ok((Vec::new(), apply(ctx, candidates, &[])?)),
+            }
+        }
+    }
+}
+
+/// Every non-exclusive candidate, keeping one per group: the one worth
+/// most by `worth` (ties to the higher priority, then the earlier rule).
+fn combinable(
+    candidates: &[Candidate<'_>],
+    by_priority: &[usize],
+    worth: impl Fn(usize) -> Result<Decimal, EvaluationError>,
+) -> Result<Vec<usize>, EvaluationError> {
+    let mut chosen: Vec<usize> = Vec::new();
+    let mut groups: Vec<(&str, usize, Decimal)> = Vec::new();
+    for &i in by_priority {
+        match candidates[i].stacking {
+            Stacking::Exclusive => {}
+            Stacking::Stackable => chosen.push(i),
+            Stacking::Group(name) => {
+                let value = worth(i)?;
+                match groups.iter_mut().find(|(g, _, _)| *g == name.as_str()) {
+                    Some(entry) => {
+                        if value > entry.2 {
+                            entry.1 = i;
+                            entry.2 = value;
+                        }
+                    }
+                    None => groups.push((name.as_str(), i, value)),
+                }
+            }
+        }
+    }
+    chosen.extend(groups.iter().map(|(_, i, _)| *i));
+    chosen.sort_unstable();
+    Ok(chosen)
+}
