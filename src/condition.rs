@@ -390,23 +390,25 @@ impl Condition {
                     found.is_some(),
                 )
             }
+            // Without the customer's history the order number is unknown:
+            // the leaf does not hold, and says so.
             Condition::FirstOrder => obs(
                 Fact::FirstOrder,
-                Value::Count(facts.order_number),
+                facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(1),
-                facts.order_number == 1,
+                facts.order_number == Some(1),
             ),
             Condition::OrderNumberAtLeast(n) => obs(
                 Fact::OrderNumberAtLeast,
-                Value::Count(facts.order_number),
+                facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(*n),
-                facts.order_number >= *n,
+                facts.order_number.is_some_and(|o| o >= *n),
             ),
             Condition::OrderNumberIs(n) => obs(
                 Fact::OrderNumberIs,
-                Value::Count(facts.order_number),
+                facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(*n),
-                facts.order_number == *n,
+                facts.order_number == Some(*n),
             ),
             Condition::DaysSinceLastOrderAtLeast(days) => {
                 let since = facts.days_since_last_order;
@@ -692,6 +694,14 @@ impl fmt::Display for Observation {
             (Fact::TierIn, false) => write!(f, "tier {o} is not in {b}"),
             (Fact::SegmentIn, true) => write!(f, "segment {o} is in {b}"),
             (Fact::SegmentIn, false) => write!(f, "segments {o} are not in {b}"),
+            (Fact::FirstOrder | Fact::OrderNumberAtLeast | Fact::OrderNumberIs, _)
+                if *o == Value::None =>
+            {
+                write!(
+                    f,
+                    "the order number is unknown: the checkout has no customer stats"
+                )
+            }
             (Fact::FirstOrder, true) => write!(f, "this is the customer's first order"),
             (Fact::FirstOrder, false) => write!(f, "this is order {o}, not the first"),
             (Fact::OrderNumberAtLeast, true) => write!(f, "this is order {o}, at least {b}"),
@@ -755,7 +765,7 @@ pub struct Facts<'a> {
     local: NaiveDateTime,
     subtotal: Decimal,
     quantity: u64,
-    order_number: u64,
+    order_number: Option<u64>,
     days_since_last_order: Option<u64>,
 }
 
@@ -778,7 +788,7 @@ impl<'a> Facts<'a> {
                 .unwrap_or(Decimal::MAX);
             quantity = quantity.saturating_add(u64::from(line.quantity()));
         }
-        let days_since_last_order = customer.stats().last_order_at.map(|last| {
+        let days_since_last_order = customer.stats().and_then(|s| s.last_order_at).map(|last| {
             let days = at.signed_duration_since(last).num_days();
             u64::try_from(days).unwrap_or(0)
         });
@@ -851,9 +861,10 @@ impl<'a> Facts<'a> {
         self.quantity
     }
 
-    /// This order's number in the customer's history (1 = first).
+    /// This order's number in the customer's history (1 = first); `None`
+    /// when the checkout's customer has no stats.
     #[must_use]
-    pub fn order_number(&self) -> u64 {
+    pub fn order_number(&self) -> Option<u64> {
         self.order_number
     }
 

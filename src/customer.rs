@@ -20,7 +20,7 @@
 //!         last_order_at: Some("2026-10-02T09:00:00Z".parse()?),
 //!         ..CustomerStats::default()
 //!     })?;
-//! assert_eq!(customer.stats().orders_before, 4);
+//! assert_eq!(customer.stats().map(|s| s.orders_before), Some(4));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -239,7 +239,8 @@ pub struct Customer {
     tier: Option<TierId>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     segments: Vec<Segment>,
-    stats: CustomerStats,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stats: Option<CustomerStats>,
 }
 
 #[derive(Deserialize)]
@@ -254,14 +255,16 @@ struct CustomerData {
     tier: Option<TierId>,
     #[serde(default)]
     segments: Vec<Segment>,
-    #[serde(default)]
-    stats: CustomerStats,
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    stats: Option<CustomerStats>,
 }
 
 impl TryFrom<CustomerData> for Customer {
     type Error = CustomerError;
     fn try_from(data: CustomerData) -> Result<Self, Self::Error> {
-        data.stats.validate()?;
+        if let Some(stats) = &data.stats {
+            stats.validate()?;
+        }
         let mut segments: Vec<Segment> = Vec::with_capacity(data.segments.len());
         for segment in data.segments {
             if !segments.contains(&segment) {
@@ -280,7 +283,11 @@ impl TryFrom<CustomerData> for Customer {
 }
 
 impl Customer {
-    /// A customer with no tier, no segments and no previous orders.
+    /// A customer with no tier, no segments, and no stats: their order
+    /// history is unknown, so rules on the order number (first order, Nth
+    /// order) do not apply to them and say why. Give
+    /// [`with_stats`](Self::with_stats) (`CustomerStats::default()` for a
+    /// customer known to have no previous order).
     ///
     /// # Errors
     ///
@@ -292,7 +299,7 @@ impl Customer {
             birthday: None,
             tier: None,
             segments: Vec::new(),
-            stats: CustomerStats::default(),
+            stats: None,
         })
     }
 
@@ -340,7 +347,7 @@ impl Customer {
     /// As [`CustomerStats::validate`].
     pub fn with_stats(mut self, stats: CustomerStats) -> Result<Customer, CustomerError> {
         stats.validate()?;
-        self.stats = stats;
+        self.stats = Some(stats);
         Ok(self)
     }
 
@@ -380,16 +387,16 @@ impl Customer {
         self.segments.iter().any(|s| s.as_str() == segment)
     }
 
-    /// The history snapshot.
+    /// The history snapshot, when the host gave one.
     #[must_use]
-    pub fn stats(&self) -> &CustomerStats {
-        &self.stats
+    pub fn stats(&self) -> Option<&CustomerStats> {
+        self.stats.as_ref()
     }
 
     /// The number this order has in the customer's history: 1 for a first
-    /// order, 5 for the fifth.
+    /// order, 5 for the fifth; `None` without stats.
     #[must_use]
-    pub fn order_number(&self) -> u64 {
-        u64::from(self.stats.orders_before) + 1
+    pub fn order_number(&self) -> Option<u64> {
+        self.stats.as_ref().map(|s| u64::from(s.orders_before) + 1)
     }
 }

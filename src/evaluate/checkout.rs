@@ -93,7 +93,7 @@ impl Checkout {
         if self
             .customer
             .stats()
-            .last_order_at
+            .and_then(|s| s.last_order_at)
             .is_some_and(|last| last > self.at)
         {
             return Err(EvaluationError::LastOrderInFuture);

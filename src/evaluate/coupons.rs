@@ -157,17 +157,21 @@ fn rejection(
             used: by_customer,
         }));
     }
-    let order_number = facts.order_number();
-    if def.first_order_only && order_number != 1 {
-        return Ok(Some(Rejection::NotFirstOrder { order_number }));
-    }
-    if let Some(required) = def.order_number
-        && order_number != required
-    {
-        return Ok(Some(Rejection::NotNthOrder {
-            required,
-            order_number,
-        }));
+    if def.first_order_only || def.order_number.is_some() {
+        let Some(order_number) = facts.order_number() else {
+            return Ok(Some(Rejection::OrderNumberUnknown));
+        };
+        if def.first_order_only && order_number != 1 {
+            return Ok(Some(Rejection::NotFirstOrder { order_number }));
+        }
+        if let Some(required) = def.order_number
+            && order_number != required
+        {
+            return Ok(Some(Rejection::NotNthOrder {
+                required,
+                order_number,
+            }));
+        }
     }
     if !def.tiers.is_empty() && !customer.tier().is_some_and(|t| def.tiers.contains(t)) {
         return Ok(Some(Rejection::TierNotAllowed {

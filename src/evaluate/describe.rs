@@ -126,6 +126,9 @@ impl fmt::Display for BonusMiss {
                 wanted,
             } => write!(f, "this is order {order_number}, not order {wanted}"),
             BonusMiss::NoBirthday => f.write_str("no birthday on file"),
+            BonusMiss::OrderNumberUnknown => {
+                f.write_str("the order number is unknown: the checkout has no customer stats")
+            }
             BonusMiss::OtherBirthdayMonth {
                 birthday_month,
                 month,

@@ -263,8 +263,8 @@ pub(super) fn earn(
         let rule = RuleRef::new(RuleKind::Bonus, id.clone());
         let order_number = facts.order_number();
         let triggered = match &bonus.when {
-            BonusTrigger::FirstOrder => order_number == 1,
-            BonusTrigger::OrderNumber(n) => order_number == *n,
+            BonusTrigger::FirstOrder => order_number == Some(1),
+            BonusTrigger::OrderNumber(n) => order_number == Some(*n),
             BonusTrigger::BirthdayMonth => customer
                 .birthday()
                 .is_some_and(|b| b.month() == local_month),
@@ -274,20 +274,27 @@ pub(super) fn earn(
             not_applied(
                 rule,
                 || Reason::BonusNotTriggered {
-                    miss: match &bonus.when {
-                        BonusTrigger::FirstOrder => BonusMiss::NotFirstOrder { order_number },
-                        BonusTrigger::OrderNumber(n) => BonusMiss::NotOrderNumber {
-                            order_number,
-                            wanted: *n,
-                        },
-                        BonusTrigger::BirthdayMonth => match customer.birthday() {
+                    miss: match (&bonus.when, order_number) {
+                        (BonusTrigger::FirstOrder | BonusTrigger::OrderNumber(_), None) => {
+                            BonusMiss::OrderNumberUnknown
+                        }
+                        (BonusTrigger::FirstOrder, Some(order_number)) => {
+                            BonusMiss::NotFirstOrder { order_number }
+                        }
+                        (BonusTrigger::OrderNumber(n), Some(order_number)) => {
+                            BonusMiss::NotOrderNumber {
+                                order_number,
+                                wanted: *n,
+                            }
+                        }
+                        (BonusTrigger::BirthdayMonth, _) => match customer.birthday() {
                             None => BonusMiss::NoBirthday,
                             Some(b) => BonusMiss::OtherBirthdayMonth {
                                 birthday_month: b.month(),
                                 month: local_month,
                             },
                         },
-                        BonusTrigger::OrderOver(amount) => BonusMiss::BelowAmount {
+                        (BonusTrigger::OrderOver(amount), _) => BonusMiss::BelowAmount {
                             subtotal: Money::new(facts.subtotal(), ctx.currency),
                             amount: Money::new(*amount, ctx.currency),
                         },

@@ -280,6 +280,9 @@ pub enum MinimumOf {
 #[serde(tag = "miss", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum BonusMiss {
+    /// The bonus depends on the order number and the checkout's customer
+    /// has no stats to tell it.
+    OrderNumberUnknown,
     /// Not the customer's first order.
     NotFirstOrder {
         /// This order's number.

@@ -702,6 +702,9 @@ pub enum Rejection {
         /// This order's number for the customer.
         order_number: u64,
     },
+    /// The coupon depends on the order number (first or Nth order) and
+    /// the checkout's customer has no stats to tell it.
+    OrderNumberUnknown,
     /// Only for the customer's Nth order.
     NotNthOrder {
         /// The order number required.
@@ -781,6 +784,9 @@ impl fmt::Display for Rejection {
                 f.write_str("no item in the basket is eligible for this code")
             }
             Rejection::NotFirstOrder { .. } => f.write_str("this code is for a first order only"),
+            Rejection::OrderNumberUnknown => f.write_str(
+                "this code depends on the order number, which is unknown: the checkout has no customer stats",
+            ),
             Rejection::NotNthOrder {
                 required,
                 order_number,

@@ -48,18 +48,4 @@ pub enum Stacking {
     Group(String),
 }
 
-/// Reads an optional field that may be left out but not written as
-/// `null`: a restriction is removed by leaving it out, so that a `null`
-/// written by a careless export is not silently "no restriction".
-pub(crate) fn not_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    match Option::<T>::deserialize(deserializer)? {
-        Some(value) => Ok(Some(value)),
-        None => Err(serde::de::Error::custom(
-            "null is not allowed here: leave the field out instead",
-        )),
-    }
-}
+pub(crate) use crate::util::not_null;

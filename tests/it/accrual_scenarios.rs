@@ -680,7 +680,7 @@ fn bonuses_are_not_multiplied() {
         &program,
         &Basket::eur()
             .line("TEA", 1, "10.00")
-            .customer(json!({"id": "C-1", "tier": "gold"})),
+            .customer(json!({"id": "C-1", "tier": "gold", "stats": {}})),
     );
     assert_eq!(e.points.total, d("160"));
     assert_eq!(e.points.order_level, d("100"));

@@ -67,8 +67,12 @@ fn order_of(lines: &[(&str, u32, &str)]) -> Order {
     builder.build().unwrap()
 }
 
+/// A customer known to have no previous order.
 fn customer() -> Customer {
-    Customer::new("C-1").unwrap()
+    Customer::new("C-1")
+        .unwrap()
+        .with_stats(CustomerStats::default())
+        .unwrap()
 }
 
 fn regular(orders_before: u32, last: Option<&str>) -> Customer {
@@ -122,7 +126,7 @@ fn facts_of_a_basket() {
     let facts = Facts::new(&order, &customer, &calendar, at("2026-11-27T15:00:00Z"));
     assert_eq!(facts.subtotal(), dec("200.00"));
     assert_eq!(facts.quantity(), 3);
-    assert_eq!(facts.order_number(), 5);
+    assert_eq!(facts.order_number(), Some(5));
     assert_eq!(facts.days_since_last_order(), Some(30));
     assert_eq!(facts.local(), local("2026-11-27T12:00:00"));
     assert_eq!(facts.at(), at("2026-11-27T15:00:00Z"));

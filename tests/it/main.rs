@@ -7,6 +7,7 @@ mod util;
 mod accrual_properties;
 mod accrual_scenarios;
 mod conditions;
+mod evaluation_api;
 mod evaluation_properties;
 mod evaluation_scenarios;
 mod money;

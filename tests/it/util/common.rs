@@ -71,7 +71,8 @@ pub struct Basket {
 }
 
 impl Basket {
-    /// An empty order `A-1` of customer `C-1` in `currency`, at [`AT`].
+    /// An empty order `A-1` of customer `C-1` in `currency`, at [`AT`]; the
+    /// customer is known to have no previous order (stats given, empty).
     pub fn new(currency: &str) -> Basket {
         Basket {
             currency: currency.to_owned(),
@@ -81,7 +82,7 @@ impl Basket {
             shipping: None,
             coupons: Vec::new(),
             channel: None,
-            customer: json!({"id": "C-1"}),
+            customer: json!({"id": "C-1", "stats": {}}),
             usage: Vec::new(),
             at: AT.to_owned(),
         }

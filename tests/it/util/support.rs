@@ -323,7 +323,8 @@ pub fn stats() -> impl Strategy<Value = CustomerStats> {
 }
 
 /// A valid customer: an id, and optionally a join date, a birthday, a tier
-/// from `bronze`/`silver`/`gold`, up to three segments, with [`stats`].
+/// from `bronze`/`silver`/`gold`, up to three segments, with [`stats`] or
+/// (one time in four) none.
 pub fn customer() -> impl Strategy<Value = Customer> {
     (
         name(),
@@ -334,7 +335,7 @@ pub fn customer() -> impl Strategy<Value = Customer> {
             prop::sample::select(&["wholesale", "vip", "coffee-lovers"][..]),
             0..=3,
         ),
-        stats(),
+        prop::option::weighted(0.75, stats()),
     )
         .prop_map(|(id, joined, birthday, tier, segments, stats)| {
             let mut customer = Customer::new(id).expect("non-blank id");
@@ -350,7 +351,10 @@ pub fn customer() -> impl Strategy<Value = Customer> {
             for segment in segments {
                 customer = customer.with_segment(segment).expect("non-blank segment");
             }
-            customer.with_stats(stats).expect("consistent stats")
+            match stats {
+                Some(stats) => customer.with_stats(stats).expect("consistent stats"),
+                None => customer,
+            }
         })
 }
 
