@@ -79,6 +79,10 @@ pub enum CustomerError {
         /// The value as given.
         value: Decimal,
     },
+    /// A customer written without its id, outside a checkout (inside one,
+    /// the order's customer id stands in).
+    #[error("customer has no id: give \"id\"")]
+    MissingId,
     /// The stats contradict each other.
     #[error("stats: {problem}")]
     InconsistentStats {
@@ -243,10 +247,13 @@ pub struct Customer {
     stats: Option<CustomerStats>,
 }
 
+/// A customer as written in JSON or TOML; inside a checkout the id may be
+/// left out (the order names the customer).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct CustomerData {
-    id: CustomerId,
+pub(crate) struct CustomerData {
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    id: Option<CustomerId>,
     #[serde(default)]
     joined_at: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -262,6 +269,22 @@ struct CustomerData {
 impl TryFrom<CustomerData> for Customer {
     type Error = CustomerError;
     fn try_from(data: CustomerData) -> Result<Self, Self::Error> {
+        Customer::from_data(data, None)
+    }
+}
+
+impl Customer {
+    /// The customer `data` describes, with `id` standing in for a missing
+    /// id.
+    pub(crate) fn from_data(
+        data: CustomerData,
+        id: Option<&CustomerId>,
+    ) -> Result<Customer, CustomerError> {
+        let id = match (data.id, id) {
+            (Some(given), _) => given,
+            (None, Some(id)) => id.clone(),
+            (None, None) => return Err(CustomerError::MissingId),
+        };
         if let Some(stats) = &data.stats {
             stats.validate()?;
         }
@@ -272,7 +295,7 @@ impl TryFrom<CustomerData> for Customer {
             }
         }
         Ok(Customer {
-            id: data.id,
+            id,
             joined_at: data.joined_at,
             birthday: data.birthday,
             tier: data.tier,
@@ -301,6 +324,20 @@ impl Customer {
             segments: Vec::new(),
             stats: None,
         })
+    }
+
+    /// A customer known only by an id already validated, e.g. the one an
+    /// order names; like [`new`](Self::new), without stats.
+    #[must_use]
+    pub fn from_id(id: CustomerId) -> Customer {
+        Customer {
+            id,
+            joined_at: None,
+            birthday: None,
+            tier: None,
+            segments: Vec::new(),
+            stats: None,
+        }
     }
 
     /// Sets when the customer joined.

@@ -5,15 +5,31 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::EvaluationError;
-use crate::customer::Customer;
+use crate::customer::{Customer, CustomerData, CustomerError};
 use crate::order::Order;
 use crate::program::Program;
 use crate::rules::coupon::codes_match;
 
 /// What the host knows at checkout: the order, the customer, the coupon
 /// usage counts from its store, and the instant of evaluation.
+///
+/// In JSON the customer's id may be left out, since the order names the
+/// customer, and so may the whole customer when nothing more is known
+/// of them (no tier, no stats):
+///
+/// ```
+/// # use loyalty::evaluate::Checkout;
+/// let checkout: Checkout = serde_json::from_str(r#"{
+///     "order": {"id": "A-1", "customer": "C-1", "placed_at": "2026-11-27T10:00:00Z",
+///               "currency": "EUR", "lines": []},
+///     "customer": {"tier": "gold"},
+///     "at": "2026-11-27T10:00:00Z"
+/// }"#)?;
+/// assert_eq!(checkout.customer.id().as_str(), "C-1");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "CheckoutData")]
 pub struct Checkout {
     /// The order being placed.
     pub order: Order,
@@ -28,7 +44,52 @@ pub struct Checkout {
     pub at: DateTime<Utc>,
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckoutData {
+    order: Order,
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    customer: Option<CustomerData>,
+    #[serde(default)]
+    coupon_usage: Vec<CouponUsage>,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<CheckoutData> for Checkout {
+    type Error = CustomerError;
+    fn try_from(data: CheckoutData) -> Result<Checkout, CustomerError> {
+        let customer = match data.customer {
+            Some(customer) => Customer::from_data(customer, Some(data.order.customer()))?,
+            None => Customer::from_id(data.order.customer().clone()),
+        };
+        Ok(Checkout {
+            order: data.order,
+            customer,
+            coupon_usage: data.coupon_usage,
+            at: data.at,
+        })
+    }
+}
+
 impl Checkout {
+    /// A checkout of `order` at `at` by the customer the order names, of
+    /// whom nothing more is known: no tier, no segments, no stats (rules
+    /// on the order number do not apply, and say why).
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR).build()?;
+    /// let checkout = Checkout::for_order(order, at);
+    /// assert_eq!(checkout.customer.id().as_str(), "C-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn for_order(order: Order, at: DateTime<Utc>) -> Checkout {
+        let customer = Customer::from_id(order.customer().clone());
+        Checkout::new(order, customer, at)
+    }
+
     /// A checkout of `order` by `customer` at `at`, with no coupon usage.
     #[must_use]
     pub fn new(order: Order, customer: Customer, at: DateTime<Utc>) -> Checkout {

@@ -251,3 +251,53 @@ code NOPE: this code does not exist
 "
     );
 }
+
+#[test]
+fn the_customer_id_is_given_once_by_the_order() {
+    use loyalty::customer::{Customer, CustomerError};
+    use loyalty::evaluate::{Checkout, EvaluationError};
+    let order = json!({"id": "A-1", "customer": "C-1", "placed_at": "2026-11-27T10:00:00Z",
+                       "currency": "EUR",
+                       "lines": [{"id": "1", "sku": "TEA", "quantity": 1, "unit_price": "10.00 EUR"}]});
+    let at = "2026-11-27T10:00:00Z";
+    // No customer at all: the order's, with nothing more known.
+    let guest: Checkout = serde_json::from_value(json!({"order": order, "at": at})).unwrap();
+    assert_eq!(guest.customer.id().as_str(), "C-1");
+    assert_eq!(guest.customer.stats(), None);
+    // A customer without its id takes the order's.
+    let gold: Checkout = serde_json::from_value(
+        json!({"order": order, "customer": {"tier": "gold", "stats": {"orders_before": 2}}, "at": at}),
+    )
+    .unwrap();
+    assert_eq!(gold.customer.id().as_str(), "C-1");
+    assert_eq!(gold.customer.order_number(), Some(3));
+    // Both written out, as before: the same checkout.
+    let both: Checkout = serde_json::from_value(json!({"order": order,
+        "customer": {"id": "C-1", "tier": "gold", "stats": {"orders_before": 2}}, "at": at}))
+    .unwrap();
+    assert_eq!(both, gold);
+    let round: Checkout = serde_json::from_value(serde_json::to_value(&gold).unwrap()).unwrap();
+    assert_eq!(round, gold);
+    // Two different ids still disagree, at evaluation.
+    let other: Checkout =
+        serde_json::from_value(json!({"order": order, "customer": {"id": "C-2"}, "at": at}))
+            .unwrap();
+    let program = eur_program(json!({}));
+    assert!(matches!(
+        program.evaluate(&other),
+        Err(EvaluationError::CustomerMismatch { .. })
+    ));
+    // On its own, a customer needs its id.
+    let e = serde_json::from_value::<Customer>(json!({"tier": "gold"})).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains(&CustomerError::MissingId.to_string()),
+        "{e}"
+    );
+    assert_eq!(
+        CustomerError::MissingId.to_string(),
+        "customer has no id: give \"id\""
+    );
+    // In Rust: a checkout for the order's customer.
+    assert_eq!(Checkout::for_order(guest.order.clone(), guest.at), guest);
+}
