@@ -15,6 +15,8 @@ use rust_decimal::Decimal;
 use crate::calendar::CalendarError;
 use crate::condition::ConditionError;
 use crate::customer::CustomerError;
+use std::fmt;
+
 use crate::id::EmptyIdError;
 use crate::money::{AllocationError, Currency, MoneyError};
 use crate::order::OrderError;
@@ -23,11 +25,28 @@ use crate::order::OrderError;
 ///
 /// Prints as `path: problem`, e.g.
 /// `coupons[2].reward.percent: 120 is not a percent: give a value above 0 and at most 100`.
+/// [`Program::new`](crate::Program::new) validates each rule on its own and
+/// reports every rule that is wrong: the first error, with the others in
+/// [`others`](Self::others) (printed after it: `…; and 2 more: …; …`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{path}: {problem}")]
 pub struct ProgramError {
     path: String,
     problem: Problem,
+    others: Vec<ProgramError>,
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.problem)?;
+        if !self.others.is_empty() {
+            write!(f, "; and {} more", self.others.len())?;
+            for (i, other) in self.others.iter().enumerate() {
+                f.write_str(if i == 0 { ": " } else { "; " })?;
+                write!(f, "{}: {}", other.path, other.problem)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl ProgramError {
@@ -37,7 +56,23 @@ impl ProgramError {
         ProgramError {
             path: path.into(),
             problem,
+            others: Vec::new(),
         }
+    }
+
+    /// The first of `errors` with the rest as its others; `None` when
+    /// there is none.
+    pub(crate) fn gather(errors: Vec<ProgramError>) -> Option<ProgramError> {
+        let mut errors = errors.into_iter();
+        let mut first = errors.next()?;
+        first.others.extend(errors);
+        Some(first)
+    }
+
+    /// The other errors found in the same program, in definition order.
+    #[must_use]
+    pub fn others(&self) -> &[ProgramError] {
+        &self.others
     }
 
     /// The path to the field, e.g. `ladders[0].steps[2]`.

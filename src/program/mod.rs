@@ -469,56 +469,79 @@ impl Program {
             }
         }
         let mut ctx = RuleContext::new(definition.currency, &calendar, &definition.tiers);
-        definition.stacking.validate("stacking", &mut ctx)?;
-
-        // Each rule validates itself against the program; ids are unique
-        // across all rules, codes across all coupons.
+        // Each rule validates itself against the program, on its own: every
+        // rule that is wrong is reported. Ids are unique across all rules,
+        // codes across all coupons.
+        let mut errors: Vec<ProgramError> = Vec::new();
+        let mut keep = |result: Result<(), ProgramError>| {
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        };
+        keep(definition.stacking.validate("stacking", &mut ctx));
         let mut ids: HashSet<&str> = HashSet::new();
         let mut ladders = Vec::with_capacity(definition.ladders.len());
         for (i, def) in definition.ladders.iter().enumerate() {
             let path = format!("ladders[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            ladders.push(def.clone().validate(&path, &mut ctx)?);
+            keep(unique(&mut ids, &path, &def.id));
+            keep(
+                def.clone()
+                    .validate(&path, &mut ctx)
+                    .map(|l| ladders.push(l)),
+            );
         }
         let mut coupons = Vec::with_capacity(definition.coupons.len());
         let mut codes: HashMap<String, usize> = HashMap::new();
         for (i, def) in definition.coupons.iter().enumerate() {
             let path = format!("coupons[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            coupons.push(def.clone().validate(&path, &mut ctx)?);
+            keep(unique(&mut ids, &path, &def.id));
+            keep(
+                def.clone()
+                    .validate(&path, &mut ctx)
+                    .map(|c| coupons.push(c)),
+            );
             for (c, code) in def.codes.iter().enumerate() {
                 if let Some(other) = codes.insert(normalize_code(code), i) {
-                    return Err(ProgramError::new(
+                    keep(Err(ProgramError::new(
                         format!("{path}.codes[{c}]"),
                         Problem::DuplicateCode {
                             code: code.clone(),
                             other: definition.coupons[other].id.clone(),
                         },
-                    ));
+                    )));
                 }
             }
         }
         let mut earning = Vec::with_capacity(definition.earning.len());
         for (i, def) in definition.earning.iter().enumerate() {
             let path = format!("earning[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            earning.push(def.clone().validate(&path, &mut ctx)?);
+            keep(unique(&mut ids, &path, &def.id));
+            keep(
+                def.clone()
+                    .validate(&path, &mut ctx)
+                    .map(|e| earning.push(e)),
+            );
         }
-        definition
-            .multipliers
-            .validate_in("multipliers", &mut ctx)?;
+        keep(definition.multipliers.validate_in("multipliers", &mut ctx));
         for (i, def) in definition.bonuses.iter().enumerate() {
             let path = format!("bonuses[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            def.validate_in(&path, &mut ctx)?;
+            keep(unique(&mut ids, &path, &def.id));
+            keep(def.validate_in(&path, &mut ctx));
         }
         let mut cashback = Vec::with_capacity(definition.cashback.len());
         for (i, def) in definition.cashback.iter().enumerate() {
             let path = format!("cashback[{i}]");
-            unique(&mut ids, &path, &def.id)?;
-            cashback.push(def.clone().validate(&path, &mut ctx)?);
+            keep(unique(&mut ids, &path, &def.id));
+            keep(
+                def.clone()
+                    .validate(&path, &mut ctx)
+                    .map(|c| cashback.push(c)),
+            );
         }
-        definition.ledger.validate("ledger")?;
+        keep(definition.ledger.validate("ledger"));
+        if let Some(error) = ProgramError::gather(errors) {
+            return Err(error);
+        }
         let warnings = ctx.warnings;
         let campaign_ids = rule_ids(
             "multipliers.campaigns",

@@ -410,3 +410,41 @@ fn a_percent_is_kept_to_four_decimals() {
         Program::new(eur().cashback_rule(CashbackDefinition::percent("cb", "2.123400"))).is_ok()
     );
 }
+
+#[test]
+fn every_wrong_rule_is_reported_at_once() {
+    let e = from_json(json!({
+        "id": "shop", "currency": "EUR",
+        "ladders": [{"id": "l", "steps": [{"from": "100.00", "percent": "120"}]}],
+        "coupons": [
+            {"id": "a", "codes": ["A"], "reward": {"type": "amount_off", "amount": "5.001"}},
+            {"id": "l", "codes": ["a"], "reward": {"type": "amount_off", "amount": "5.00"}}
+        ]
+    }))
+    .unwrap_err();
+    // The first error, then the three others in definition order.
+    assert_eq!(e.path(), "ladders[0].steps[0].percent");
+    let others: Vec<&str> = e.others().iter().map(|o| o.path()).collect();
+    assert_eq!(
+        others,
+        [
+            "coupons[0].reward.amount",
+            "coupons[1].id",
+            "coupons[1].codes[0]"
+        ]
+    );
+    assert!(
+        e.to_string()
+            .contains("; and 3 more: coupons[0].reward.amount: "),
+        "{e}"
+    );
+    // A program with one mistake prints just that one.
+    let one = from_json(json!({"id": "shop", "currency": "EUR",
+        "ladders": [{"id": "l", "steps": [{"from": "100.00", "percent": "120"}]}]}))
+    .unwrap_err();
+    assert!(one.others().is_empty());
+    assert_eq!(
+        one.to_string(),
+        "ladders[0].steps[0].percent: 120 is not a percent: give a value above 0 and at most 100"
+    );
+}
