@@ -143,10 +143,6 @@ impl fmt::Display for BonusMiss {
 impl fmt::Display for TraceEntry {
     /// The sentence: "applied: …" or "not applied: …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let because = |f: &mut fmt::Formatter<'_>| match &self.observation {
-            Some(o) => write!(f, "{o}"),
-            None => Ok(()),
-        };
         match &self.reason {
             Reason::ConditionNotMet => {
                 f.write_str("not applied: condition not met")?;
@@ -206,14 +202,12 @@ impl fmt::Display for TraceEntry {
             Reason::CouponRejected { code, rejection } => {
                 write!(f, "not applied: code {code}: {rejection}")
             }
-            Reason::Campaign { factor } => {
-                if self.applied {
-                    write!(f, "applied: {}× points: ", factor.normalize())?;
-                } else {
-                    f.write_str("not applied: ")?;
-                }
-                because(f)
-            }
+            Reason::Campaign { factor } => match (self.applied, &self.observation) {
+                (true, Some(o)) => write!(f, "applied: {}× points: {o}", factor.normalize()),
+                (true, None) => write!(f, "applied: {}× points", factor.normalize()),
+                (false, Some(o)) => write!(f, "not applied: {o}"),
+                (false, None) => f.write_str("not applied: condition not met"),
+            },
             Reason::StoppedBy { rule } => write!(
                 f,
                 "not applied: earning rule {rule} stops the rules after it"
@@ -285,5 +279,95 @@ impl fmt::Display for TraceEntry {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::{RuleKind, RuleRef, Stage};
+    use crate::money::{Currency, Money};
+    use crate::rules::RuleId;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    fn entry(kind: RuleKind, applied: bool, reason: Reason) -> TraceEntry {
+        TraceEntry::new(
+            RuleRef::new(kind, RuleId::new("r").unwrap()),
+            applied,
+            Stage::Points,
+            reason,
+        )
+    }
+
+    #[test]
+    fn sentences_of_reasons_without_an_observation() {
+        let campaign = entry(
+            RuleKind::Campaign,
+            false,
+            Reason::Campaign { factor: d("2") },
+        );
+        assert_eq!(campaign.message(), "not applied: condition not met");
+        let on = entry(
+            RuleKind::Campaign,
+            true,
+            Reason::Campaign { factor: d("2.0") },
+        );
+        assert_eq!(on.message(), "applied: 2× points");
+        let alone = entry(
+            RuleKind::Ladder,
+            false,
+            Reason::NotCombinable { with: None },
+        );
+        assert_eq!(
+            alone.message(),
+            "not applied: cannot be combined with another discount"
+        );
+        let cond = entry(RuleKind::Earn, false, Reason::ConditionNotMet);
+        assert_eq!(cond.message(), "not applied: condition not met");
+    }
+
+    #[test]
+    fn points_sentences_show_the_factor_only_when_it_is_not_one() {
+        let points = |factor: &str, capped| {
+            entry(
+                RuleKind::Earn,
+                true,
+                Reason::Points {
+                    points: d("10"),
+                    base: EarnBase::PerUnit,
+                    counted: d("4"),
+                    factor: d(factor),
+                    capped,
+                },
+            )
+            .message()
+        };
+        assert_eq!(points("1", false), "applied: 10 points on units 4");
+        assert_eq!(
+            points("1.50", true),
+            "applied: 10 points on units 4 × 1.5 (capped)"
+        );
+    }
+
+    #[test]
+    fn cashback_percent_is_written_to_four_decimals() {
+        let eur = Currency::EUR;
+        let e = entry(
+            RuleKind::Cashback,
+            true,
+            Reason::Cashback {
+                amount: Money::new(d("1.00"), eur),
+                percent: d("2.1234567"),
+                base: Money::new(d("47.09"), eur),
+                capped: false,
+            },
+        );
+        assert_eq!(
+            e.message(),
+            "applied: 1.00 EUR cashback, 2.1235% of net paid 47.09 EUR"
+        );
     }
 }

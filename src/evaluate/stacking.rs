@@ -212,3 +212,29 @@ fn combinable(
     chosen.sort_unstable();
     Ok(chosen)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn levels_apply_line_rewards_first_and_benefits_last() {
+        let percent = CouponReward::PercentOff {
+            percent: Decimal::TEN,
+            cap: None,
+        };
+        assert_eq!(Level::of(&CouponReward::CheapestFree), Level::Line);
+        assert_eq!(Level::of(&percent), Level::Order);
+        assert_eq!(Level::of(&CouponReward::FreeShipping), Level::Shipping);
+        assert_eq!(
+            Level::of(&CouponReward::BonusPoints {
+                points: Decimal::TEN
+            }),
+            Level::Benefit
+        );
+        assert!(Level::Line < Level::Order);
+        assert!(Level::Order < Level::Shipping);
+        assert!(Level::Shipping < Level::Benefit);
+    }
+}

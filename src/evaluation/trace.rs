@@ -166,6 +166,7 @@ pub enum Reason {
     /// Another discount was picked and this one cannot combine with it.
     NotCombinable {
         /// The discount picked instead, if one is to blame.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         with: Option<RuleRef>,
     },
     /// Picked, but gives nothing: the lines were already fully discounted,
@@ -324,6 +325,7 @@ pub enum DiscountDetail {
         /// The basis measured.
         measured: Decimal,
         /// The next step and what is missing to it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         next: Option<NextStep>,
     },
     /// A ladder step reached.
@@ -341,6 +343,7 @@ pub enum DiscountDetail {
         /// The basis measured.
         measured: Decimal,
         /// The next step and what is missing to it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         next: Option<NextStep>,
     },
     /// A percent off the eligible items.
@@ -348,6 +351,7 @@ pub enum DiscountDetail {
         /// The percent.
         percent: Decimal,
         /// The coupon's cap, when it cut the discount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         capped_at: Option<Money>,
     },
     /// An amount off the eligible items.
