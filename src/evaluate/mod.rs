@@ -21,7 +21,7 @@
 //! 8. [`Stage::Effects`] (`effects.rs`): coupon redemptions, gifts, points
 //!    and cashback credited, for the host to store.
 //!
-//! The trace records each decision as data ([`Reason`](crate::evaluation::Reason));
+//! The trace records each decision as data ([`Reason`]);
 //! its sentences are written (`describe.rs`) only when displayed or
 //! serialised.
 //!
