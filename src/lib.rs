@@ -28,12 +28,17 @@
 //!   what is earned.
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
-//!   [`Evaluation`](evaluation::Evaluation) in fixed stages: facts, coupon
-//!   verdicts, ladder standings, stacking, discounts allocated per line,
-//!   points, cashback, effects; `evaluate_batch` for many checkouts.
+//!   [`Evaluation`](evaluation::Evaluation) in fixed
+//!   [stages](evaluate::Stage), a file each: facts, ladder standings, coupon
+//!   verdicts, stacking, discounts allocated per line, points, cashback,
+//!   effects; `evaluate_batch` for many checkouts.
 //! - [`evaluation`]: every amount per line and in total, the verdict on each
-//!   code, the trace of why, and the effects to store with their
-//!   idempotency keys.
+//!   code, the trace of why as data ([`Reason`](evaluation::Reason)) with
+//!   its sentences written on demand, the effects to store with their
+//!   idempotency keys; an evaluation prints as a receipt.
+//! - [`error`]: one small error per part and the umbrella [`Error`];
+//!   [`percent`]: the validated [`Percent`](percent::Percent);
+//!   [`prelude`]: the dozen types a host needs, in one import.
 //!
 //! ## Example: the seeds' ladder
 //!
@@ -95,6 +100,26 @@
 //!     })
 //! );
 //! assert_eq!(verdict.message(), "the minimum for this code is 50.00: add 12.50 more of eligible items");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Example: in Rust, printed as a receipt
+//!
+//! ```
+//! use loyalty::prelude::*;
+//!
+//! let program = Program::new(
+//!     ProgramDefinition::new("shop", Currency::EUR)
+//!         .coupon(CouponDefinition::amount_off("ten", "TEN", "10.00").min_subtotal("50")),
+//! )?;
+//! let at = "2026-03-15T09:30:00Z".parse()?;
+//! let order = Order::builder("A-7", "C-9", at, Currency::EUR)
+//!     .line(Line::new("1", "SOAP", 8, Money::parse("7.50", Currency::EUR)?))
+//!     .coupon("ten")
+//!     .build()?;
+//! let evaluation = program.evaluate(&Checkout::for_order(order, at))?;
+//! assert_eq!(evaluation.payable().to_string(), "50.00 EUR");
+//! assert!(evaluation.to_string().contains("code ten: applied"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
