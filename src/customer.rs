@@ -38,12 +38,18 @@ string_id!(
     "customer id"
 );
 string_id!(
-    /// A VIP tier's identifier, e.g. `"gold"`.
+    /// A VIP tier's identifier, e.g. `"gold"`. Tier ids match exactly,
+    /// case included (`"Gold"` is not `"gold"`); a rule can only name a
+    /// tier the program lists, and a customer whose tier is not listed is
+    /// told so in the trace. Coupon codes, by contrast, ignore case.
     TierId,
     "tier id"
 );
 string_id!(
     /// A segment or tag the shop gives customers, e.g. `"wholesale"`.
+    /// Segments match exactly, case included, like tier ids: they are the
+    /// host's own labels, so the crate does not guess that two spellings
+    /// are one.
     Segment,
     "segment"
 );
