@@ -405,6 +405,10 @@ struct OrderData {
     coupons: Vec<String>,
 }
 
+/// Up to this many lines, an order finds repeated line ids by scanning;
+/// above, by an index.
+const SCAN_LINES: usize = 32;
+
 impl TryFrom<OrderData> for Order {
     type Error = OrderError;
     fn try_from(data: OrderData) -> Result<Self, Self::Error> {
@@ -586,6 +590,11 @@ impl OrderBuilder {
         let channel = self.channel.map(Channel::new).transpose()?;
         let currency = self.currency;
         let mut gross_subtotal = Decimal::ZERO;
+        // Line ids seen so far: a scan of the few earlier lines of a small
+        // order, an index for a large one, so that reading an order stays
+        // linear in its lines.
+        let mut seen: Option<std::collections::HashSet<&str>> = (self.lines.len() > SCAN_LINES)
+            .then(|| std::collections::HashSet::with_capacity(self.lines.len()));
         for (index, line) in self.lines.iter().enumerate() {
             if line.unit_price.currency() != currency {
                 return Err(OrderError::CurrencyMismatch {
@@ -594,7 +603,11 @@ impl OrderBuilder {
                     found: line.unit_price.currency(),
                 });
             }
-            if self.lines[..index].iter().any(|l| l.id == line.id) {
+            let repeated = match seen.as_mut() {
+                Some(seen) => !seen.insert(line.id.as_str()),
+                None => self.lines[..index].iter().any(|l| l.id == line.id),
+            };
+            if repeated {
                 return Err(OrderError::DuplicateLine {
                     line: line.id.clone(),
                 });

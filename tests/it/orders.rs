@@ -289,6 +289,26 @@ fn duplicate_line_ids() {
         .build()
         .unwrap_err();
     assert_eq!(err, OrderError::DuplicateLine { line: line_id("1") });
+    // A large order finds its repeated id too (by an index, not a scan):
+    // 1 000 distinct lines, then line "500" again.
+    let large = |repeat: Option<&str>| {
+        let mut builder = Order::builder("A-1", "C-1", at("2026-01-01T00:00:00Z"), EUR);
+        for i in 0..1000 {
+            builder = builder.line(Line::new(i.to_string(), "TEA", 1, eur("1.00")));
+        }
+        if let Some(id) = repeat {
+            builder = builder.line(Line::new(id, "MUG", 1, eur("1.00")));
+        }
+        builder.build()
+    };
+    assert_eq!(large(None).unwrap().lines().len(), 1000);
+    let err = large(Some("500")).unwrap_err();
+    assert_eq!(
+        err,
+        OrderError::DuplicateLine {
+            line: line_id("500")
+        }
+    );
 }
 
 #[test]
