@@ -1,632 +1,486 @@
-//! Benchmarks of `Program::evaluate` on 1-, 10- and 100-line orders, and of
-//! `Program::new` on the reference program; of the "full" program (the
-//! reference one with tiers, earning rules, multipliers, a campaign, a bonus,
-//! cashback and a ledger policy) on a 10-line order; of `evaluate_batch` and
-//! `evaluate_batch_parallel` on 10,000 three-line checkouts; and of the
-//! smallest decision (a ladder and one earning rule, on a one-line order),
-//! with and without parsing the checkout's JSON.
+//! Benchmarks of `Program::evaluate`, each with the heap allocations of one
+//! evaluation.
 //!
-//! Before criterion runs, the heap allocations (count and bytes) of one warm
-//! `evaluate` call are printed for each order size, counted by the global
-//! allocator below.
+//! | criterion id | one iteration |
+//! | --- | --- |
+//! | `smallest/evaluate` | the smallest decision: the seeds' ladder (5% from 100.00, 10% from 200.00, 15% from 300.00) and points = floor(gross) × 3 (gold), 2 (silver) or 1, a program read from JSON, on a one-line order of a gold customer; with the trace |
+//! | `smallest/evaluate_without_trace` | the same with `EvaluateOptions::new().trace(false)` |
+//! | `smallest/parse_and_evaluate` | parsing the checkout's JSON, then `smallest/evaluate` |
+//! | `smallest/parse_and_evaluate_without_trace` | parsing the checkout's JSON, then `smallest/evaluate_without_trace` |
+//! | `order_lines/1`, `/10`, `/100`, `/1000`, `/100000` | the reference program (three tiers, the ladder and 20 coupons of every kind) on an order of that many lines, "save10" entered; with the trace; throughput in lines |
+//! | `coupon_codes/10`, `/1000`, `/100000` | the ladder and one coupon, a unique batch of that many codes, on a three-line order entering the batch's last code; with the trace |
+//! | `batch/sequential` | `evaluate_batch` of 10,000 three-line checkouts (the full program); throughput in orders |
+//! | `batch/sequential_without_trace` | the same through `evaluate_batch_with`, without the trace |
+//! | `batch/parallel_all_cores` | the same through `evaluate_batch_parallel` on `available_parallelism()` threads, with the trace |
+//! | `full/evaluate` | the full program (the reference one with four earning rules, tier multipliers, a campaign, a bonus, cashback and a ledger policy) on a 10-line order where every stage has work; with the trace |
+//! | `full/evaluate_without_trace` | the same without the trace |
 //!
-//! Run with `cargo bench --bench evaluate`.
+//! Before criterion runs, a report prints, for every benchmark, the heap
+//! requests (allocations, reallocations, bytes) of one warm evaluation (a
+//! batch: in all and per order), counted by the global allocator in
+//! `support/counting.rs`; for each single evaluation, the time of one call
+//! and the time its fixture took to build (program compiled, checkout's
+//! JSON written and parsed). A benchmark whose one call takes more than
+//! [`SAMPLED_AT_MOST`] is left out of criterion: the report's timing is its
+//! measurement. (At the time of writing none is: `order_lines/100000`
+//! evaluates in tens of milliseconds, but its checkout takes seconds to
+//! parse, which the build time shows.)
+//!
+//! # Running
+//!
+//! - `cargo bench --bench evaluate`: the report, then criterion (20
+//!   samples, 1 s warm-up, 3 s measurement per benchmark). Arguments after
+//!   `--` go to criterion (e.g. a filter such as `smallest`); the report
+//!   runs in full whatever the filter.
+//! - `LOYALTY_BENCH_QUICK=1 cargo bench --bench evaluate`: the same with 10
+//!   samples, 0.3 s warm-up and 1 s measurement.
+//! - `LOYALTY_BENCH_CASE=order_lines/10 LOYALTY_BENCH_RUNS=1001 <binary>`:
+//!   neither report nor criterion: builds one single-evaluation case (its
+//!   name as in the table, `smallest` and `full` without the `/evaluate`),
+//!   evaluates it that many times, then prints the allocations of one more
+//!   evaluation. `LOYALTY_BENCH_TRACE=0` turns the trace off. For
+//!   `valgrind --tool=callgrind`: the instructions of 1001 runs less those
+//!   of 1 run, divided by 1000, are those of one evaluation without the
+//!   setup. `<binary>` is the one `cargo bench --bench evaluate --no-run`
+//!   names.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod support;
+
+use std::cell::OnceCell;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::Duration;
+use std::num::NonZeroUsize;
+use std::sync::LazyLock;
+use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group};
-use loyalty::evaluate::Checkout;
-use loyalty::program::{Program, ProgramDefinition};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
+use loyalty::evaluate::{Checkout, EvaluateOptions, EvaluationError};
+use loyalty::evaluation::Evaluation;
+use loyalty::program::Program;
 
-/// `System`, counting allocations (and reallocations) and the bytes they
-/// request while `COUNTING` is on. Off, it costs one relaxed load per call,
-/// so that the criterion timings are not inflated by the counters' atomic
-/// read-modify-writes.
-struct Counting;
+use support::counting::count;
+use support::fixtures::{
+    BATCH, SMALLEST_CHECKOUT, batch_checkouts, coupon_codes_checkout, coupon_codes_program,
+    full_checkout, full_program, reference_checkout, reference_program, smallest_checkout,
+    smallest_program,
+};
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static REALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static BYTES: AtomicUsize = AtomicUsize::new(0);
+/// The longest one evaluation may take to be sampled by criterion.
+const SAMPLED_AT_MOST: Duration = Duration::from_secs(1);
 
-// SAFETY: every call is forwarded to `System` with the same arguments; the
-// counters have no effect on the memory handed out.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        // SAFETY: forwarded as is.
-        unsafe { System.alloc(layout) }
+/// The order sizes of `order_lines`.
+const ORDER_LINES: [usize; 5] = [1, 10, 100, 1_000, 100_000];
+
+/// The batch sizes of `coupon_codes`.
+const COUPON_CODES: [usize; 3] = [10, 1_000, 100_000];
+
+/// A program and a checkout to evaluate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fixture {
+    /// The smallest decision, one line.
+    Smallest,
+    /// The reference program on an order of this many lines.
+    OrderLines(usize),
+    /// A unique batch of this many codes, one of them entered.
+    CouponCodes(usize),
+    /// The full program on 10 lines.
+    Full,
+}
+
+impl Fixture {
+    /// Every fixture, in the order of the report.
+    fn all() -> impl Iterator<Item = Fixture> {
+        std::iter::once(Fixture::Smallest)
+            .chain(ORDER_LINES.map(Fixture::OrderLines))
+            .chain(COUPON_CODES.map(Fixture::CouponCodes))
+            .chain(std::iter::once(Fixture::Full))
     }
 
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+    /// Its criterion group.
+    fn group(self) -> &'static str {
+        match self {
+            Fixture::Smallest => "smallest",
+            Fixture::OrderLines(_) => "order_lines",
+            Fixture::CouponCodes(_) => "coupon_codes",
+            Fixture::Full => "full",
         }
-        // SAFETY: forwarded as is.
-        unsafe { System.alloc_zeroed(layout) }
     }
 
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            REALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-            BYTES.fetch_add(new_size.saturating_sub(layout.size()), Ordering::Relaxed);
+    /// Its name, as `LOYALTY_BENCH_CASE` takes it: "smallest",
+    /// "order_lines/10", "coupon_codes/1000", "full".
+    fn name(self) -> String {
+        match self {
+            Fixture::Smallest | Fixture::Full => self.group().to_owned(),
+            Fixture::OrderLines(n) | Fixture::CouponCodes(n) => format!("{}/{n}", self.group()),
         }
-        // SAFETY: forwarded as is.
-        unsafe { System.realloc(ptr, layout, new_size) }
     }
 
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is.
-        unsafe { System.dealloc(ptr, layout) }
+    fn build(self) -> (Program, Checkout) {
+        match self {
+            Fixture::Smallest => (smallest_program(), smallest_checkout()),
+            Fixture::OrderLines(lines) => (reference_program(), reference_checkout(lines)),
+            Fixture::CouponCodes(codes) => {
+                (coupon_codes_program(codes), coupon_codes_checkout(codes))
+            }
+            Fixture::Full => (full_program(), full_checkout()),
+        }
     }
 }
 
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+/// A benchmark of one evaluation: a fixture, built, with or without the
+/// trace.
+struct Single {
+    fixture: Fixture,
+    trace: bool,
+    program: Program,
+    checkout: Checkout,
+    /// How long `fixture.build()` took.
+    built_in: Duration,
+    /// The time of one call, once the report has made it.
+    one_call: Option<Duration>,
+}
 
-/// The allocations made by `f`: (allocations, reallocations, bytes), and
-/// its result.
-fn count<T>(f: impl FnOnce() -> T) -> ((usize, usize, usize), T) {
-    let read = || {
-        (
-            ALLOCATIONS.load(Ordering::SeqCst),
-            REALLOCATIONS.load(Ordering::SeqCst),
-            BYTES.load(Ordering::SeqCst),
-        )
-    };
-    let before = read();
-    COUNTING.store(true, Ordering::SeqCst);
-    let result = f();
-    COUNTING.store(false, Ordering::SeqCst);
-    let after = read();
-    (
-        (after.0 - before.0, after.1 - before.1, after.2 - before.2),
-        result,
+impl Single {
+    fn new(fixture: Fixture, trace: bool) -> Single {
+        let started = Instant::now();
+        let (program, checkout) = fixture.build();
+        Single {
+            fixture,
+            trace,
+            program,
+            checkout,
+            built_in: started.elapsed(),
+            one_call: None,
+        }
+    }
+
+    /// Its id within its criterion group: "evaluate" or
+    /// "evaluate_without_trace" for the smallest and full programs, the size
+    /// (and "_without_trace") for the others.
+    fn id(&self) -> String {
+        let base = match self.fixture {
+            Fixture::Smallest | Fixture::Full => "evaluate".to_owned(),
+            Fixture::OrderLines(n) | Fixture::CouponCodes(n) => n.to_string(),
+        };
+        if self.trace {
+            base
+        } else {
+            format!("{base}_without_trace")
+        }
+    }
+
+    fn options(&self) -> EvaluateOptions {
+        EvaluateOptions::new().trace(self.trace)
+    }
+
+    fn evaluate(&self) -> Result<Evaluation, EvaluationError> {
+        self.program
+            .evaluate_with(black_box(&self.checkout), self.options())
+    }
+
+    /// Whether criterion samples it: not when one call took too long.
+    fn sampled(&self) -> bool {
+        self.one_call.is_none_or(|t| t <= SAMPLED_AT_MOST)
+    }
+}
+
+/// The single-evaluation benchmarks, built.
+fn singles() -> Vec<Single> {
+    let mut singles = vec![
+        Single::new(Fixture::Smallest, true),
+        Single::new(Fixture::Smallest, false),
+    ];
+    for lines in ORDER_LINES {
+        singles.push(Single::new(Fixture::OrderLines(lines), true));
+    }
+    for codes in COUPON_CODES {
+        singles.push(Single::new(Fixture::CouponCodes(codes), true));
+    }
+    singles.push(Single::new(Fixture::Full, true));
+    singles.push(Single::new(Fixture::Full, false));
+    singles
+}
+
+/// What an evaluation came to, to show that it did the work.
+fn outcome(evaluation: &Evaluation) -> String {
+    let rejected = evaluation
+        .coupons
+        .iter()
+        .filter(|c| c.rejection.is_some())
+        .count();
+    format!(
+        "payable {}, {} discount(s), {} code(s) rejected, {} points, {} trace entries",
+        evaluation.totals.payable,
+        evaluation.discounts.len(),
+        rejected,
+        evaluation.points.total,
+        evaluation.trace.len(),
     )
 }
 
-/// The reference program: the seeds' ladder and 20 coupons of every kind,
-/// three of them in the exclusive group "welcome".
-const PROGRAM: &str = r#"{
-    "id": "reference",
-    "name": "Reference program for the benchmarks",
-    "currency": "EUR",
-    "time_zone": "Europe/Berlin",
-    "ladders": [{
-        "id": "spend-more-save-more",
-        "steps": [
-            {"from": "100.00", "percent": "5"},
-            {"from": "200.00", "percent": "10"},
-            {"from": "300.00", "percent": "15"}
-        ]
-    }],
-    "coupons": [
-        {"id": "save10", "codes": ["SAVE10"],
-         "reward": {"type": "percent_off", "percent": "10", "cap": "50.00"}},
-        {"id": "welcome-10", "codes": ["WELCOME10"], "first_order_only": true,
-         "min_subtotal": "50.00", "stacking": {"group": "welcome"},
-         "reward": {"type": "percent_off", "percent": "10", "cap": "30.00"}},
-        {"id": "welcome-5", "codes": ["WELCOME5"], "first_order_only": true,
-         "stacking": {"group": "welcome"},
-         "reward": {"type": "amount_off", "amount": "5.00"}},
-        {"id": "welcome-ship", "codes": ["WELCOMESHIP"], "first_order_only": true,
-         "stacking": {"group": "welcome"},
-         "reward": {"type": "free_shipping"}},
-        {"id": "ten-off", "codes": ["TENOFF"], "min_subtotal": "80.00",
-         "reward": {"type": "amount_off", "amount": "10.00"}},
-        {"id": "tea-15", "codes": ["TEA15"], "lines": {"categories": ["tea"]},
-         "valid": {"from": "2026-11-01", "to": "2026-12-31"},
-         "reward": {"type": "percent_off", "percent": "15"}},
-        {"id": "coffee-unit", "codes": ["COFFEEUNIT"], "lines": {"categories": ["coffee"]},
-         "reward": {"type": "amount_off_each_unit", "amount": "0.50"}},
-        {"id": "ship-free", "codes": ["SHIPFREE"], "min_subtotal": "40.00",
-         "reward": {"type": "free_shipping"}},
-        {"id": "cheapest-accessory", "codes": ["CHEAPEST"], "min_quantity": 3,
-         "lines": {"categories": ["accessories"]},
-         "reward": {"type": "cheapest_free"}},
-        {"id": "tea-3for2", "codes": ["TEA3FOR2"], "lines": {"categories": ["tea"]},
-         "reward": {"type": "buy_x_get_y", "buy": 2, "get": 1, "max_applications": 3}},
-        {"id": "gift-mug", "codes": ["MUG"], "min_subtotal": "60.00",
-         "reward": {"type": "free_gift", "sku": "MUG", "value": "8.00"}},
-        {"id": "black-friday", "codes": ["BF20"], "stacking": "exclusive",
-         "valid": {"from": "2026-11-27", "to": "2026-11-30"},
-         "reward": {"type": "percent_off", "percent": "20", "cap": "100.00"}},
-        {"id": "advent", "codes": ["ADVENT"],
-         "valid": {"from": "2026-12-01T00:00", "to": "2026-12-24T18:00"},
-         "reward": {"type": "amount_off", "amount": "15.00"}},
-        {"id": "spring", "codes": ["SPRING5"],
-         "valid": {"from": "2026-03-01", "to": "2026-03-31"},
-         "reward": {"type": "percent_off", "percent": "5"}},
-        {"id": "gold-12", "codes": ["GOLD12"], "tiers": ["gold"],
-         "reward": {"type": "percent_off", "percent": "12", "cap": "60.00"}},
-        {"id": "newsletter", "codes": ["NEWS3"], "per_customer_limit": 1,
-         "reward": {"type": "amount_off", "amount": "3.00"}},
-        {"id": "gift-cards", "codes": ["GIFT-AAA1", "GIFT-AAA2", "GIFT-AAA3"], "unique": true,
-         "reward": {"type": "amount_off", "amount": "20.00"}},
-        {"id": "coffee-bogo", "codes": ["COFFEEBOGO"], "lines": {"categories": ["coffee"]},
-         "reward": {"type": "buy_x_get_y", "buy": 1, "get": 1, "max_applications": 1}},
-        {"id": "accessory-unit", "codes": ["ACCUNIT"],
-         "lines": {"categories": ["accessories"], "exclude_skus": ["SKU-2"]},
-         "reward": {"type": "amount_off_each_unit", "amount": "1.00"}},
-        {"id": "second-order", "codes": ["SECOND8"], "order_number": 2, "priority": 5,
-         "reward": {"type": "percent_off", "percent": "8"}}
-    ]
-}"#;
-
-const CATEGORIES: [&str; 3] = ["tea", "coffee", "accessories"];
-
-fn definition() -> ProgramDefinition {
-    serde_json::from_str(PROGRAM).expect("the reference program parses")
-}
-
-/// A checkout of `lines` lines with the code "save10" entered, by a
-/// returning customer, during Black Friday. Every size reaches a step of
-/// the ladder.
-fn checkout(lines: usize) -> Checkout {
-    let lines_json: Vec<String> = (0..lines)
-        .map(|i| {
-            let quantity = 1 + i % 3;
-            // 1 line: 2 × 125.00; more lines: prices from 8.90 to 57.90.
-            let price = if lines == 1 {
-                "125.00".to_owned()
-            } else {
-                format!("{}.90", 8 + (i * 17) % 50)
-            };
-            format!(
-                r#"{{"id": "{n}", "sku": "SKU-{i}", "categories": ["{category}"],
-                    "quantity": {quantity}, "unit_price": "{price} EUR"}}"#,
-                n = i + 1,
-                category = CATEGORIES[i % CATEGORIES.len()],
-                quantity = if lines == 1 { 2 } else { quantity },
-            )
-        })
-        .collect();
-    let json = format!(
-        r#"{{
-            "order": {{"id": "A-{lines}", "customer": "C-1", "placed_at": "2026-11-28T10:00:00Z",
-                       "currency": "EUR", "shipping": "4.90 EUR", "coupons": ["save10"],
-                       "lines": [{lines_json}]}},
-            "customer": {{"id": "C-1", "stats": {{"orders_before": 3,
-                          "lifetime_spend": "412.30", "last_order_at": "2026-10-02T09:00:00Z"}}}},
-            "coupon_usage": [{{"code": "SAVE10", "overall": 120, "by_customer": 0}}],
-            "at": "2026-11-28T10:00:00Z"
-        }}"#,
-        lines_json = lines_json.join(", ")
-    );
-    serde_json::from_str(&json).expect("the checkout parses")
-}
-
-const SIZES: [usize; 3] = [1, 10, 100];
-
-/// Prints the allocations of one warm `evaluate` call per order size.
-fn report_allocations(program: &Program) {
-    println!("allocations per evaluate call (warm; realloc counted apart; bytes requested):");
-    for lines in SIZES {
-        let checkout = checkout(lines);
-        // Warm: the first call may initialise lazily (time zone data, ...).
-        let warm = program.evaluate(&checkout).expect("the checkout evaluates");
-        drop(warm);
-        let (counted, evaluation) = count(|| program.evaluate(black_box(&checkout)));
+/// Times one call of each single evaluation (the first call, which also
+/// warms lazily initialised data), then counts the heap requests of a
+/// second.
+fn report_singles(singles: &mut [Single]) {
+    for single in singles {
+        let started = Instant::now();
+        let first = single.evaluate();
+        let elapsed = started.elapsed();
+        single.one_call = Some(elapsed);
+        drop(first.expect("the checkout evaluates"));
+        let (counted, evaluation) = count(|| single.evaluate());
         let evaluation = evaluation.expect("the checkout evaluates");
+        assert!(
+            evaluation.coupons.iter().all(|c| c.rejection.is_none()),
+            "{}: every code entered is accepted",
+            single.fixture.name(),
+        );
+        let id = format!("{}/{}", single.fixture.group(), single.id());
+        let sampled = if single.sampled() {
+            ""
+        } else {
+            " [not sampled by criterion: one call is its measurement]"
+        };
         println!(
-            "  {lines:>3} line(s): {:>5} allocations + {:>3} reallocations, {:>7} bytes \
-             (subtotal {}, discount {}, {} discount(s) applied)",
-            counted.0,
-            counted.1,
-            counted.2,
-            evaluation.totals.subtotal,
-            evaluation.totals.discount,
-            evaluation.discounts.len(),
+            "  {id:<42} {counted}  one call {elapsed:>10.3?}{sampled}\n  {:<42} ({}; \
+             fixture built in {:.3?})",
+            "",
+            outcome(&evaluation),
+            single.built_in,
         );
-        drop(evaluation);
     }
-    let definition = definition();
-    let (counted, program) = count(|| Program::new(black_box(definition)));
-    drop(program.expect("the reference program compiles"));
-    println!(
-        "  Program::new (definition parsed beforehand): {} allocations + {} reallocations, {} bytes",
-        counted.0, counted.1, counted.2,
-    );
 }
 
-/// What the "full" program adds to the reference one: three tiers, four
-/// earning rules (net, per unit of coffee, per order from 100.00, gross with
-/// a cap), tier multipliers, double points on Black Friday, a bonus on the
-/// fifth order, 2% cashback capped at 20.00, and a ledger policy.
-const FULL_EXTRAS: &str = r#"{
-    "tiers": [{"id": "bronze"}, {"id": "silver"}, {"id": "gold"}],
-    "earning": [
-        {"id": "base-points", "points": "1", "per": "1.00"},
-        {"id": "coffee-club", "base": "per_unit", "points": "10",
-         "lines": {"categories": ["coffee"]}},
-        {"id": "order-points", "base": "per_order", "points": "50", "min_order": "100.00"},
-        {"id": "gross-points", "base": "gross", "points": "1", "per": "10.00", "cap": "50"}
-    ],
-    "multipliers": {
-        "tiers": [
-            {"tier": "silver", "factor": "1.25"},
-            {"tier": "gold", "factor": "1.5"}
-        ],
-        "campaigns": [
-            {"id": "black-friday-double", "when": {"seasonal_event": "black_friday"},
-             "factor": "2"}
-        ]
-    },
-    "bonuses": [{"id": "fifth-order", "when": {"order_number": 5}, "points": "250"}],
-    "cashback": [{"id": "cashback", "percent": "2", "cap": "20.00"}],
-    "ledger": {"return_window_days": 30, "points_expiry": {"after_months": 12}}
-}"#;
-
-/// The full program: the reference one with [`FULL_EXTRAS`] added.
-fn full_definition() -> ProgramDefinition {
-    let mut program: serde_json::Value =
-        serde_json::from_str(PROGRAM).expect("the reference program parses");
-    let extras: serde_json::Value = serde_json::from_str(FULL_EXTRAS).expect("the extras parse");
-    let (Some(program_fields), serde_json::Value::Object(extra_fields)) =
-        (program.as_object_mut(), extras)
-    else {
-        unreachable!("both are JSON objects");
-    };
-    program_fields.extend(extra_fields);
-    serde_json::from_value(program).expect("the full program parses")
-}
-
-/// The lines of `checkout(lines)` as JSON, for lines > 1.
-fn lines_json(lines: usize) -> String {
-    (0..lines)
-        .map(|i| {
-            format!(
-                r#"{{"id": "{n}", "sku": "SKU-{i}", "categories": ["{category}"],
-                    "quantity": {quantity}, "unit_price": "{price}.90 EUR"}}"#,
-                n = i + 1,
-                category = CATEGORIES[i % CATEGORIES.len()],
-                quantity = 1 + i % 3,
-                price = 8 + (i * 17) % 50,
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Black Friday 2026 (27 November), 11:00 in Berlin.
-const BLACK_FRIDAY: &str = "2026-11-27T10:00:00Z";
-
-/// The 10-line order of `checkout(10)` with "save10" entered, by a gold
-/// customer placing their fifth order, on Black Friday 2026: every stage of
-/// the full program has work to do (ladder, coupon, four earning rules, tier
-/// and campaign multipliers, the bonus, cashback, expiry dates).
-fn full_checkout() -> Checkout {
-    let json = format!(
-        r#"{{
-            "order": {{"id": "F-10", "customer": "C-1", "placed_at": "{BLACK_FRIDAY}",
-                       "currency": "EUR", "shipping": "4.90 EUR", "coupons": ["save10"],
-                       "lines": [{lines}]}},
-            "customer": {{"id": "C-1", "tier": "gold", "stats": {{"orders_before": 4,
-                          "lifetime_spend": "612.30", "last_order_at": "2026-10-02T09:00:00Z"}}}},
-            "coupon_usage": [{{"code": "SAVE10", "overall": 120, "by_customer": 0}}],
-            "at": "{BLACK_FRIDAY}"
-        }}"#,
-        lines = lines_json(10),
-    );
-    serde_json::from_str(&json).expect("the full checkout parses")
-}
-
-const BATCH: usize = 10_000;
-
-/// `BATCH` three-line checkouts, varied: prices, quantities and categories;
-/// no tier or one of the three; no code or one of six (some rejected, e.g.
-/// "TEA15" outside its window or without tea); first to ninth order; five
-/// instants from 20 November to 20 December 2026, Black Friday among them.
-fn batch_checkouts() -> Vec<Checkout> {
-    const TIERS: [Option<&str>; 4] = [None, Some("bronze"), Some("silver"), Some("gold")];
-    const CODES: [Option<&str>; 6] = [
-        None,
-        Some("SAVE10"),
-        Some("TENOFF"),
-        Some("TEA15"),
-        Some("SHIPFREE"),
-        Some("COFFEEUNIT"),
-    ];
-    const INSTANTS: [&str; 5] = [
-        "2026-11-20T15:30:00Z",
-        BLACK_FRIDAY,
-        "2026-11-28T08:00:00Z",
-        "2026-12-05T19:45:00Z",
-        "2026-12-20T12:00:00Z",
-    ];
-    (0..BATCH)
-        .map(|k| {
-            let lines: Vec<String> = (0..3)
-                .map(|j| {
-                    let v = k * 7 + j * 13;
-                    format!(
-                        r#"{{"id": "{n}", "sku": "SKU-{sku}", "categories": ["{category}"],
-                            "quantity": {quantity}, "unit_price": "{units}.{cents:02} EUR"}}"#,
-                        n = j + 1,
-                        sku = v % 40,
-                        category = CATEGORIES[(k + j) % CATEGORIES.len()],
-                        quantity = 1 + v % 4,
-                        units = 5 + v % 90,
-                        cents = (k * 31 + j * 7) % 100,
-                    )
-                })
-                .collect();
-            let orders_before = k % 9;
-            let tier =
-                TIERS[k % TIERS.len()].map_or_else(String::new, |t| format!(r#""tier": "{t}", "#));
-            let last_order = if orders_before == 0 {
-                String::new()
-            } else {
-                r#", "last_order_at": "2026-10-02T09:00:00Z""#.to_owned()
-            };
-            let coupons =
-                CODES[k % CODES.len()].map_or_else(String::new, |code| format!(r#""{code}""#));
-            let at = INSTANTS[k % INSTANTS.len()];
-            let json = format!(
-                r#"{{
-                    "order": {{"id": "B-{k}", "customer": "C-{c}", "placed_at": "{at}",
-                               "currency": "EUR", "shipping": "4.90 EUR", "coupons": [{coupons}],
-                               "lines": [{lines}]}},
-                    "customer": {{"id": "C-{c}", {tier}"stats": {{"orders_before": {orders_before},
-                                  "lifetime_spend": "{spend}.00"{last_order}}}}},
-                    "at": "{at}"
-                }}"#,
-                c = k % 997,
-                lines = lines.join(", "),
-                spend = orders_before * 55,
-            );
-            serde_json::from_str(&json).expect("a batch checkout parses")
-        })
-        .collect()
-}
-
-/// The smallest decision a general rules engine would be asked: the seeds'
-/// ladder, one point per 1.00 of gross, gold 3× and silver 2×.
-const SMALLEST: &str = r#"{
-    "id": "smallest",
-    "currency": "EUR",
-    "time_zone": "UTC",
-    "ladders": [{
-        "id": "spend-more-save-more",
-        "steps": [
-            {"from": "100.00", "percent": "5"},
-            {"from": "200.00", "percent": "10"},
-            {"from": "300.00", "percent": "15"}
-        ]
-    }],
-    "earning": [
-        {"id": "points", "base": "gross", "points": "1", "per": "1.00", "rounding": "floor"}
-    ],
-    "multipliers": {
-        "tiers": [
-            {"tier": "gold", "factor": "3"},
-            {"tier": "silver", "factor": "2"}
-        ]
-    }
-}"#;
-
-/// A one-line order (2 × 125.00) of a gold customer.
-const SMALLEST_CHECKOUT: &str = r#"{
-    "order": {"id": "S-1", "customer": "C-1", "placed_at": "2026-11-28T10:00:00Z",
-              "currency": "EUR",
-              "lines": [{"id": "1", "sku": "SKU-1", "quantity": 2, "unit_price": "125.00 EUR"}]},
-    "customer": {"id": "C-1", "tier": "gold"},
-    "at": "2026-11-28T10:00:00Z"
-}"#;
-
-fn smallest_program() -> Program {
-    let definition: ProgramDefinition =
-        serde_json::from_str(SMALLEST).expect("the smallest program parses");
-    Program::new(definition).expect("the smallest program compiles")
-}
-
-fn smallest_checkout() -> Checkout {
-    serde_json::from_str(SMALLEST_CHECKOUT).expect("the smallest checkout parses")
-}
-
-/// Prints the allocations of one warm `evaluate` call of the full program,
-/// of a whole batch, and of the smallest decision.
-fn report_full_allocations() {
-    let program = Program::new(full_definition()).expect("the full program compiles");
-    let checkout = full_checkout();
-    drop(
-        program
-            .evaluate(&checkout)
-            .expect("the full checkout evaluates"),
-    );
-    let (counted, evaluation) = count(|| program.evaluate(black_box(&checkout)));
-    let evaluation = evaluation.expect("the full checkout evaluates");
-    println!(
-        "  full program, 10 lines: {:>5} allocations + {:>3} reallocations, {:>7} bytes \
-         (payable {}, {} discount(s), {} points, cashback {}, {} trace entries, {} effects)",
-        counted.0,
-        counted.1,
-        counted.2,
-        evaluation.totals.payable,
-        evaluation.discounts.len(),
-        evaluation.points.total,
-        evaluation.cashback.total,
-        evaluation.trace.len(),
-        evaluation.effects.len(),
-    );
-    assert!(
-        evaluation
-            .trace
-            .iter()
-            .any(|t| t.applied && t.rule.id.as_str() == "black-friday-double"),
-        "the Black Friday campaign applies"
-    );
-    drop(evaluation);
-
-    let checkouts = batch_checkouts();
-    drop(program.evaluate_batch(&checkouts));
-    let (counted, results) = count(|| program.evaluate_batch(black_box(&checkouts)));
-    let failed = results.iter().filter(|r| r.is_err()).count();
-    assert_eq!(failed, 0, "every batch checkout evaluates");
-    let earning = results
-        .iter()
-        .flatten()
-        .filter(|e| e.points.total > rust_decimal::Decimal::ZERO)
-        .count();
-    drop(results);
-    println!(
-        "  full program, batch of {BATCH} three-line checkouts: {} allocations + {} reallocations, \
-         {} bytes ({:.1} allocations per order; {earning} earn points)",
-        counted.0,
-        counted.1,
-        counted.2,
-        counted.0 as f64 / BATCH as f64,
-    );
-
+/// Counts the heap requests of parsing the smallest checkout and
+/// evaluating it, with and without the trace.
+fn report_parse_and_evaluate() {
     let program = smallest_program();
-    let checkout = smallest_checkout();
-    drop(
-        program
-            .evaluate(&checkout)
-            .expect("the smallest checkout evaluates"),
-    );
-    let (counted, evaluation) = count(|| program.evaluate(black_box(&checkout)));
-    let evaluation = evaluation.expect("the smallest checkout evaluates");
-    println!(
-        "  smallest decision, 1 line: {:>5} allocations + {:>3} reallocations, {:>7} bytes \
-         (discount {}, {} points)",
-        counted.0, counted.1, counted.2, evaluation.totals.discount, evaluation.points.total,
-    );
-    drop(evaluation);
-    let (counted, evaluation) = count(|| {
-        let checkout: Checkout =
-            serde_json::from_str(black_box(SMALLEST_CHECKOUT)).expect("it parses");
-        program.evaluate(&checkout)
-    });
-    drop(evaluation);
-    println!(
-        "  smallest decision, parsing the checkout too: {:>5} allocations + {:>3} reallocations, {:>7} bytes",
-        counted.0, counted.1, counted.2,
-    );
-}
-
-fn config() -> Criterion {
-    Criterion::default()
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
-        .sample_size(50)
-}
-
-fn bench_evaluate(c: &mut Criterion) {
-    let program = Program::new(definition()).expect("the reference program compiles");
-    let mut group = c.benchmark_group("evaluate");
-    for lines in SIZES {
-        let checkout = checkout(lines);
-        group.bench_with_input(
-            BenchmarkId::from_parameter(lines),
-            &checkout,
-            |b, checkout| {
-                b.iter(|| program.evaluate(black_box(checkout)));
-            },
+    drop(parse_and_evaluate(&program, true).expect("the smallest checkout evaluates"));
+    for (id, trace) in [
+        ("parse_and_evaluate", true),
+        ("parse_and_evaluate_without_trace", false),
+    ] {
+        let (counted, evaluation) = count(|| parse_and_evaluate(&program, trace));
+        let evaluation = evaluation.expect("the smallest checkout evaluates");
+        println!(
+            "  {:<42} {counted}\n  {:<42} ({})",
+            format!("smallest/{id}"),
+            "",
+            outcome(&evaluation),
         );
     }
-    group.finish();
 }
 
-fn bench_compile(c: &mut Criterion) {
-    let mut group = c.benchmark_group("compile");
-    let definition = definition();
-    group.bench_function("reference", |b| {
-        b.iter_batched(
-            || definition.clone(),
-            |definition| Program::new(black_box(definition)),
-            criterion::BatchSize::SmallInput,
+/// Parses [`SMALLEST_CHECKOUT`] and evaluates it.
+fn parse_and_evaluate(program: &Program, trace: bool) -> Result<Evaluation, EvaluationError> {
+    let checkout: Checkout =
+        serde_json::from_str(black_box(SMALLEST_CHECKOUT)).expect("the smallest checkout parses");
+    program.evaluate_with(&checkout, EvaluateOptions::new().trace(trace))
+}
+
+/// The three ways of evaluating the batch.
+#[derive(Clone, Copy, Debug)]
+enum BatchRun {
+    Sequential,
+    SequentialWithoutTrace,
+    ParallelAllCores,
+}
+
+impl BatchRun {
+    const ALL: [BatchRun; 3] = [
+        BatchRun::Sequential,
+        BatchRun::SequentialWithoutTrace,
+        BatchRun::ParallelAllCores,
+    ];
+
+    /// Its id in the criterion group `batch`.
+    fn id(self) -> &'static str {
+        match self {
+            BatchRun::Sequential => "sequential",
+            BatchRun::SequentialWithoutTrace => "sequential_without_trace",
+            BatchRun::ParallelAllCores => "parallel_all_cores",
+        }
+    }
+
+    fn run(
+        self,
+        program: &Program,
+        checkouts: &[Checkout],
+    ) -> Vec<Result<Evaluation, EvaluationError>> {
+        let checkouts = black_box(checkouts);
+        match self {
+            BatchRun::Sequential => program.evaluate_batch(checkouts),
+            BatchRun::SequentialWithoutTrace => {
+                program.evaluate_batch_with(checkouts, EvaluateOptions::new().trace(false))
+            }
+            BatchRun::ParallelAllCores => program.evaluate_batch_parallel(checkouts, all_cores()),
+        }
+    }
+}
+
+/// The threads of `batch/parallel_all_cores`: `available_parallelism()`,
+/// asked once.
+fn all_cores() -> NonZeroUsize {
+    static ALL_CORES: LazyLock<NonZeroUsize> =
+        LazyLock::new(|| std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN));
+    *ALL_CORES
+}
+
+/// Counts the heap requests of the three batch benchmarks, in all and per
+/// order, after one warm-up batch.
+fn report_batch(program: &Program, checkouts: &[Checkout]) {
+    drop(program.evaluate_batch(checkouts));
+    for run in BatchRun::ALL {
+        let (counted, results) = count(|| run.run(program, checkouts));
+        let failed = results.iter().filter(|r| r.is_err()).count();
+        assert_eq!(failed, 0, "every batch checkout evaluates");
+        drop(results);
+        let (allocations, reallocations, bytes) = counted.per(BATCH);
+        println!(
+            "  {:<42} {counted}\n  {:<42} ({allocations:.1} allocations + {reallocations:.1} \
+             reallocations, {bytes:.0} bytes per order)",
+            format!("batch/{}", run.id()),
+            "",
         );
+    }
+    println!("  (batch/parallel_all_cores: {} threads)", all_cores());
+}
+
+/// The criterion settings: short, or shorter with `LOYALTY_BENCH_QUICK=1`.
+fn config() -> Criterion {
+    let quick = std::env::var_os("LOYALTY_BENCH_QUICK").is_some_and(|v| v == "1");
+    let criterion = Criterion::default();
+    if quick {
+        criterion
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(300))
+            .measurement_time(Duration::from_secs(1))
+    } else {
+        criterion
+            .sample_size(20)
+            .warm_up_time(Duration::from_secs(1))
+            .measurement_time(Duration::from_secs(3))
+    }
+}
+
+/// Adds the single evaluations of `group` that criterion samples.
+fn bench_singles(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, singles: &[Single]) {
+    for single in singles.iter().filter(|s| s.fixture.group() == name) {
+        if !single.sampled() {
+            println!(
+                "{name}/{}: skipped, one call took {:.1?} (timed in the report)",
+                single.id(),
+                single.one_call.unwrap_or_default(),
+            );
+            continue;
+        }
+        if let Fixture::OrderLines(lines) = single.fixture {
+            group.throughput(Throughput::Elements(lines as u64));
+        }
+        group.bench_function(BenchmarkId::from_parameter(single.id()), |b| {
+            b.iter(|| single.evaluate());
+        });
+    }
+}
+
+fn bench_smallest(c: &mut Criterion, singles: &[Single]) {
+    let mut group = c.benchmark_group("smallest");
+    bench_singles(&mut group, "smallest", singles);
+    let program = smallest_program();
+    group.bench_function("parse_and_evaluate", |b| {
+        b.iter(|| parse_and_evaluate(&program, true));
+    });
+    group.bench_function("parse_and_evaluate_without_trace", |b| {
+        b.iter(|| parse_and_evaluate(&program, false));
     });
     group.finish();
 }
 
-fn bench_full(c: &mut Criterion) {
-    let program = Program::new(full_definition()).expect("the full program compiles");
-    let checkout = full_checkout();
-    let mut group = c.benchmark_group("evaluate_full");
-    group.bench_with_input(BenchmarkId::from_parameter(10), &checkout, |b, checkout| {
-        b.iter(|| program.evaluate(black_box(checkout)));
-    });
+fn bench_order_lines(c: &mut Criterion, singles: &[Single]) {
+    let mut group = c.benchmark_group("order_lines");
+    bench_singles(&mut group, "order_lines", singles);
     group.finish();
 }
 
-fn bench_batch(c: &mut Criterion) {
-    let program = Program::new(full_definition()).expect("the full program compiles");
-    // Built on first use, so that a run filtered to other benchmarks (or
-    // profiling them) does not parse 10,000 checkouts.
-    let checkouts = std::cell::OnceCell::new();
-    let threads = std::num::NonZeroUsize::new(2).expect("2 is not zero");
+fn bench_coupon_codes(c: &mut Criterion, singles: &[Single]) {
+    let mut group = c.benchmark_group("coupon_codes");
+    bench_singles(&mut group, "coupon_codes", singles);
+    group.finish();
+}
+
+fn bench_batch(c: &mut Criterion, program: &Program, checkouts: &OnceCell<Vec<Checkout>>) {
     let mut group = c.benchmark_group("batch");
-    // One batch takes milliseconds: flat sampling keeps the 50 samples
-    // within the measurement time.
+    // One batch takes milliseconds: flat sampling keeps the samples within
+    // the measurement time.
     group.sampling_mode(SamplingMode::Flat);
     group.throughput(Throughput::Elements(BATCH as u64));
-    group.bench_function("sequential", |b| {
-        let checkouts = checkouts.get_or_init(batch_checkouts);
-        b.iter(|| program.evaluate_batch(black_box(checkouts)));
-    });
-    // For comparison: the same work, each result dropped at once instead of
-    // 10,000 held until the end (what holding them costs the allocator).
-    group.bench_function("one_by_one", |b| {
-        let checkouts = checkouts.get_or_init(batch_checkouts);
-        b.iter(|| {
-            for checkout in checkouts {
-                drop(black_box(program.evaluate(black_box(checkout))));
-            }
+    for run in BatchRun::ALL {
+        group.bench_function(run.id(), |b| {
+            let checkouts = checkouts.get_or_init(batch_checkouts);
+            b.iter(|| run.run(program, checkouts));
         });
-    });
-    group.bench_function("parallel_2", |b| {
-        let checkouts = checkouts.get_or_init(batch_checkouts);
-        b.iter(|| program.evaluate_batch_parallel(black_box(checkouts), threads));
-    });
-    // The same batch without the trace: no sentence is formatted.
-    group.bench_function("sequential_without_trace", |b| {
-        let checkouts = checkouts.get_or_init(batch_checkouts);
-        let options = loyalty::evaluate::EvaluateOptions::new().trace(false);
-        b.iter(|| program.evaluate_batch_with(black_box(checkouts), options));
-    });
+    }
     group.finish();
 }
 
-fn bench_smallest(c: &mut Criterion) {
-    let program = smallest_program();
-    let checkout = smallest_checkout();
-    let mut group = c.benchmark_group("smallest");
-    group.bench_function("evaluate", |b| {
-        b.iter(|| program.evaluate(black_box(&checkout)));
-    });
-    group.bench_function("parse_and_evaluate", |b| {
-        b.iter(|| {
-            let checkout: Checkout = serde_json::from_str(black_box(SMALLEST_CHECKOUT))
-                .expect("the smallest checkout parses");
-            program.evaluate(&checkout)
-        });
-    });
+fn bench_full(c: &mut Criterion, singles: &[Single]) {
+    let mut group = c.benchmark_group("full");
+    bench_singles(&mut group, "full", singles);
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = config();
-    targets = bench_evaluate, bench_compile, bench_full, bench_batch, bench_smallest
+/// `LOYALTY_BENCH_CASE` mode: evaluates the named case
+/// `LOYALTY_BENCH_RUNS` times, then prints the allocations of one more
+/// evaluation.
+fn repeat(case: &str) {
+    let fixture = Fixture::all()
+        .find(|f| f.name() == case)
+        .unwrap_or_else(|| {
+            let names: Vec<String> = Fixture::all().map(Fixture::name).collect();
+            panic!("LOYALTY_BENCH_CASE={case}: not one of {}", names.join(", "))
+        });
+    let runs: usize = std::env::var("LOYALTY_BENCH_RUNS")
+        .map_or(Ok(1), |runs| runs.parse())
+        .expect("LOYALTY_BENCH_RUNS is a number");
+    let trace = std::env::var_os("LOYALTY_BENCH_TRACE").is_none_or(|v| v != "0");
+    let single = Single::new(fixture, trace);
+    for _ in 0..runs {
+        drop(black_box(single.evaluate()));
+    }
+    let (counted, evaluation) = count(|| single.evaluate());
+    let evaluation = evaluation.expect("the checkout evaluates");
+    println!(
+        "{case} (trace {trace}): {runs} run(s); one evaluation: {counted}\n({})",
+        outcome(&evaluation),
+    );
 }
 
 fn main() {
-    // Under `--profile-time`, only the profiled routine should show in the
-    // profile: no allocation reports (they build and evaluate the batch).
-    if !std::env::args().any(|arg| arg == "--profile-time") {
-        let program = Program::new(definition()).expect("the reference program compiles");
-        report_allocations(&program);
-        report_full_allocations();
+    if let Ok(case) = std::env::var("LOYALTY_BENCH_CASE") {
+        repeat(&case);
+        return;
     }
-    benches();
-    Criterion::default().configure_from_args().final_summary();
+    let mut singles = singles();
+    let full = full_program();
+    // Built on first use, so that a criterion run filtered to other
+    // benchmarks (or profiling them) does not build 10,000 checkouts.
+    let checkouts = OnceCell::new();
+    // Under `--profile-time`, only the profiled routine should run: no
+    // report.
+    if !std::env::args().any(|arg| arg == "--profile-time") {
+        println!(
+            "heap requests of one warm evaluation (reallocations apart; bytes requested), \
+             and one call timed:"
+        );
+        report_singles(&mut singles);
+        report_parse_and_evaluate();
+        report_batch(&full, checkouts.get_or_init(batch_checkouts));
+    }
+    let mut criterion = config().configure_from_args();
+    bench_smallest(&mut criterion, &singles);
+    bench_order_lines(&mut criterion, &singles);
+    bench_coupon_codes(&mut criterion, &singles);
+    bench_batch(&mut criterion, &full, &checkouts);
+    bench_full(&mut criterion, &singles);
+    criterion.final_summary();
 }
