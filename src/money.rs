@@ -566,13 +566,32 @@ impl Money {
     ///
     /// [`MoneyError::NotInMinorUnits`].
     pub fn to_minor_units(&self) -> Result<i128, MoneyError> {
-        self.ensure_minor_units()?;
+        // The amount is mantissa × 10^-scale: shift the mantissa to the
+        // currency's scale in integers, refusing a remainder.
+        // A count of minor units is itself a decimal: it stays below 2^96.
+        const LIMIT: u128 = 1 << 96;
         let overflow = MoneyError::Overflow {
             operation: "conversion to minor units",
         };
-        let factor = Decimal::from(10_i64.pow(self.currency.minor_units()));
-        let scaled = self.amount.checked_mul(factor).ok_or(overflow.clone())?;
-        scaled.trunc().to_i128().ok_or(overflow)
+        let minor = self.currency.minor_units();
+        let scale = self.amount.scale();
+        let mantissa = self.amount.mantissa();
+        let units = if scale <= minor {
+            10i128
+                .checked_pow(minor - scale)
+                .and_then(|f| mantissa.checked_mul(f))
+                .ok_or(overflow.clone())?
+        } else {
+            let divisor = 10i128.pow(scale - minor); // scale ≤ 28: fits
+            if mantissa % divisor != 0 {
+                self.ensure_minor_units()?;
+            }
+            mantissa / divisor
+        };
+        if units.unsigned_abs() >= LIMIT {
+            return Err(overflow);
+        }
+        Ok(units)
     }
 
     /// Builds an amount from a count of minor units.
@@ -867,7 +886,7 @@ fn split_exact(
 /// (none, when fewer are left than there are parts of positive weight).
 fn place_remainder<K: Ord>(
     mut left: i128,
-    weights: &[Decimal],
+    weights: &[impl Weight],
     lost: &[K],
     policy: RemainderPolicy,
     out: &mut [i128],
@@ -893,12 +912,113 @@ fn place_remainder<K: Ord>(
         if left == 0 {
             break;
         }
-        if !weights[index].is_zero() {
+        if !weights[index].is_nothing() {
             out[index] += 1;
             left -= 1;
         }
     }
     left
+}
+
+/// A weight of an allocation: a `Decimal`, or whole units.
+trait Weight {
+    /// Whether the part gets nothing.
+    fn is_nothing(&self) -> bool;
+}
+
+impl Weight for Decimal {
+    fn is_nothing(&self) -> bool {
+        self.is_zero()
+    }
+}
+
+impl Weight for i128 {
+    fn is_nothing(&self) -> bool {
+        *self == 0
+    }
+}
+
+/// [`allocate_units`] with weights in whole units (the minor units of line
+/// amounts inside an evaluation): the same parts, computed in integers
+/// without a `Decimal` in sight, and without allocating for up to 16
+/// parts. Weights whose products with the total do not fit in 128 bits
+/// (amounts near the order limit) take the decimal path.
+pub(crate) fn split_units(
+    total_units: i128,
+    weights: &[i128],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
+    if out.len() < weights.len() {
+        return Err(AllocationError::BufferTooShort {
+            room: out.len(),
+            parts: weights.len(),
+        });
+    }
+    let mut total: u128 = 0;
+    for (index, &weight) in weights.iter().enumerate() {
+        let Ok(w) = u128::try_from(weight) else {
+            return Err(AllocationError::NegativeWeight {
+                index,
+                weight: Decimal::try_from_i128_with_scale(weight, 0).unwrap_or(Decimal::MIN),
+            });
+        };
+        total = total.checked_add(w).ok_or_else(overflow)?;
+    }
+    if total == 0 {
+        return Err(AllocationError::ZeroTotalWeight);
+    }
+    let out = &mut out[..weights.len()];
+    let magnitude = total_units.unsigned_abs();
+    let mut stack = [0u128; 16];
+    let mut heap = Vec::new();
+    let remainders: &mut [u128] = if weights.len() <= stack.len() {
+        &mut stack[..weights.len()]
+    } else {
+        heap.resize(weights.len(), 0);
+        &mut heap
+    };
+    let mut assigned: u128 = 0;
+    for ((slot, remainder), &w) in out.iter_mut().zip(remainders.iter_mut()).zip(weights) {
+        // Non-negative: checked above.
+        let Some(product) = (w as u128).checked_mul(magnitude) else {
+            return split_units_in_decimals(total_units, weights, policy, out);
+        };
+        let share = product / total;
+        *slot = i128::try_from(share).map_err(|_| overflow())?;
+        *remainder = product % total;
+        assigned += share;
+    }
+    // Exact floors never exceed the amount, and leave fewer units over than
+    // there are parts with a remainder.
+    let left = i128::try_from(magnitude - assigned).map_err(|_| overflow())?;
+    let left = place_remainder(left, weights, remainders, policy, out);
+    if left > 0
+        && let Some(index) = weights.iter().position(|&w| w != 0)
+    {
+        // Unreachable by the argument above; never lose a unit.
+        out[index] += left;
+    }
+    if total_units < 0 {
+        for slot in out.iter_mut() {
+            *slot = -*slot;
+        }
+    }
+    Ok(())
+}
+
+/// [`split_units`] through [`allocate_units`], for products beyond 128 bits.
+fn split_units_in_decimals(
+    total_units: i128,
+    weights: &[i128],
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
+    let weights = weights
+        .iter()
+        .map(|&w| Decimal::try_from_i128_with_scale(w, 0).map_err(|_| overflow()))
+        .collect::<Result<Vec<Decimal>, _>>()?;
+    allocate_units(total_units, &weights, policy, out)
 }
 
 fn overflow() -> AllocationError {

@@ -10,9 +10,9 @@ use crate::evaluation::{
     CashbackOutcome, LineCashback, MinimumOf, Reason, RuleCashback, RuleKind, RuleRef, Stage,
     TraceEntry,
 };
-use crate::money::{Money, RoundingMode, allocate_minor_units};
+use crate::money::{Money, RoundingMode, split_units};
 
-fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, EvaluationError> {
+fn add(a: i128, b: i128, what: &'static str) -> Result<i128, EvaluationError> {
     a.checked_add(b).ok_or_else(|| overflow(what))
 }
 
@@ -20,12 +20,13 @@ fn not_applied(rule: RuleRef, reason: impl FnOnce() -> Reason, trace: &mut Trace
     trace.push(|| TraceEntry::new(rule, false, Stage::Cashback, reason()));
 }
 
-/// The cashback stage, on the net paid.
+/// The cashback stage, on the net paid: `nets`, `shipping_paid` and
+/// `payable` in minor units.
 pub(super) fn earn(
     ctx: &Context<'_>,
-    nets: &[Decimal],
-    shipping_paid: Decimal,
-    payable: Decimal,
+    nets: &[i128],
+    shipping_paid: i128,
+    payable: i128,
     trace: &mut Trace,
 ) -> Result<CashbackOutcome, EvaluationError> {
     let program = ctx.program;
@@ -40,7 +41,8 @@ pub(super) fn earn(
     let n = lines.len();
     let mut per_line = vec![0i128; n];
     let mut shipping_units: i128 = 0;
-    let mut weights = vec![Decimal::ZERO; n + 1];
+    let mut total: i128 = 0;
+    let mut weights = vec![0i128; n + 1];
     let mut parts = vec![0i128; n + 1];
     let mut left = payable;
     for rule in program.cashback() {
@@ -55,23 +57,24 @@ pub(super) fn earn(
         )? {
             continue;
         }
-        let mut base = Decimal::ZERO;
+        let mut base_units: i128 = 0;
         for (i, line) in lines.iter().enumerate() {
             weights[i] = if def.lines.selects(line) {
-                nets[i].max(Decimal::ZERO)
+                nets[i].max(0)
             } else {
-                Decimal::ZERO
+                0
             };
-            base = add(base, weights[i], "a cashback base")?;
+            base_units = add(base_units, weights[i], "a cashback base")?;
         }
         weights[n] = if def.include_shipping {
-            shipping_paid.max(Decimal::ZERO)
+            shipping_paid.max(0)
         } else {
-            Decimal::ZERO
+            0
         };
-        base = add(base, weights[n], "a cashback base")?;
+        base_units = add(base_units, weights[n], "a cashback base")?;
+        let base = ctx.decimal(base_units)?;
         if let Some(min) = def.min_spend
-            && base < min
+            && base_units < ctx.units(min)?
         {
             not_applied(
                 rule_ref,
@@ -87,14 +90,19 @@ pub(super) fn earn(
         let (raw, percent) = rule
             .raw_for(base, facts.customer().tier())
             .ok_or_else(|| overflow("cashback"))?;
-        let rounded = program
-            .rounding()
-            .round(raw, currency.minor_units())
-            .max(Decimal::ZERO);
-        let mut amount = def.cap.map_or(rounded, |cap| rounded.min(cap));
-        amount = amount.min(left).max(Decimal::ZERO);
+        let rounded = ctx.units(
+            program
+                .rounding()
+                .round(raw, currency.minor_units())
+                .max(Decimal::ZERO),
+        )?;
+        let mut amount = match def.cap {
+            Some(cap) => rounded.min(ctx.units(cap)?),
+            None => rounded,
+        };
+        amount = amount.min(left).max(0);
         let capped = amount < rounded;
-        if amount.is_zero() {
+        if amount == 0 {
             not_applied(
                 rule_ref,
                 || Reason::NoCashback {
@@ -105,27 +113,20 @@ pub(super) fn earn(
             continue;
         }
         left -= amount;
-        allocate_minor_units(
-            Money::new(amount, currency),
-            &weights,
-            program.remainder(),
-            &mut parts,
-        )?;
+        split_units(amount, &weights, program.remainder(), &mut parts)?;
         for (total, part) in per_line.iter_mut().zip(&parts) {
             *total += part;
         }
         shipping_units += parts[n];
-        let amount = Money::new(amount, currency)
-            .round(program.rounding())
-            .amount();
-        outcome.total = add(outcome.total, amount, "cashback")?;
+        total = add(total, amount, "cashback")?;
+        let amount = ctx.money(amount)?;
         trace.push(|| {
             TraceEntry::new(
                 rule_ref.clone(),
                 true,
                 Stage::Cashback,
                 Reason::Cashback {
-                    amount: Money::new(amount, currency),
+                    amount,
                     percent,
                     base: Money::new(base, currency),
                     capped,
@@ -136,10 +137,11 @@ pub(super) fn earn(
             rule: rule_ref,
             base,
             percent,
-            amount,
+            amount: amount.amount(),
             capped,
         });
     }
+    outcome.total = ctx.decimal(total)?;
     for (line, units) in lines.iter().zip(per_line) {
         if units != 0 {
             outcome.lines.push(LineCashback {

@@ -9,7 +9,6 @@ use super::discounts::{Detail, spread};
 use super::stacking::{Candidate, Level, Source};
 use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
-use crate::money::Money;
 use crate::order::Line;
 use crate::program::Percentages;
 use crate::rules::coupon::{
@@ -201,7 +200,7 @@ fn rejection(
     ) || def.min_subtotal.is_some()
         || def.min_quantity.is_some()
         || !def.lines.is_all();
-    let mut subtotal = Decimal::ZERO;
+    let mut subtotal: i128 = 0;
     let mut quantity: u64 = 0;
     let mut any = false;
     for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
@@ -213,6 +212,7 @@ fn rejection(
             quantity = quantity.saturating_add(u64::from(line.quantity()));
         }
     }
+    let subtotal = ctx.decimal(subtotal)?;
     if needs_lines && !any {
         return Ok(Some(Rejection::NoEligibleItems));
     }
@@ -243,32 +243,32 @@ fn rejection(
             missing: u64::from(buy) + u64::from(get) - quantity,
         }));
     }
-    if matches!(def.reward, CouponReward::FreeShipping) && ctx.order.shipping().is_zero() {
+    if matches!(def.reward, CouponReward::FreeShipping) && ctx.shipping == 0 {
         return Ok(Some(Rejection::NothingToDiscount));
     }
     Ok(None)
 }
 
-/// A coupon's discount on the lines' current `nets`, allocated per line.
-/// `free_units` counts each line's units already made free by a line-level
-/// reward: they are neither freed again nor discounted.
+/// A coupon's discount on the lines' current `nets` (minor units),
+/// allocated per line. `free_units` counts each line's units already made
+/// free by a line-level reward: they are neither freed again nor
+/// discounted.
 pub(super) fn discount<'a>(
     ctx: &Context<'a>,
     coupon: &'a Coupon,
-    nets: &[Decimal],
+    nets: &[i128],
     free_units: &mut [u32],
     percentages: Percentages,
 ) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
     let def = &coupon.definition;
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
-    let currency = ctx.currency;
     match &def.reward {
         CouponReward::PercentOff { percent, cap } => {
             let base_amounts = match percentages {
                 Percentages::Compound => nets,
-                Percentages::OnOriginal => &ctx.gross,
+                Percentages::OnOriginal => &ctx.gross[..],
             };
-            let mut base = Decimal::ZERO;
+            let mut base: i128 = 0;
             for (line, amount) in ctx.lines().iter().zip(base_amounts) {
                 if eligible(line) {
                     base = base
@@ -276,7 +276,8 @@ pub(super) fn discount<'a>(
                         .ok_or_else(|| overflow("a coupon"))?;
                 }
             }
-            let raw = base
+            let raw = ctx
+                .decimal(base)?
                 .checked_mul(*percent)
                 .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
                 .ok_or_else(|| overflow("a coupon"))?;
@@ -300,7 +301,7 @@ pub(super) fn discount<'a>(
         )),
         CouponReward::AmountOffEachUnit { amount } => {
             let mut parts = vec![0i128; nets.len()];
-            let per_unit = Money::new(*amount, currency).to_minor_units()?;
+            let per_unit = ctx.units(*amount)?;
             for (((part, line), net), free) in parts
                 .iter_mut()
                 .zip(ctx.lines())
@@ -308,12 +309,11 @@ pub(super) fn discount<'a>(
                 .zip(&*free_units)
             {
                 if eligible(line) {
-                    let net_units = Money::new(*net, currency).to_minor_units()?;
                     let paid_units = line.quantity().saturating_sub(*free);
                     let want = per_unit
                         .checked_mul(i128::from(paid_units))
                         .ok_or_else(|| overflow("a per-unit discount"))?;
-                    *part = want.min(net_units).max(0);
+                    *part = want.min(*net).max(0);
                 }
             }
             Ok((Target::Items, parts, Detail::AmountOffEachUnit(*amount)))
@@ -378,7 +378,7 @@ pub(super) fn discount<'a>(
 /// line), never more than a line's remaining net.
 fn cheapest_units(
     ctx: &Context<'_>,
-    nets: &[Decimal],
+    nets: &[i128],
     free_units: &mut [u32],
     eligible: &impl Fn(&Line) -> bool,
     count: u64,
@@ -406,7 +406,7 @@ fn cheapest_units(
         }
         let take = u32::try_from(left.min(u64::from(available))).unwrap_or(available);
         let price = line.unit_price().to_minor_units()?;
-        let net = Money::new(nets[i], ctx.currency).to_minor_units()?.max(0);
+        let net = nets[i].max(0);
         let by_price = price
             .checked_mul(i128::from(take))
             .ok_or_else(|| overflow("free units"))?;

@@ -10,12 +10,12 @@ use rust_decimal::Decimal;
 use super::coupons::{self};
 use super::ladders::{self, show};
 use super::stacking::{Candidate, Level, Picked, Source};
-use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
+use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineOutcome, Reason, Stage,
     StepGiven, Target, Totals, TraceEntry,
 };
-use crate::money::{Currency, Money, RoundingMode, allocate_minor_units};
+use crate::money::{Currency, Money, RoundingMode, split_units};
 use crate::order::{Line, Sku};
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
@@ -129,29 +129,29 @@ impl Detail<'_> {
     }
 }
 
-/// One candidate's result in an application.
+/// One candidate's result in an application. Amounts in minor units.
 pub(super) struct Applied<'p> {
     pub(super) candidate: usize,
     pub(super) target: Target,
-    pub(super) amount: Decimal,
+    pub(super) amount: i128,
     /// Minor-unit parts per line (items only).
     pub(super) parts: Vec<i128>,
     pub(super) detail: Detail<'p>,
     pub(super) capped_by_total: bool,
 }
 
-/// A set of candidates applied to the order.
+/// A set of candidates applied to the order. Amounts in minor units.
 pub(super) struct Application<'p> {
     /// Each line's net after the applied discounts.
-    pub(super) nets: Vec<Decimal>,
+    pub(super) nets: Vec<i128>,
     pub(super) applied: Vec<Applied<'p>>,
     /// The discount on the items.
-    pub(super) items: Decimal,
+    pub(super) items: i128,
     /// The discount on shipping.
-    pub(super) shipping: Decimal,
+    pub(super) shipping: i128,
     /// What the set is worth to the customer (gifts included), to compare
     /// sets.
-    pub(super) benefit: Decimal,
+    pub(super) benefit: i128,
 }
 
 /// Applies a set of candidates in level order, then priority, then
@@ -174,15 +174,16 @@ pub(super) fn apply<'a>(
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them.
     let mut free_units = vec![0u32; nets.len()];
-    let mut shipping_left = ctx.order.shipping().amount();
+    let mut shipping_left = ctx.shipping;
     let mut cap_left = total_cap(ctx)?;
     let mut application = Application {
         applied: Vec::with_capacity(order.len()),
-        items: Decimal::ZERO,
-        shipping: Decimal::ZERO,
-        benefit: Decimal::ZERO,
+        items: 0,
+        shipping: 0,
+        benefit: 0,
         nets: Vec::new(),
     };
+    let add = |a: i128, b: i128, what| a.checked_add(b).ok_or_else(|| overflow(what));
     for index in order {
         let candidate = &candidates[index];
         let (target, mut parts, detail) = match candidate.source {
@@ -191,9 +192,9 @@ pub(super) fn apply<'a>(
                 match &coupon.definition.reward {
                     CouponReward::FreeShipping => {
                         let amount = shipping_left;
-                        shipping_left = Decimal::ZERO;
-                        application.shipping += amount;
-                        application.benefit += amount;
+                        shipping_left = 0;
+                        application.shipping = add(application.shipping, amount, "shipping")?;
+                        application.benefit = add(application.benefit, amount, "shipping")?;
                         application.applied.push(Applied {
                             candidate: index,
                             target: Target::Shipping,
@@ -205,10 +206,8 @@ pub(super) fn apply<'a>(
                         continue;
                     }
                     CouponReward::FreeGift { value, .. } => {
-                        application.benefit = application
-                            .benefit
-                            .checked_add(*value)
-                            .ok_or_else(|| overflow("a gift's value"))?;
+                        let value = ctx.units(*value)?;
+                        application.benefit = add(application.benefit, value, "a gift's value")?;
                     }
                     _ => {}
                 }
@@ -216,40 +215,26 @@ pub(super) fn apply<'a>(
             }
         };
         // The program's cap on the total discount.
-        let mut amount_units: i128 = parts.iter().sum();
+        let mut amount: i128 = parts.iter().sum();
         let mut capped_by_total = false;
         if let Some(cap) = cap_left.as_mut() {
-            if amount_units > *cap {
-                let capped = Money::from_minor_units(*cap, ctx.currency)?;
-                let weights = parts
-                    .iter()
-                    .map(|&p| Decimal::try_from_i128_with_scale(p, 0))
-                    .collect::<Result<Vec<Decimal>, _>>()
-                    .map_err(|_| overflow("the total cap"))?;
-                if capped.is_zero() {
+            if amount > *cap {
+                if *cap == 0 {
                     parts.iter_mut().for_each(|p| *p = 0);
                 } else {
-                    allocate_minor_units(capped, &weights, ctx.program.remainder(), &mut parts)?;
+                    let weights = parts.clone();
+                    split_units(*cap, &weights, ctx.program.remainder(), &mut parts)?;
                 }
-                amount_units = *cap;
+                amount = *cap;
                 capped_by_total = true;
             }
-            *cap -= amount_units;
+            *cap -= amount;
         }
-        let amount = Money::from_minor_units(amount_units, ctx.currency)?.amount();
         for (net, &p) in nets.iter_mut().zip(&parts) {
-            if p != 0 {
-                *net -= Money::from_minor_units(p, ctx.currency)?.amount();
-            }
+            *net -= p;
         }
-        application.items = application
-            .items
-            .checked_add(amount)
-            .ok_or_else(|| overflow("the total discount"))?;
-        application.benefit = application
-            .benefit
-            .checked_add(amount)
-            .ok_or_else(|| overflow("the total discount"))?;
+        application.items = add(application.items, amount, "the total discount")?;
+        application.benefit = add(application.benefit, amount, "the total discount")?;
         application.applied.push(Applied {
             candidate: index,
             target,
@@ -266,9 +251,9 @@ pub(super) fn apply<'a>(
 /// The program's cap on the total item discount, in minor units.
 fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
     let policy = ctx.program.stacking();
-    let mut cap: Option<Decimal> = policy.max_total;
+    let mut cap: Option<i128> = policy.max_total.map(|c| ctx.units(c)).transpose()?;
     if let Some(percent) = policy.max_total_percent {
-        let mut eligible = Decimal::ZERO;
+        let mut eligible: i128 = 0;
         for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
             if !line.is_exempt() {
                 eligible = eligible
@@ -276,38 +261,31 @@ fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
                     .ok_or_else(|| overflow("the cap"))?;
             }
         }
-        let by_percent = eligible
+        let by_percent = ctx
+            .decimal(eligible)?
             .checked_mul(percent)
             .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
             .ok_or_else(|| overflow("the cap"))?;
+        // Round down to the minor unit so the cap is never exceeded.
+        let by_percent =
+            ctx.units(RoundingMode::TowardZero.round(by_percent, ctx.currency.minor_units()))?;
         cap = Some(cap.map_or(by_percent, |c| c.min(by_percent)));
     }
-    cap.map(|c| {
-        // Round down to the minor unit so the cap is never exceeded.
-        let c = RoundingMode::TowardZero.round(c, ctx.currency.minor_units());
-        Money::new(c, ctx.currency)
-            .to_minor_units()
-            .map_err(EvaluationError::from)
-    })
-    .transpose()
+    Ok(cap)
 }
 
-/// Rounds `raw` once, clamps it to the eligible net, and allocates it over
-/// the eligible lines in proportion to their net.
+/// Rounds `raw` once to the minor unit, clamps it to the eligible net, and
+/// allocates it over the eligible lines in proportion to their net.
 pub(super) fn spread(
     ctx: &Context<'_>,
     raw: Decimal,
-    nets: &[Decimal],
+    nets: &[i128],
     eligible: impl Fn(&Line) -> bool,
 ) -> Result<Vec<i128>, EvaluationError> {
     let mut weights = Vec::with_capacity(nets.len());
-    let mut available = Decimal::ZERO;
-    for (line, net) in ctx.lines().iter().zip(nets) {
-        let w = if eligible(line) {
-            (*net).max(Decimal::ZERO)
-        } else {
-            Decimal::ZERO
-        };
+    let mut available: i128 = 0;
+    for (line, &net) in ctx.lines().iter().zip(nets) {
+        let w = if eligible(line) { net.max(0) } else { 0 };
         available = available
             .checked_add(w)
             .ok_or_else(|| overflow("eligible amounts"))?;
@@ -318,16 +296,11 @@ pub(super) fn spread(
         .program
         .rounding()
         .round(raw, ctx.currency.minor_units());
-    let amount = rounded.min(available).max(Decimal::ZERO);
-    if amount.is_zero() {
+    let amount = ctx.units(rounded.max(Decimal::ZERO))?.min(available);
+    if amount <= 0 {
         return Ok(parts);
     }
-    allocate_minor_units(
-        Money::new(amount, ctx.currency),
-        &weights,
-        ctx.program.remainder(),
-        &mut parts,
-    )?;
+    split_units(amount, &weights, ctx.program.remainder(), &mut parts)?;
     Ok(parts)
 }
 
@@ -339,10 +312,12 @@ pub(super) struct Settled<'p> {
     /// The coupons applied, with the index of their verdict, in the order
     /// they applied.
     pub(super) coupons: Vec<(&'p Coupon, usize)>,
-    /// Each line's net after the discounts.
-    pub(super) nets: Vec<Decimal>,
-    /// The shipping left to pay.
-    pub(super) shipping_paid: Decimal,
+    /// Each line's net after the discounts, in minor units.
+    pub(super) nets: Vec<i128>,
+    /// The shipping left to pay, in minor units.
+    pub(super) shipping_paid: i128,
+    /// What the customer pays, in minor units.
+    pub(super) payable: i128,
     pub(super) totals: Totals,
 }
 
@@ -369,7 +344,8 @@ pub(super) fn settle<'a>(
         gifts: Vec::new(),
         coupons: Vec::with_capacity(application.applied.len()),
         nets: Vec::new(),
-        shipping_paid: Decimal::ZERO,
+        shipping_paid: 0,
+        payable: 0,
         totals: Totals {
             subtotal: Decimal::ZERO,
             discount: Decimal::ZERO,
@@ -400,9 +376,9 @@ pub(super) fn settle<'a>(
                 }
                 _ => {}
             }
-            outcome.amount = in_minor_units(applied.amount, currency);
+            outcome.amount = ctx.decimal(applied.amount)?;
         }
-        if applied.amount.is_zero() && candidate.level != Level::Benefit {
+        if applied.amount == 0 && candidate.level != Level::Benefit {
             // Picked, but the lines it applies to were already fully
             // discounted (or no ladder step is reached after earlier
             // discounts): nothing to apply, nothing to redeem.
@@ -446,15 +422,16 @@ pub(super) fn settle<'a>(
             if units != 0 {
                 line_discounts[i].push(LineDiscount {
                     rule: candidate.rule.clone(),
-                    amount: Money::from_minor_units(units, currency)?.amount(),
+                    amount: ctx.decimal(units)?,
                 });
             }
         }
+        let amount = ctx.money(applied.amount)?;
         let discount = AppliedDiscount {
             rule: candidate.rule.clone(),
             code: code.map(|v: usize| codes[v].clone()),
             target: applied.target,
-            amount: in_minor_units(applied.amount, currency),
+            amount: amount.amount(),
             detail: applied.detail.publish(currency),
             capped_by_total: applied.capped_by_total,
         };
@@ -464,7 +441,7 @@ pub(super) fn settle<'a>(
                 true,
                 Stage::Discounts,
                 Reason::Discounted {
-                    amount: Money::new(applied.amount, currency),
+                    amount,
                     target: applied.target,
                     detail: discount.detail.clone(),
                     capped_by_total: applied.capped_by_total,
@@ -484,26 +461,27 @@ pub(super) fn settle<'a>(
         settled.lines.push(LineOutcome {
             line: line.id().clone(),
             sku: line.sku().clone(),
-            gross: in_minor_units(gross, currency),
+            gross: ctx.decimal(gross)?,
             discounts,
-            net: in_minor_units(net, currency),
+            net: ctx.decimal(net)?,
         });
     }
-    let subtotal = ctx.order.gross_subtotal().amount();
-    let shipping = ctx.order.shipping().amount();
-    let payable = subtotal
-        .checked_sub(application.items)
-        .and_then(|v| v.checked_add(shipping))
-        .and_then(|v| v.checked_sub(application.shipping))
-        .ok_or_else(|| overflow("the payable amount"))?
-        .max(Decimal::ZERO);
-    settled.shipping_paid = shipping - application.shipping;
+    let mut subtotal: i128 = 0;
+    for gross in &ctx.gross {
+        subtotal = subtotal
+            .checked_add(*gross)
+            .ok_or_else(|| overflow("the subtotal"))?;
+    }
+    // The discounts never exceed what they come off: no overflow below.
+    let payable = (subtotal - application.items + ctx.shipping - application.shipping).max(0);
+    settled.shipping_paid = ctx.shipping - application.shipping;
+    settled.payable = payable;
     settled.totals = Totals {
-        subtotal: in_minor_units(subtotal, currency),
-        discount: in_minor_units(application.items, currency),
-        shipping: in_minor_units(shipping, currency),
-        shipping_discount: in_minor_units(application.shipping, currency),
-        payable: in_minor_units(payable, currency),
+        subtotal: ctx.decimal(subtotal)?,
+        discount: ctx.decimal(application.items)?,
+        shipping: ctx.decimal(ctx.shipping)?,
+        shipping_discount: ctx.decimal(application.shipping)?,
+        payable: ctx.decimal(payable)?,
     };
     settled.nets = application.nets;
     Ok(settled)

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::{Checkout, EvaluationError, Trace};
 use crate::condition::{Facts, LineSelector};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
-use crate::money::Currency;
+use crate::money::{Currency, Money};
 use crate::order::{Line, Order};
 use crate::program::Program;
 use crate::rules::RuleId;
@@ -18,8 +18,12 @@ pub(super) struct Context<'a> {
     pub(super) checkout: &'a Checkout,
     pub(super) order: &'a Order,
     pub(super) facts: Facts<'a>,
-    /// Each line's unit price × quantity.
-    pub(super) gross: Vec<Decimal>,
+    /// Each line's unit price × quantity, in minor units: every amount
+    /// inside the stages is a whole number of the currency's minor unit,
+    /// turned into a `Decimal` only for the output.
+    pub(super) gross: Vec<i128>,
+    /// The shipping charge, in minor units.
+    pub(super) shipping: i128,
     pub(super) currency: Currency,
 }
 
@@ -44,13 +48,20 @@ pub(super) fn derive<'a>(
             )
         });
     }
+    let currency = program.currency();
+    let gross = order
+        .lines()
+        .iter()
+        .map(|line| Money::new(line.gross_amount(), currency).to_minor_units())
+        .collect::<Result<Vec<i128>, _>>()?;
     Ok(Context {
         program,
         checkout,
         order,
         facts: Facts::new(order, customer, program.calendar(), checkout.at),
-        gross: order.lines().iter().map(Line::gross_amount).collect(),
-        currency: program.currency(),
+        gross,
+        shipping: order.shipping().to_minor_units()?,
+        currency,
     })
 }
 
@@ -58,6 +69,21 @@ impl Context<'_> {
     /// The order's lines.
     pub(super) fn lines(&self) -> &[Line] {
         self.order.lines()
+    }
+
+    /// `units` minor units as an amount of the currency.
+    pub(super) fn decimal(&self, units: i128) -> Result<Decimal, EvaluationError> {
+        Ok(Money::from_minor_units(units, self.currency)?.amount())
+    }
+
+    /// `units` minor units as money.
+    pub(super) fn money(&self, units: i128) -> Result<Money, EvaluationError> {
+        Ok(Money::from_minor_units(units, self.currency)?)
+    }
+
+    /// A program amount (validated to whole minor units) in minor units.
+    pub(super) fn units(&self, amount: Decimal) -> Result<i128, EvaluationError> {
+        Ok(Money::new(amount, self.currency).to_minor_units()?)
     }
 
     /// Whether a line may receive a discount from a rule with `selector`.

@@ -77,11 +77,12 @@ pub(super) fn stand<'a>(
     Ok(standings)
 }
 
-/// The ladder's discount on the lines' current `nets`, allocated per line.
+/// The ladder's discount on the lines' current `nets` (minor units),
+/// allocated per line.
 pub(super) fn discount<'a>(
     ctx: &Context<'a>,
     ladder: &'a Ladder,
-    nets: &[Decimal],
+    nets: &[i128],
     percentages: Percentages,
 ) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
     let def = &ladder.definition;
@@ -92,10 +93,10 @@ pub(super) fn discount<'a>(
     let basis = basis(ctx, ladder, measured)?;
     let base_amounts = match percentages {
         Percentages::Compound => nets,
-        Percentages::OnOriginal => &ctx.gross,
+        Percentages::OnOriginal => &ctx.gross[..],
     };
     let eligible = |line: &crate::order::Line| Context::eligible(line, &def.lines);
-    let mut base = Decimal::ZERO;
+    let mut base: i128 = 0;
     for (line, amount) in ctx.lines().iter().zip(base_amounts) {
         if eligible(line) {
             base = base
@@ -103,6 +104,7 @@ pub(super) fn discount<'a>(
                 .ok_or_else(|| overflow("a ladder"))?;
         }
     }
+    let base = ctx.decimal(base)?;
     let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
     let Some(step) = standing.step else {
         return Ok((
@@ -132,27 +134,28 @@ pub(super) fn discount<'a>(
     Ok((Target::Items, spread(ctx, raw, nets, eligible)?, detail))
 }
 
-/// What a ladder measures on `amounts`: the eligible lines' amount, or
-/// their units.
-fn basis(
-    ctx: &Context<'_>,
-    ladder: &Ladder,
-    amounts: &[Decimal],
-) -> Result<Decimal, EvaluationError> {
-    let mut basis = Decimal::ZERO;
+/// What a ladder measures on `amounts` (minor units): the eligible lines'
+/// amount, or their units.
+fn basis(ctx: &Context<'_>, ladder: &Ladder, amounts: &[i128]) -> Result<Decimal, EvaluationError> {
+    let mut basis: i128 = 0;
     for (line, amount) in ctx.lines().iter().zip(amounts) {
         if !Context::eligible(line, &ladder.definition.lines) {
             continue;
         }
         let add = match ladder.definition.basis {
             LadderBasis::Subtotal => *amount,
-            LadderBasis::Quantity => Decimal::from(line.quantity()),
+            LadderBasis::Quantity => i128::from(line.quantity()),
         };
         basis = basis
             .checked_add(add)
             .ok_or_else(|| overflow("a ladder basis"))?;
     }
-    Ok(basis)
+    match ladder.definition.basis {
+        LadderBasis::Subtotal => ctx.decimal(basis),
+        LadderBasis::Quantity => {
+            Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
+        }
+    }
 }
 
 /// The smallest change of a ladder's basis: a minor unit, or one unit.

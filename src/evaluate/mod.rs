@@ -183,7 +183,7 @@ impl Program {
             &ctx,
             &discounts.nets,
             discounts.shipping_paid,
-            discounts.totals.payable,
+            discounts.payable,
             &mut trace,
         )?;
         let effects =

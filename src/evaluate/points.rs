@@ -48,7 +48,7 @@ fn not_applied(rule: RuleRef, reason: impl FnOnce() -> Reason, trace: &mut Trace
 /// The points stage: earning rules with multipliers, then bonuses.
 pub(super) fn earn(
     ctx: &Context<'_>,
-    nets: &[Decimal],
+    nets: &[i128],
     coupons: &[(&Coupon, usize)],
     trace: &mut Trace,
 ) -> Result<PointsOutcome, EvaluationError> {
@@ -173,8 +173,8 @@ pub(super) fn earn(
                         continue;
                     }
                     let b = match def.base {
-                        EarnBase::Net => nets[i].max(Decimal::ZERO),
-                        EarnBase::Gross => ctx.gross[i],
+                        EarnBase::Net => ctx.decimal(nets[i].max(0))?,
+                        EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
                         EarnBase::PerUnit => Decimal::from(line.quantity()),
                         EarnBase::PerOrder => Decimal::ZERO,
                     };

@@ -3,8 +3,6 @@
 //! exclusive, stackable, or the best of a group; best for the customer or
 //! by priority. Candidates left out get "cannot be combined with".
 
-use rust_decimal::Decimal;
-
 use super::discounts::{Application, apply};
 use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{Reason, RuleRef, Stage, TraceEntry};
@@ -132,14 +130,14 @@ fn choose<'a>(
             let chosen = if matches!(candidates[order[0]].stacking, Stacking::Exclusive) {
                 vec![order[0]]
             } else {
-                combinable(candidates, &order, |_| Ok(Decimal::ZERO))?
+                combinable(candidates, &order, |_| Ok(0))?
             };
             let application = apply(ctx, candidates, &chosen)?;
             Ok((chosen, application))
         }
         Pick::BestForCustomer => {
             // Within a group, the member worth most on its own.
-            let alone = |i: usize| -> Result<Decimal, EvaluationError> {
+            let alone = |i: usize| -> Result<i128, EvaluationError> {
                 Ok(apply(ctx, candidates, &[i])?.benefit)
             };
             let mut options: Vec<Vec<usize>> = Vec::new();
@@ -186,10 +184,10 @@ fn choose<'a>(
 fn combinable(
     candidates: &[Candidate<'_>],
     by_priority: &[usize],
-    worth: impl Fn(usize) -> Result<Decimal, EvaluationError>,
+    worth: impl Fn(usize) -> Result<i128, EvaluationError>,
 ) -> Result<Vec<usize>, EvaluationError> {
     let mut chosen: Vec<usize> = Vec::new();
-    let mut groups: Vec<(&str, usize, Decimal)> = Vec::new();
+    let mut groups: Vec<(&str, usize, i128)> = Vec::new();
     for &i in by_priority {
         match candidates[i].stacking {
             Stacking::Exclusive => {}
