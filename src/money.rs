@@ -932,7 +932,7 @@ impl Weight for Decimal {
     }
 }
 
-impl Weight for i128 {
+impl Weight for u128 {
     fn is_nothing(&self) -> bool {
         *self == 0
     }
@@ -940,9 +940,7 @@ impl Weight for i128 {
 
 /// [`allocate_units`] with weights in whole units (the minor units of line
 /// amounts inside an evaluation): the same parts, computed in integers
-/// without a `Decimal` in sight, and without allocating for up to 16
-/// parts. Weights whose products with the total do not fit in 128 bits
-/// (amounts near the order limit) take the decimal path.
+/// without a `Decimal` in sight.
 pub(crate) fn split_units(
     total_units: i128,
     weights: &[i128],
@@ -955,74 +953,192 @@ pub(crate) fn split_units(
             parts: weights.len(),
         });
     }
+    let out = &mut out[..weights.len()];
+    out.copy_from_slice(weights);
+    split_in_place(total_units, out, policy)
+}
+
+/// [`split_units`] in one buffer: `parts` holds the weights on entry and
+/// the shares on return. Allocates nothing for up to 16 parts; a single
+/// part of positive weight takes the whole amount at once. Weights whose
+/// products with the total do not fit in 128 bits (amounts near the order
+/// limit) take the decimal path, with the same result.
+pub(crate) fn split_in_place(
+    total_units: i128,
+    parts: &mut [i128],
+    policy: RemainderPolicy,
+) -> Result<(), AllocationError> {
     let mut total: u128 = 0;
-    for (index, &weight) in weights.iter().enumerate() {
+    let mut largest: u128 = 0;
+    let mut positive = 0usize;
+    let mut last_positive = 0usize;
+    for (index, &weight) in parts.iter().enumerate() {
         let Ok(w) = u128::try_from(weight) else {
             return Err(AllocationError::NegativeWeight {
                 index,
                 weight: Decimal::try_from_i128_with_scale(weight, 0).unwrap_or(Decimal::MIN),
             });
         };
+        if w != 0 {
+            positive += 1;
+            last_positive = index;
+        }
+        largest = largest.max(w);
         total = total.checked_add(w).ok_or_else(overflow)?;
     }
     if total == 0 {
         return Err(AllocationError::ZeroTotalWeight);
     }
-    let out = &mut out[..weights.len()];
+    if positive == 1 {
+        parts.iter_mut().for_each(|p| *p = 0);
+        parts[last_positive] = total_units;
+        return Ok(());
+    }
     let magnitude = total_units.unsigned_abs();
+    if largest.checked_mul(magnitude).is_none() {
+        return split_in_decimals(total_units, parts, policy);
+    }
+    // Each part's remainder of its exact share, plus one for a part of
+    // positive weight (so that zero marks a part that gets nothing, and
+    // the order of the remainders is kept).
     let mut stack = [0u128; 16];
     let mut heap = Vec::new();
-    let remainders: &mut [u128] = if weights.len() <= stack.len() {
-        &mut stack[..weights.len()]
+    let remainders: &mut [u128] = if parts.len() <= stack.len() {
+        &mut stack[..parts.len()]
     } else {
-        heap.resize(weights.len(), 0);
+        heap.resize(parts.len(), 0);
         &mut heap
     };
     let mut assigned: u128 = 0;
-    for ((slot, remainder), &w) in out.iter_mut().zip(remainders.iter_mut()).zip(weights) {
-        // Non-negative: checked above.
-        let Some(product) = (w as u128).checked_mul(magnitude) else {
-            return split_units_in_decimals(total_units, weights, policy, out);
-        };
+    for index in 0..parts.len() {
+        // Non-negative, and no product above the largest's: checked above.
+        let w = parts[index].unsigned_abs();
+        let product = w * magnitude;
         let share = product / total;
-        *slot = i128::try_from(share).map_err(|_| overflow())?;
-        *remainder = product % total;
+        parts[index] = i128::try_from(share).map_err(|_| overflow())?;
+        remainders[index] = if w == 0 { 0 } else { product % total + 1 };
         assigned += share;
     }
     // Exact floors never exceed the amount, and leave fewer units over than
     // there are parts with a remainder.
     let left = i128::try_from(magnitude - assigned).map_err(|_| overflow())?;
-    let left = place_remainder(left, weights, remainders, policy, out);
+    let left = place_remainder(left, remainders, remainders, policy, parts);
     if left > 0
-        && let Some(index) = weights.iter().position(|&w| w != 0)
+        && let Some(index) = remainders.iter().position(|&r| r != 0)
     {
         // Unreachable by the argument above; never lose a unit.
-        out[index] += left;
+        parts[index] += left;
     }
     if total_units < 0 {
-        for slot in out.iter_mut() {
+        for slot in parts.iter_mut() {
             *slot = -*slot;
         }
     }
     Ok(())
 }
 
-/// [`split_units`] through [`allocate_units`], for products beyond 128 bits.
-fn split_units_in_decimals(
+/// [`split_in_place`] through [`allocate_units`], for products beyond 128
+/// bits; `parts` still holds the weights when it is called.
+fn split_in_decimals(
     total_units: i128,
-    weights: &[i128],
+    parts: &mut [i128],
     policy: RemainderPolicy,
-    out: &mut [i128],
 ) -> Result<(), AllocationError> {
-    let weights = weights
+    let weights = parts
         .iter()
         .map(|&w| Decimal::try_from_i128_with_scale(w, 0).map_err(|_| overflow()))
         .collect::<Result<Vec<Decimal>, _>>()?;
-    allocate_units(total_units, &weights, policy, out)
+    allocate_units(total_units, &weights, policy, parts)
 }
 
 fn overflow() -> AllocationError {
     AllocationError::Money(MoneyError::Overflow {
         operation: "allocation",
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn decimal_split(total: i128, weights: &[i128], policy: RemainderPolicy) -> Vec<i128> {
+        let weights: Vec<Decimal> = weights.iter().map(|&w| Decimal::from(w as i64)).collect();
+        let mut out = vec![0; weights.len()];
+        allocate_units(total, &weights, policy, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_split_by_hand() {
+        // 10 over weights 1:1:1 → 3.33…: 4, 3, 3 (largest remainder, ties to
+        // the first); 7 over 0:2:5 → 2, 5.
+        let mut parts = [1, 1, 1];
+        split_in_place(10, &mut parts, RemainderPolicy::LargestRemainder).unwrap();
+        assert_eq!(parts, [4, 3, 3]);
+        let mut parts = [0, 2, 5];
+        split_in_place(7, &mut parts, RemainderPolicy::InOrder).unwrap();
+        assert_eq!(parts, [0, 2, 5]);
+        // One part of positive weight takes everything, negative included.
+        let mut parts = [0, 9, 0];
+        split_in_place(-5, &mut parts, RemainderPolicy::InOrder).unwrap();
+        assert_eq!(parts, [0, -5, 0]);
+        assert_eq!(
+            split_in_place(5, &mut [0, 0], RemainderPolicy::InOrder),
+            Err(AllocationError::ZeroTotalWeight)
+        );
+        assert!(matches!(
+            split_in_place(5, &mut [1, -1], RemainderPolicy::InOrder),
+            Err(AllocationError::NegativeWeight { index: 1, .. })
+        ));
+    }
+
+    #[test]
+    fn products_beyond_128_bits_take_the_decimal_path() {
+        // 10^20 over weights 10^20 and 3·10^20: products of 10^40 do not fit
+        // in 128 bits; shares 2.5·10^19 and 7.5·10^19 all the same.
+        let e20 = 10i128.pow(20);
+        let mut parts = [e20, 3 * e20];
+        split_in_place(e20, &mut parts, RemainderPolicy::LargestRemainder).unwrap();
+        assert_eq!(parts, [e20 / 4, 3 * e20 / 4]);
+        assert_eq!(parts.iter().sum::<i128>(), e20);
+    }
+
+    proptest! {
+        /// The integer split gives exactly the parts of the decimal one, for
+        /// any total (negative too), weights and policy.
+        #[test]
+        fn integer_and_decimal_splits_agree(
+            total in -10_000_000_000i128..10_000_000_000,
+            weights in prop::collection::vec(0i128..1_000_000_000, 1..40),
+            in_order in any::<bool>(),
+        ) {
+            prop_assume!(weights.iter().any(|&w| w > 0));
+            let policy = if in_order { RemainderPolicy::InOrder } else { RemainderPolicy::LargestRemainder };
+            let mut parts = weights.clone();
+            split_in_place(total, &mut parts, policy).unwrap();
+            prop_assert_eq!(parts.iter().sum::<i128>(), total);
+            prop_assert_eq!(&parts, &decimal_split(total, &weights, policy));
+            let mut out = vec![0; weights.len()];
+            split_units(total, &weights, policy, &mut out).unwrap();
+            prop_assert_eq!(out, parts);
+        }
+
+        /// Near the limits (products beyond 128 bits) the split still sums
+        /// exactly and never gives a part of weight zero anything.
+        #[test]
+        fn huge_splits_sum_exactly(
+            total in 0i128..10i128.pow(24),
+            weights in prop::collection::vec(prop_oneof![Just(0i128), 0i128..10i128.pow(24)], 1..20),
+        ) {
+            prop_assume!(weights.iter().any(|&w| w > 0));
+            let mut parts = weights.clone();
+            split_in_place(total, &mut parts, RemainderPolicy::LargestRemainder).unwrap();
+            prop_assert_eq!(parts.iter().sum::<i128>(), total);
+            for (p, w) in parts.iter().zip(&weights) {
+                prop_assert!(*w != 0 || *p == 0);
+                prop_assert!(*p >= 0);
+            }
+        }
+    }
 }

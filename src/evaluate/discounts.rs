@@ -15,7 +15,7 @@ use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineOutcome, Reason, Stage,
     StepGiven, Target, Totals, TraceEntry,
 };
-use crate::money::{Currency, Money, RoundingMode, split_units};
+use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
@@ -222,8 +222,8 @@ pub(super) fn apply<'a>(
                 if *cap == 0 {
                     parts.iter_mut().for_each(|p| *p = 0);
                 } else {
-                    let weights = parts.clone();
-                    split_units(*cap, &weights, ctx.program.remainder(), &mut parts)?;
+                    // The parts so far weigh the capped split.
+                    split_in_place(*cap, &mut parts, ctx.program.remainder())?;
                 }
                 amount = *cap;
                 capped_by_total = true;
@@ -282,25 +282,26 @@ pub(super) fn spread(
     nets: &[i128],
     eligible: impl Fn(&Line) -> bool,
 ) -> Result<Vec<i128>, EvaluationError> {
-    let mut weights = Vec::with_capacity(nets.len());
+    // Each line's weight, then (split in place) its part.
+    let mut parts = Vec::with_capacity(nets.len());
     let mut available: i128 = 0;
     for (line, &net) in ctx.lines().iter().zip(nets) {
         let w = if eligible(line) { net.max(0) } else { 0 };
         available = available
             .checked_add(w)
             .ok_or_else(|| overflow("eligible amounts"))?;
-        weights.push(w);
+        parts.push(w);
     }
-    let mut parts = vec![0i128; nets.len()];
     let rounded = ctx
         .program
         .rounding()
         .round(raw, ctx.currency.minor_units());
     let amount = ctx.units(rounded.max(Decimal::ZERO))?.min(available);
     if amount <= 0 {
+        parts.iter_mut().for_each(|p| *p = 0);
         return Ok(parts);
     }
-    split_units(amount, &weights, ctx.program.remainder(), &mut parts)?;
+    split_in_place(amount, &mut parts, ctx.program.remainder())?;
     Ok(parts)
 }
 

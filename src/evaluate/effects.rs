@@ -15,7 +15,7 @@ pub(super) fn collect(
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
-    let program = ctx.program.id();
+    let program = ctx.program.program_id();
     let order = ctx.order.id();
     let customer = ctx.checkout.customer.id();
     let mut effects = Vec::with_capacity(2 * coupons.len() + 2);

@@ -35,7 +35,7 @@ pub(super) fn stand<'a>(
         let basis = basis(ctx, ladder, &ctx.gross)?;
         let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
         standings.outcomes.push(LadderOutcome {
-            ladder: ladder.id().to_owned(),
+            ladder: ladder.rule_id().clone(),
             basis,
             step: standing.step,
             next: standing.next,

@@ -190,7 +190,7 @@ impl Program {
             effects::collect(&ctx, &discounts.coupons, &coupons.codes, &points, &cashback);
 
         Ok(Evaluation {
-            program: self.id().to_owned(),
+            program: self.program_id().clone(),
             order: checkout.order.id().clone(),
             customer: checkout.customer.id().clone(),
             at: checkout.at,

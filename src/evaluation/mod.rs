@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::customer::CustomerId;
 use crate::money::{Currency, Money};
 use crate::order::{LineId, OrderId, Sku};
+use crate::program::ProgramId;
 use crate::rules::RuleId;
 use crate::rules::coupon::CouponVerdict;
 use crate::rules::ladder::NextStep;
@@ -26,7 +27,7 @@ pub use trace::{BonusMiss, DiscountDetail, MinimumOf, Reason, Stage, StepGiven, 
 #[non_exhaustive]
 pub struct Evaluation {
     /// The program that evaluated.
-    pub program: String,
+    pub program: ProgramId,
     /// The order evaluated.
     pub order: OrderId,
     /// The customer.
@@ -314,7 +315,7 @@ pub struct Gift {
 #[non_exhaustive]
 pub struct LadderOutcome {
     /// The ladder's id.
-    pub ladder: String,
+    pub ladder: RuleId,
     /// The basis measured: an amount or a number of units.
     pub basis: Decimal,
     /// The index of the highest step reached (0 for the first; see

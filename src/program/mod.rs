@@ -49,6 +49,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::{Calendar, Country, CustomDate, Zone};
 pub use crate::error::{Problem, ProgramError};
 use crate::error::{Warning, WarningKind};
+use crate::id::string_id;
 use crate::money::{Currency, RemainderPolicy, RoundingMode};
 use crate::rules::Unbuilt;
 use crate::rules::cashback::{Cashback, CashbackDefinition};
@@ -58,6 +59,12 @@ use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipli
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 pub use crate::rules::tier::TierDefinition;
+
+string_id!(
+    /// A program's id, as evaluations carry it.
+    ProgramId,
+    "program id"
+);
 
 /// How competing discounts are chosen and combined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -417,6 +424,8 @@ impl ProgramDefinition {
 #[derive(Clone, Debug)]
 pub struct Program {
     definition: ProgramDefinition,
+    /// The id, shared with every evaluation.
+    program_id: ProgramId,
     calendar: Calendar,
     ladders: Vec<Ladder>,
     coupons: Vec<Coupon>,
@@ -445,12 +454,12 @@ impl Program {
     ///
     /// The first [`ProgramError`] found, with its path.
     pub fn new(definition: ProgramDefinition) -> Result<Program, ProgramError> {
-        if definition.id.trim().is_empty() {
+        let Ok(program_id) = ProgramId::new(definition.id.as_str()) else {
             return Err(ProgramError::new(
                 "id",
                 Problem::Blank { what: "program id" },
             ));
-        }
+        };
         definition.unbuilt.check("")?;
         let calendar = Calendar::new(
             definition.time_zone,
@@ -553,6 +562,7 @@ impl Program {
         )?;
         let bonus_ids = rule_ids("bonuses", definition.bonuses.iter().map(|b| b.id.as_str()))?;
         Ok(Program {
+            program_id,
             definition,
             calendar,
             ladders,
@@ -664,6 +674,12 @@ impl Program {
     #[must_use]
     pub fn id(&self) -> &str {
         &self.definition.id
+    }
+
+    /// The program's id, shared (cloning it copies no text).
+    #[must_use]
+    pub fn program_id(&self) -> &ProgramId {
+        &self.program_id
     }
 
     /// The definition it was compiled from.
