@@ -15,24 +15,26 @@ use crate::rules::coupon::{
     Coupon, CouponReward, CouponVerdict, Rejection, normalize_code, window_rejection,
 };
 
-/// The verdicts, in the order the codes were entered, and the coupons that
-/// may apply.
-pub(super) struct Verdicts<'p> {
+/// The verdicts, in the order the codes were entered.
+pub(super) struct Verdicts {
     pub(super) verdicts: Vec<CouponVerdict>,
     /// Each entered code, normalised.
     pub(super) codes: Vec<String>,
-    pub(super) candidates: Vec<Candidate<'p>>,
 }
 
-/// A verdict for every entered code.
-pub(super) fn judge<'a>(ctx: &Context<'a>) -> Result<Verdicts<'a>, EvaluationError> {
+/// A verdict for every entered code; the coupons that may apply are added
+/// to `candidates`.
+pub(super) fn judge<'a>(
+    ctx: &Context<'a>,
+    candidates: &mut Vec<Candidate<'a>>,
+) -> Result<Verdicts, EvaluationError> {
     let program = ctx.program;
     let entered = ctx.order.coupons();
     let mut out = Verdicts {
         verdicts: Vec::with_capacity(entered.len()),
         codes: Vec::with_capacity(entered.len()),
-        candidates: Vec::new(),
     };
+    let first = candidates.len();
     for code_entered in entered {
         let code = normalize_code(code_entered);
         let mut verdict = CouponVerdict {
@@ -65,7 +67,7 @@ pub(super) fn judge<'a>(ctx: &Context<'a>) -> Result<Verdicts<'a>, EvaluationErr
                     .iter()
                     .position(|c| std::ptr::eq(c, coupon))
                     .unwrap_or(0);
-            out.candidates.push(Candidate {
+            candidates.push(Candidate {
                 rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
                 source: Source::Coupon {
                     coupon,
@@ -80,16 +82,16 @@ pub(super) fn judge<'a>(ctx: &Context<'a>) -> Result<Verdicts<'a>, EvaluationErr
         out.verdicts.push(verdict);
     }
     // A coupon entered twice under two of its batch codes counts once.
-    let mut i = 0;
-    while i < out.candidates.len() {
-        if out.candidates[..i]
+    let mut i = first;
+    while i < candidates.len() {
+        if candidates[first..i]
             .iter()
-            .any(|c| c.rule == out.candidates[i].rule)
+            .any(|c| c.rule == candidates[i].rule)
         {
-            if let Source::Coupon { verdict, .. } = out.candidates[i].source {
+            if let Source::Coupon { verdict, .. } = candidates[i].source {
                 out.verdicts[verdict].rejection = Some(Rejection::CouponAlreadyEntered);
             }
-            out.candidates.remove(i);
+            candidates.remove(i);
         } else {
             i += 1;
         }

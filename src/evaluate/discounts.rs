@@ -161,7 +161,16 @@ pub(super) fn apply<'a>(
     candidates: &[Candidate<'a>],
     set: &[usize],
 ) -> Result<Application<'a>, EvaluationError> {
-    let mut order: Vec<usize> = set.to_vec();
+    // The set in application order; on the stack for a usual set.
+    let mut stack = [0usize; 16];
+    let mut heap = Vec::new();
+    let order: &mut [usize] = if set.len() <= stack.len() {
+        stack[..set.len()].copy_from_slice(set);
+        &mut stack[..set.len()]
+    } else {
+        heap.extend_from_slice(set);
+        &mut heap
+    };
     order.sort_by(|a, b| {
         let (ca, cb) = (&candidates[*a], &candidates[*b]);
         ca.level
@@ -172,8 +181,13 @@ pub(super) fn apply<'a>(
     let policy = ctx.program.stacking();
     let mut nets = ctx.gross.clone();
     // Units of each line already made free by a line-level reward, so that
-    // a later one neither frees them again nor discounts them.
-    let mut free_units = vec![0u32; nets.len()];
+    // a later one neither frees them again nor discounts them; kept only
+    // when the set has a line-level reward.
+    let mut free_units = if order.iter().any(|&i| candidates[i].level == Level::Line) {
+        vec![0u32; nets.len()]
+    } else {
+        Vec::new()
+    };
     let mut shipping_left = ctx.shipping;
     let mut cap_left = total_cap(ctx)?;
     let mut application = Application {
@@ -184,7 +198,7 @@ pub(super) fn apply<'a>(
         nets: Vec::new(),
     };
     let add = |a: i128, b: i128, what| a.checked_add(b).ok_or_else(|| overflow(what));
-    for index in order {
+    for &index in order.iter() {
         let candidate = &candidates[index];
         let (target, mut parts, detail) = match candidate.source {
             Source::Ladder(ladder) => ladders::discount(ctx, ladder, &nets, policy.percentages)?,
@@ -338,12 +352,11 @@ pub(super) fn settle<'a>(
     let currency = ctx.currency;
     let application = picked.application;
     let n = ctx.lines().len();
-    let mut line_discounts: Vec<Vec<LineDiscount>> = vec![Vec::new(); n];
     let mut settled = Settled {
         lines: Vec::with_capacity(n),
         discounts: Vec::with_capacity(application.applied.len()),
         gifts: Vec::new(),
-        coupons: Vec::with_capacity(application.applied.len()),
+        coupons: Vec::new(),
         nets: Vec::new(),
         shipping_paid: 0,
         payable: 0,
@@ -355,6 +368,15 @@ pub(super) fn settle<'a>(
             payable: Decimal::ZERO,
         },
     };
+    for ((line, &gross), &net) in ctx.lines().iter().zip(&ctx.gross).zip(&application.nets) {
+        settled.lines.push(LineOutcome {
+            line: line.id().clone(),
+            sku: line.sku().clone(),
+            gross: ctx.decimal(gross)?,
+            discounts: Vec::new(),
+            net: ctx.decimal(net)?,
+        });
+    }
     for applied in &application.applied {
         let candidate = &candidates[applied.candidate];
         // A ladder measured after earlier discounts stands where it was
@@ -421,7 +443,7 @@ pub(super) fn settle<'a>(
         }
         for (i, &units) in applied.parts.iter().enumerate() {
             if units != 0 {
-                line_discounts[i].push(LineDiscount {
+                settled.lines[i].discounts.push(LineDiscount {
                     rule: candidate.rule.clone(),
                     amount: ctx.decimal(units)?,
                 });
@@ -452,21 +474,6 @@ pub(super) fn settle<'a>(
         settled.discounts.push(discount);
     }
 
-    for (((line, &gross), &net), discounts) in ctx
-        .lines()
-        .iter()
-        .zip(&ctx.gross)
-        .zip(&application.nets)
-        .zip(line_discounts)
-    {
-        settled.lines.push(LineOutcome {
-            line: line.id().clone(),
-            sku: line.sku().clone(),
-            gross: ctx.decimal(gross)?,
-            discounts,
-            net: ctx.decimal(net)?,
-        });
-    }
     let mut subtotal: i128 = 0;
     for gross in &ctx.gross {
         subtotal = subtotal

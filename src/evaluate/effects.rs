@@ -15,14 +15,26 @@ pub(super) fn collect(
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
-    let program = ctx.program.program_id();
-    let order = ctx.order.id();
+    let program = ctx.program.program_id().as_str();
+    let order = ctx.order.id().as_str();
     let customer = ctx.checkout.customer.id();
+    // Keys are written piece by piece: `program/order/rule`.
+    let key = |parts: &[&str]| {
+        let length = program.len() + 1 + order.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut key = String::with_capacity(length);
+        key.push_str(program);
+        key.push('/');
+        key.push_str(order);
+        for part in parts {
+            key.push_str(part);
+        }
+        key
+    };
     let mut effects = Vec::with_capacity(2 * coupons.len() + 2);
     for &(coupon, verdict) in coupons {
         if let CouponReward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
             effects.push(Effect::AddGift {
-                key: format!("{program}/{order}/gift:{}", coupon.id()),
+                key: key(&["/gift:", coupon.id()]),
                 coupon: coupon.rule_id().clone(),
                 sku: sku.clone(),
                 quantity: *quantity,
@@ -31,7 +43,7 @@ pub(super) fn collect(
         let code = &codes[verdict];
         let (seen_overall, seen_by_customer) = ctx.checkout.usage_of(code);
         effects.push(Effect::CouponRedemption {
-            key: format!("{program}/{order}/coupon:{}:{code}", coupon.id()),
+            key: key(&["/coupon:", coupon.id(), ":", code]),
             coupon: coupon.rule_id().clone(),
             code: code.clone(),
             customer: customer.clone(),
@@ -41,7 +53,7 @@ pub(super) fn collect(
     }
     if let Some(available_at) = points.available_at {
         effects.push(Effect::CreditPoints {
-            key: format!("{program}/{order}/points"),
+            key: key(&["/points"]),
             customer: customer.clone(),
             points: points.total,
             lines: points.lines.clone(),
@@ -52,7 +64,7 @@ pub(super) fn collect(
     }
     if let Some(available_at) = cashback.available_at {
         effects.push(Effect::CreditCashback {
-            key: format!("{program}/{order}/cashback"),
+            key: key(&["/cashback"]),
             customer: customer.clone(),
             amount: super::in_minor_units(cashback.total, ctx.currency),
             available_at,

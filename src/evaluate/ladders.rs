@@ -13,28 +13,22 @@ use crate::money::Currency;
 use crate::program::Percentages;
 use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure};
 
-/// Where the order stands on each ladder, and the ladders that may apply.
-pub(super) struct Standings<'p> {
-    pub(super) outcomes: Vec<LadderOutcome>,
-    pub(super) candidates: Vec<Candidate<'p>>,
-}
-
 /// Each ladder's condition, then its standing on the gross (a ladder
-/// measured after discounts is measured again when applied).
+/// measured after discounts is measured again when applied): where the
+/// order stands on each ladder; the ladders that may apply are added to
+/// `candidates`.
 pub(super) fn stand<'a>(
     ctx: &Context<'a>,
+    candidates: &mut Vec<Candidate<'a>>,
     trace: &mut Trace,
-) -> Result<Standings<'a>, EvaluationError> {
+) -> Result<Vec<LadderOutcome>, EvaluationError> {
     let ladders = ctx.program.ladders();
-    let mut standings = Standings {
-        outcomes: Vec::with_capacity(ladders.len()),
-        candidates: Vec::with_capacity(ladders.len()),
-    };
+    let mut outcomes = Vec::with_capacity(ladders.len());
     for (index, ladder) in ladders.iter().enumerate() {
         let rule = RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone());
         let basis = basis(ctx, ladder, &ctx.gross)?;
         let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
-        standings.outcomes.push(LadderOutcome {
+        outcomes.push(LadderOutcome {
             ladder: ladder.rule_id().clone(),
             basis,
             step: standing.step,
@@ -65,7 +59,7 @@ pub(super) fn stand<'a>(
             });
             continue;
         }
-        standings.candidates.push(Candidate {
+        candidates.push(Candidate {
             rule,
             source: Source::Ladder(ladder),
             stacking: &ladder.definition.stacking,
@@ -74,7 +68,7 @@ pub(super) fn stand<'a>(
             level: Level::Order,
         });
     }
-    Ok(standings)
+    Ok(outcomes)
 }
 
 /// The ladder's discount on the lines' current `nets` (minor units),

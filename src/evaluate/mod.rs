@@ -163,10 +163,9 @@ impl Program {
         let mut trace = Trace::new(options, self, checkout);
 
         let ctx = facts::derive(self, checkout, &mut trace)?;
-        let mut ladders = ladders::stand(&ctx, &mut trace)?;
-        let mut coupons = coupons::judge(&ctx)?;
-        let mut candidates = std::mem::take(&mut ladders.candidates);
-        candidates.append(&mut coupons.candidates);
+        let mut candidates = Vec::new();
+        let mut ladders = ladders::stand(&ctx, &mut candidates, &mut trace)?;
+        let mut coupons = coupons::judge(&ctx, &mut candidates)?;
         let picked = stacking::pick(&ctx, &candidates, &mut coupons.verdicts, &mut trace)?;
         let discounts = discounts::settle(
             &ctx,
@@ -174,7 +173,7 @@ impl Program {
             picked,
             &mut coupons.verdicts,
             &coupons.codes,
-            &mut ladders.outcomes,
+            &mut ladders,
             &mut trace,
         )?;
         coupons::trace_rejections(&coupons.verdicts, &mut trace);
@@ -199,7 +198,7 @@ impl Program {
             discounts: discounts.discounts,
             gifts: discounts.gifts,
             coupons: coupons.verdicts,
-            ladders: ladders.outcomes,
+            ladders,
             totals: discounts.totals,
             points,
             cashback,

@@ -106,14 +106,18 @@ pub(super) fn earn(
     let n = lines.len();
     let mut line_points = vec![Decimal::ZERO; n];
     if !program.earning().is_empty() {
-        // Each line's multiplier: the order's, with the line's own.
-        let mut line_factor = vec![order_factor; n];
-        for (factor, line) in line_factor.iter_mut().zip(lines) {
-            for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
-                *factor = Some(
-                    combine_step(combine, *factor, m.factor)
-                        .ok_or_else(|| overflow("a multiplier"))?,
-                );
+        // Each line's multiplier: the order's, with the line's own (kept
+        // per line only when the program has line multipliers).
+        let mut line_factor = Vec::new();
+        if !multipliers.lines.is_empty() {
+            line_factor = vec![order_factor; n];
+            for (factor, line) in line_factor.iter_mut().zip(lines) {
+                for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
+                    *factor = Some(
+                        combine_step(combine, *factor, m.factor)
+                            .ok_or_else(|| overflow("a multiplier"))?,
+                    );
+                }
             }
         }
         let mut weights = vec![Decimal::ZERO; n];
@@ -179,7 +183,7 @@ pub(super) fn earn(
                         EarnBase::PerOrder => Decimal::ZERO,
                     };
                     let factor = if multiplied {
-                        factor_of(line_factor[i])
+                        factor_of(line_factor.get(i).copied().unwrap_or(order_factor))
                     } else {
                         Decimal::ONE
                     };

@@ -117,6 +117,16 @@ fn choose<'a>(
     if candidates.is_empty() {
         return Ok((Vec::new(), apply(ctx, candidates, &[])?));
     }
+    // Every candidate stackable (the usual case): all apply, under either
+    // policy, and there is nothing to compare.
+    if candidates
+        .iter()
+        .all(|c| matches!(c.stacking, Stacking::Stackable))
+    {
+        let chosen: Vec<usize> = (0..candidates.len()).collect();
+        let application = apply(ctx, candidates, &chosen)?;
+        return Ok((chosen, application));
+    }
     let by_priority = |a: &usize, b: &usize| {
         candidates[*b]
             .priority
