@@ -13,9 +13,26 @@ macro_rules! string_id {
         $(#[$meta])*
         ///
         /// Cloning is cheap: the text is shared, not copied.
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
-        #[serde(try_from = "String")]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(std::sync::Arc<str>);
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            /// Read from the text in place where the format lends it, so
+            /// that an id costs one allocation, its shared text.
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct Text;
+                impl serde::de::Visitor<'_> for Text {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        write!(f, "a {} as text", $kind)
+                    }
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<$name, E> {
+                        $name::from_text(v).map_err(E::custom)
+                    }
+                }
+                d.deserialize_str(Text)
+            }
+        }
 
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -30,7 +47,10 @@ macro_rules! string_id {
             ///
             #[doc = concat!("[`EmptyIdError`](crate::id::EmptyIdError) when the ", $kind, " is blank.")]
             pub fn new(value: impl Into<String>) -> Result<Self, $crate::id::EmptyIdError> {
-                let value: String = value.into();
+                Self::from_text(&value.into())
+            }
+
+            fn from_text(value: &str) -> Result<Self, $crate::id::EmptyIdError> {
                 let trimmed = value.trim();
                 if trimmed.is_empty() {
                     return Err($crate::id::EmptyIdError { kind: $kind });

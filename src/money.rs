@@ -281,8 +281,17 @@ impl Serialize for Currency {
 
 impl<'de> Deserialize<'de> for Currency {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Currency::new(&code).map_err(serde::de::Error::custom)
+        struct Code;
+        impl serde::de::Visitor<'_> for Code {
+            type Value = Currency;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ISO 4217 currency code such as \"EUR\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Currency, E> {
+                Currency::new(v).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(Code)
     }
 }
 
@@ -641,17 +650,51 @@ impl Serialize for Money {
 }
 
 impl<'de> Deserialize<'de> for Money {
+    /// `"12.50 EUR"`, or `{"amount": "12.50", "currency": "EUR"}`; the text
+    /// is parsed where it lies, without a copy.
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Repr<'a> {
-            Text(std::borrow::Cow<'a, str>),
-            Parts { amount: Decimal, currency: Currency },
+        struct MoneyVisitor;
+        impl<'de> serde::de::Visitor<'de> for MoneyVisitor {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(
+                    "money as \"12.50 EUR\" or {\"amount\": \"12.50\", \"currency\": \"EUR\"}",
+                )
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                v.parse().map_err(E::custom)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Money, A::Error> {
+                #[derive(Deserialize)]
+                #[serde(field_identifier, rename_all = "snake_case")]
+                enum Field {
+                    Amount,
+                    Currency,
+                }
+                let mut amount: Option<Decimal> = None;
+                let mut currency: Option<Currency> = None;
+                while let Some(key) = map.next_key::<Field>()? {
+                    match key {
+                        Field::Amount if amount.is_none() => amount = Some(map.next_value()?),
+                        Field::Currency if currency.is_none() => {
+                            currency = Some(map.next_value()?);
+                        }
+                        Field::Amount => return Err(serde::de::Error::duplicate_field("amount")),
+                        Field::Currency => {
+                            return Err(serde::de::Error::duplicate_field("currency"));
+                        }
+                    }
+                }
+                let amount = amount.ok_or_else(|| serde::de::Error::missing_field("amount"))?;
+                let currency =
+                    currency.ok_or_else(|| serde::de::Error::missing_field("currency"))?;
+                Ok(Money::new(amount, currency))
+            }
         }
-        match Repr::deserialize(d)? {
-            Repr::Text(text) => text.parse().map_err(serde::de::Error::custom),
-            Repr::Parts { amount, currency } => Ok(Money::new(amount, currency)),
-        }
+        d.deserialize_any(MoneyVisitor)
     }
 }
 
