@@ -39,11 +39,13 @@ pub(super) fn earn(
     let currency = ctx.currency;
     let lines = ctx.lines();
     let n = lines.len();
-    let mut per_line = vec![0i128; n];
+    // Each line's weight and share, and shipping's last (detail only).
+    let kept = if ctx.detail { n + 1 } else { 0 };
+    let mut per_line = vec![0i128; kept];
     let mut shipping_units: i128 = 0;
     let mut total: i128 = 0;
-    let mut weights = vec![0i128; n + 1];
-    let mut parts = vec![0i128; n + 1];
+    let mut weights = vec![0i128; kept];
+    let mut parts = vec![0i128; kept];
     let mut left = payable;
     for rule in program.cashback() {
         let def = &rule.definition;
@@ -59,19 +61,25 @@ pub(super) fn earn(
         }
         let mut base_units: i128 = 0;
         for (i, line) in lines.iter().enumerate() {
-            weights[i] = if def.lines.selects(line) {
+            let w = if def.lines.selects(line) {
                 nets[i].max(0)
             } else {
                 0
             };
-            base_units = add(base_units, weights[i], "a cashback base")?;
+            if let Some(weight) = weights.get_mut(i) {
+                *weight = w;
+            }
+            base_units = add(base_units, w, "a cashback base")?;
         }
-        weights[n] = if def.include_shipping {
+        let shipping_weight = if def.include_shipping {
             shipping_paid.max(0)
         } else {
             0
         };
-        base_units = add(base_units, weights[n], "a cashback base")?;
+        if let Some(weight) = weights.get_mut(n) {
+            *weight = shipping_weight;
+        }
+        base_units = add(base_units, shipping_weight, "a cashback base")?;
         let base = ctx.decimal(base_units)?;
         if let Some(min) = def.min_spend
             && base_units < ctx.units(min)?
@@ -113,11 +121,13 @@ pub(super) fn earn(
             continue;
         }
         left -= amount;
-        split_units(amount, &weights, program.remainder(), &mut parts)?;
-        for (total, part) in per_line.iter_mut().zip(&parts) {
-            *total += part;
+        if ctx.detail {
+            split_units(amount, &weights, program.remainder(), &mut parts)?;
+            for (total, part) in per_line.iter_mut().zip(&parts) {
+                *total += part;
+            }
+            shipping_units += parts[n];
         }
-        shipping_units += parts[n];
         total = add(total, amount, "cashback")?;
         let amount = ctx.money(amount)?;
         trace.push(|| {
@@ -133,13 +143,15 @@ pub(super) fn earn(
                 },
             )
         });
-        outcome.rules.push(RuleCashback {
-            rule: rule_ref,
-            base,
-            percent,
-            amount: amount.amount(),
-            capped,
-        });
+        if ctx.detail {
+            outcome.rules.push(RuleCashback {
+                rule: rule_ref,
+                base,
+                percent,
+                amount: amount.amount(),
+                capped,
+            });
+        }
     }
     outcome.total = ctx.decimal(total)?;
     for (line, units) in lines.iter().zip(per_line) {

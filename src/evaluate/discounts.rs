@@ -351,10 +351,14 @@ pub(super) fn settle<'a>(
 ) -> Result<Settled<'a>, EvaluationError> {
     let currency = ctx.currency;
     let application = picked.application;
-    let n = ctx.lines().len();
+    let n = if ctx.detail { ctx.lines().len() } else { 0 };
     let mut settled = Settled {
         lines: Vec::with_capacity(n),
-        discounts: Vec::with_capacity(application.applied.len()),
+        discounts: Vec::with_capacity(if ctx.detail {
+            application.applied.len()
+        } else {
+            0
+        }),
         gifts: Vec::new(),
         coupons: Vec::new(),
         nets: Vec::new(),
@@ -368,7 +372,13 @@ pub(super) fn settle<'a>(
             payable: Decimal::ZERO,
         },
     };
-    for ((line, &gross), &net) in ctx.lines().iter().zip(&ctx.gross).zip(&application.nets) {
+    for ((line, &gross), &net) in ctx
+        .lines()
+        .iter()
+        .zip(&ctx.gross)
+        .zip(&application.nets)
+        .take(n)
+    {
         settled.lines.push(LineOutcome {
             line: line.id().clone(),
             sku: line.sku().clone(),
@@ -426,6 +436,9 @@ pub(super) fn settle<'a>(
         let mut code = None;
         if let Source::Coupon { coupon, verdict } = candidate.source {
             settled.coupons.push((coupon, verdict));
+            if !ctx.detail {
+                continue;
+            }
             if let CouponReward::FreeGift {
                 sku,
                 quantity,
@@ -440,6 +453,9 @@ pub(super) fn settle<'a>(
                 });
             }
             code = Some(verdict);
+        }
+        if !ctx.detail {
+            continue;
         }
         for (i, &units) in applied.parts.iter().enumerate() {
             if units != 0 {

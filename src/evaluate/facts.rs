@@ -25,12 +25,16 @@ pub(super) struct Context<'a> {
     /// The shipping charge, in minor units.
     pub(super) shipping: i128,
     pub(super) currency: Currency,
+    /// Whether the stages write their detail (per line, per rule, effects)
+    /// or only the totals ([`Program::summarize`]).
+    pub(super) detail: bool,
 }
 
 /// Derives the facts of a checkout already checked against the program.
 pub(super) fn derive<'a>(
     program: &'a Program,
     checkout: &'a Checkout,
+    detail: bool,
     trace: &mut Trace,
 ) -> Result<Context<'a>, EvaluationError> {
     let order = &checkout.order;
@@ -62,6 +66,7 @@ pub(super) fn derive<'a>(
         gross,
         shipping: order.shipping().to_minor_units()?,
         currency,
+        detail,
     })
 }
 

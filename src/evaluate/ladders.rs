@@ -23,18 +23,20 @@ pub(super) fn stand<'a>(
     trace: &mut Trace,
 ) -> Result<Vec<LadderOutcome>, EvaluationError> {
     let ladders = ctx.program.ladders();
-    let mut outcomes = Vec::with_capacity(ladders.len());
+    let mut outcomes = Vec::with_capacity(if ctx.detail { ladders.len() } else { 0 });
     for (index, ladder) in ladders.iter().enumerate() {
         let rule = RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone());
         let basis = basis(ctx, ladder, &ctx.gross)?;
         let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
-        outcomes.push(LadderOutcome {
-            ladder: ladder.rule_id().clone(),
-            basis,
-            step: standing.step,
-            next: standing.next,
-            amount: in_minor_units(Decimal::ZERO, ctx.currency),
-        });
+        if ctx.detail {
+            outcomes.push(LadderOutcome {
+                ladder: ladder.rule_id().clone(),
+                basis,
+                step: standing.step,
+                next: standing.next,
+                amount: in_minor_units(Decimal::ZERO, ctx.currency),
+            });
+        }
         if !condition_holds(
             ladder.definition.condition.as_ref(),
             &ctx.facts,

@@ -72,7 +72,7 @@ pub use checkout::{Checkout, CouponUsage};
 use rust_decimal::Decimal;
 
 use crate::condition::{Condition, Facts};
-use crate::evaluation::{Evaluation, Reason, RuleRef, TraceEntry};
+use crate::evaluation::{Evaluation, Reason, RuleRef, Summary, TraceEntry};
 use crate::money::Currency;
 use crate::program::Program;
 use facts::Context;
@@ -161,30 +161,14 @@ impl Program {
     ) -> Result<Evaluation, EvaluationError> {
         checkout.check(self)?;
         let mut trace = Trace::new(options, self, checkout);
-
-        let ctx = facts::derive(self, checkout, &mut trace)?;
-        let mut candidates = Vec::new();
-        let mut ladders = ladders::stand(&ctx, &mut candidates, &mut trace)?;
-        let mut coupons = coupons::judge(&ctx, &mut candidates)?;
-        let picked = stacking::pick(&ctx, &candidates, &mut coupons.verdicts, &mut trace)?;
-        let discounts = discounts::settle(
-            &ctx,
-            &candidates,
-            picked,
-            &mut coupons.verdicts,
-            &coupons.codes,
-            &mut ladders,
-            &mut trace,
-        )?;
-        coupons::trace_rejections(&coupons.verdicts, &mut trace);
-        let points = points::earn(&ctx, &discounts.nets, &discounts.coupons, &mut trace)?;
-        let cashback = cashback::earn(
-            &ctx,
-            &discounts.nets,
-            discounts.shipping_paid,
-            discounts.payable,
-            &mut trace,
-        )?;
+        let Run {
+            ctx,
+            ladders,
+            coupons,
+            discounts,
+            points,
+            cashback,
+        } = self.run(checkout, true, &mut trace)?;
         let effects =
             effects::collect(&ctx, &discounts.coupons, &coupons.codes, &points, &cashback);
 
@@ -204,6 +188,103 @@ impl Program {
             cashback,
             trace: trace.entries,
             effects,
+        })
+    }
+
+    /// The totals of an evaluation, without its detail: the same stages,
+    /// the same amounts, points and cashback as
+    /// [`evaluate`](Self::evaluate), but no lines, no trace, no verdicts and
+    /// no effects are written. For analytics and simulations over many
+    /// orders.
+    ///
+    /// # Errors
+    ///
+    /// As [`evaluate`](Self::evaluate).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("shop", Currency::EUR)
+    ///         .ladder(LadderDefinition::new("spend-more").percent_from("100", "5"))
+    ///         .earning_rule(EarnRuleDefinition::new("points", 1, 1)),
+    /// )?;
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR)
+    ///     .line(Line::new("1", "TEA", 4, Money::parse("30.00", Currency::EUR)?))
+    ///     .build()?;
+    /// let checkout = Checkout::for_order(order, at);
+    /// let summary = program.summarize(&checkout)?;
+    /// let full = program.evaluate(&checkout)?;
+    /// assert_eq!(summary.totals, full.totals);
+    /// assert_eq!(summary.points, full.points.total); // 114 on 120.00 − 6.00
+    /// assert_eq!(summary.points, Decimal::from(114));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summarize(&self, checkout: &Checkout) -> Result<Summary, EvaluationError> {
+        checkout.check(self)?;
+        let mut trace = Trace::new(EvaluateOptions::new().trace(false), self, checkout);
+        let Run {
+            ctx,
+            discounts,
+            points,
+            cashback,
+            ..
+        } = self.run(checkout, false, &mut trace)?;
+        Ok(Summary {
+            currency: ctx.currency,
+            totals: discounts.totals,
+            points: points.total,
+            cashback: cashback.total,
+        })
+    }
+
+    /// [`summarize`](Self::summarize) for many checkouts, in input order.
+    #[must_use]
+    pub fn summarize_batch(&self, checkouts: &[Checkout]) -> Vec<Result<Summary, EvaluationError>> {
+        checkouts.iter().map(|c| self.summarize(c)).collect()
+    }
+
+    /// The stages, in order, on a checkout already checked; with `detail`
+    /// they write every line, rule and verdict, without it only what the
+    /// totals need.
+    fn run<'a>(
+        &'a self,
+        checkout: &'a Checkout,
+        detail: bool,
+        trace: &mut Trace,
+    ) -> Result<Run<'a>, EvaluationError> {
+        let ctx = facts::derive(self, checkout, detail, trace)?;
+        let mut candidates = Vec::new();
+        let mut ladders = ladders::stand(&ctx, &mut candidates, trace)?;
+        let mut coupons = coupons::judge(&ctx, &mut candidates)?;
+        let picked = stacking::pick(&ctx, &candidates, &mut coupons.verdicts, trace)?;
+        let discounts = discounts::settle(
+            &ctx,
+            &candidates,
+            picked,
+            &mut coupons.verdicts,
+            &coupons.codes,
+            &mut ladders,
+            trace,
+        )?;
+        coupons::trace_rejections(&coupons.verdicts, trace);
+        let points = points::earn(&ctx, &discounts.nets, &discounts.coupons, trace)?;
+        let cashback = cashback::earn(
+            &ctx,
+            &discounts.nets,
+            discounts.shipping_paid,
+            discounts.payable,
+            trace,
+        )?;
+        Ok(Run {
+            ctx,
+            ladders,
+            coupons,
+            discounts,
+            points,
+            cashback,
         })
     }
 
@@ -277,6 +358,16 @@ impl Program {
             results
         })
     }
+}
+
+/// What the stages of one evaluation give, before the effects.
+struct Run<'a> {
+    ctx: Context<'a>,
+    ladders: Vec<crate::evaluation::LadderOutcome>,
+    coupons: coupons::Verdicts,
+    discounts: discounts::Settled<'a>,
+    points: crate::evaluation::PointsOutcome,
+    cashback: crate::evaluation::CashbackOutcome,
 }
 
 /// The trace being written, or not.

@@ -104,7 +104,9 @@ pub(super) fn earn(
 
     let lines = ctx.lines();
     let n = lines.len();
-    let mut line_points = vec![Decimal::ZERO; n];
+    // The points of each line, or (without detail) of all lines together.
+    let mut line_points = vec![Decimal::ZERO; if ctx.detail { n } else { 0 }];
+    let mut lines_total = Decimal::ZERO;
     if !program.earning().is_empty() {
         // Each line's multiplier: the order's, with the line's own (kept
         // per line only when the program has line multipliers).
@@ -120,8 +122,10 @@ pub(super) fn earn(
                 }
             }
         }
-        let mut weights = vec![Decimal::ZERO; n];
-        let mut units = vec![0i128; n];
+        // Each line's weight and share, for the lines' points (detail only).
+        let kept = if ctx.detail { n } else { 0 };
+        let mut weights = vec![Decimal::ZERO; kept];
+        let mut units = vec![0i128; kept];
         let mut stopped: Option<&RuleId> = None;
         for rule in program.earning() {
             let def = &rule.definition;
@@ -171,8 +175,8 @@ pub(super) fn earn(
                 // dividing keeps "1 point per 3.00" exact).
                 let mut weighted = Decimal::ZERO;
                 let mut base = Decimal::ZERO;
+                weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
                 for (i, line) in lines.iter().enumerate() {
-                    weights[i] = Decimal::ZERO;
                     if !def.lines.selects(line) {
                         continue;
                     }
@@ -192,7 +196,9 @@ pub(super) fn earn(
                     } else {
                         b.checked_mul(factor).ok_or_else(|| overflow("points"))?
                     };
-                    weights[i] = w;
+                    if let Some(weight) = weights.get_mut(i) {
+                        *weight = w;
+                    }
                     weighted = add(weighted, w, "points")?;
                     base = add(base, b, "a points base")?;
                 }
@@ -216,6 +222,9 @@ pub(super) fn earn(
             }
             if def.base == EarnBase::PerOrder {
                 outcome.order_level = add(outcome.order_level, points, "points")?;
+            } else if !ctx.detail {
+                // Only the total: the lines' share of it is not written.
+                lines_total = add(lines_total, points, "points")?;
             } else {
                 let scale = Decimal::from(10_i64.pow(def.rounding.decimals()));
                 let total_units = points
@@ -248,13 +257,15 @@ pub(super) fn earn(
                     },
                 )
             });
-            outcome.rules.push(RulePoints {
-                rule: rule_ref,
-                base,
-                multiplier: shown_factor,
-                points,
-                capped,
-            });
+            if ctx.detail {
+                outcome.rules.push(RulePoints {
+                    rule: rule_ref,
+                    base,
+                    multiplier: shown_factor,
+                    points,
+                    capped,
+                });
+            }
             if def.stop {
                 stopped = Some(rule.rule_id());
             }
@@ -322,10 +333,12 @@ pub(super) fn earn(
                 },
             )
         });
-        outcome.bonuses.push(BonusPoints {
-            rule,
-            points: bonus.points,
-        });
+        if ctx.detail {
+            outcome.bonuses.push(BonusPoints {
+                rule,
+                points: bonus.points,
+            });
+        }
     }
     for (coupon, _) in coupons {
         if let CouponReward::BonusPoints { points } = coupon.definition.reward {
@@ -337,7 +350,7 @@ pub(super) fn earn(
         }
     }
 
-    let mut total = outcome.order_level;
+    let mut total = add(outcome.order_level, lines_total, "points")?;
     for (line, points) in lines.iter().zip(line_points) {
         if !points.is_zero() {
             total = add(total, points, "points")?;

@@ -127,6 +127,21 @@ impl Evaluation {
     }
 }
 
+/// The totals of an evaluation without its detail, from
+/// [`Program::summarize`](crate::program::Program::summarize).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Summary {
+    /// The currency of every amount.
+    pub currency: Currency,
+    /// The order's totals, as in the full evaluation.
+    pub totals: Totals,
+    /// All the points the order earns.
+    pub points: Decimal,
+    /// All the cashback the order earns.
+    pub cashback: Decimal,
+}
+
 /// One line of the order after discounts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

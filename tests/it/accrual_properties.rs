@@ -318,6 +318,27 @@ proptest! {
         prop_assert_eq!(&parallel, &batch);
     }
 
+    /// The summary of a checkout has exactly the full evaluation's totals,
+    /// points and cashback (or its error).
+    #[test]
+    fn summary_equals_the_full_evaluation(specs in prop::collection::vec(checkout_spec(), 1..=4)) {
+        let program = full_program();
+        let checkouts: Vec<Checkout> = specs.iter().map(CheckoutSpec::build).collect();
+        let summaries = program.summarize_batch(&checkouts);
+        for (checkout, summary) in checkouts.iter().zip(summaries) {
+            match (program.evaluate(checkout), summary) {
+                (Ok(full), Ok(summary)) => {
+                    prop_assert_eq!(summary.totals, full.totals);
+                    prop_assert_eq!(summary.points, full.points.total);
+                    prop_assert_eq!(summary.cashback, full.cashback.total);
+                    prop_assert_eq!(summary.currency, full.currency);
+                }
+                (Err(full), Err(summary)) => prop_assert_eq!(summary, full),
+                (full, summary) => prop_assert!(false, "{full:?} but {summary:?}"),
+            }
+        }
+    }
+
     /// A program definition with arbitrary rates, factors, roundings and
     /// expiry round-trips through JSON and TOML, and compiles the same.
     #[test]
