@@ -7,11 +7,13 @@
 //! | `smallest/evaluate_without_trace` | the same with `EvaluateOptions::new().trace(false)` |
 //! | `smallest/parse_and_evaluate` | parsing the checkout's JSON, then `smallest/evaluate` |
 //! | `smallest/parse_and_evaluate_without_trace` | parsing the checkout's JSON, then `smallest/evaluate_without_trace` |
+//! | `smallest/summarize` | the same decision through `Program::summarize`: totals, points and cashback without the detail |
 //! | `order_lines/1`, `/10`, `/100`, `/1000`, `/100000` | the reference program (three tiers, the ladder and 20 coupons of every kind) on an order of that many lines, "save10" entered; with the trace; throughput in lines |
 //! | `coupon_codes/10`, `/1000`, `/100000` | the ladder and one coupon, a unique batch of that many codes, on a three-line order entering the batch's last code; with the trace |
 //! | `batch/sequential` | `evaluate_batch` of 10,000 three-line checkouts (the full program); throughput in orders |
 //! | `batch/sequential_without_trace` | the same through `evaluate_batch_with`, without the trace |
 //! | `batch/parallel_all_cores` | the same through `evaluate_batch_parallel` on `available_parallelism()` threads, with the trace |
+//! | `batch/summaries` | the same through `summarize_batch`: totals, points and cashback of each |
 //! | `full/evaluate` | the full program (the reference one with four earning rules, tier multipliers, a campaign, a bonus, cashback and a ledger policy) on a 10-line order where every stage has work; with the trace |
 //! | `full/evaluate_without_trace` | the same without the trace |
 //!
@@ -38,7 +40,8 @@
 //!   neither report nor criterion: builds one single-evaluation case (its
 //!   name as in the table, `smallest` and `full` without the `/evaluate`),
 //!   evaluates it that many times, then prints the allocations of one more
-//!   evaluation. `LOYALTY_BENCH_TRACE=0` turns the trace off. For
+//!   evaluation. `LOYALTY_BENCH_TRACE=0` turns the trace off;
+//!   `LOYALTY_BENCH_SUMMARY=1` summarizes instead of evaluating. For
 //!   `valgrind --tool=callgrind`: the instructions of 1001 runs less those
 //!   of 1 run, divided by 1000, are those of one evaluation without the
 //!   setup. `<binary>` is the one `cargo bench --bench evaluate --no-run`
@@ -284,13 +287,15 @@ enum BatchRun {
     Sequential,
     SequentialWithoutTrace,
     ParallelAllCores,
+    Summaries,
 }
 
 impl BatchRun {
-    const ALL: [BatchRun; 3] = [
+    const ALL: [BatchRun; 4] = [
         BatchRun::Sequential,
         BatchRun::SequentialWithoutTrace,
         BatchRun::ParallelAllCores,
+        BatchRun::Summaries,
     ];
 
     /// Its id in the criterion group `batch`.
@@ -299,21 +304,25 @@ impl BatchRun {
             BatchRun::Sequential => "sequential",
             BatchRun::SequentialWithoutTrace => "sequential_without_trace",
             BatchRun::ParallelAllCores => "parallel_all_cores",
+            BatchRun::Summaries => "summaries",
         }
     }
 
-    fn run(
-        self,
-        program: &Program,
-        checkouts: &[Checkout],
-    ) -> Vec<Result<Evaluation, EvaluationError>> {
+    /// Runs the batch and drops its results; returns how many failed.
+    fn run(self, program: &Program, checkouts: &[Checkout]) -> usize {
         let checkouts = black_box(checkouts);
+        fn failed<T>(results: &[Result<T, EvaluationError>]) -> usize {
+            results.iter().filter(|r| r.is_err()).count()
+        }
         match self {
-            BatchRun::Sequential => program.evaluate_batch(checkouts),
+            BatchRun::Sequential => failed(&program.evaluate_batch(checkouts)),
             BatchRun::SequentialWithoutTrace => {
-                program.evaluate_batch_with(checkouts, EvaluateOptions::new().trace(false))
+                failed(&program.evaluate_batch_with(checkouts, EvaluateOptions::new().trace(false)))
             }
-            BatchRun::ParallelAllCores => program.evaluate_batch_parallel(checkouts, all_cores()),
+            BatchRun::ParallelAllCores => {
+                failed(&program.evaluate_batch_parallel(checkouts, all_cores()))
+            }
+            BatchRun::Summaries => failed(&program.summarize_batch(checkouts)),
         }
     }
 }
@@ -331,10 +340,8 @@ fn all_cores() -> NonZeroUsize {
 fn report_batch(program: &Program, checkouts: &[Checkout]) {
     drop(program.evaluate_batch(checkouts));
     for run in BatchRun::ALL {
-        let (counted, results) = count(|| run.run(program, checkouts));
-        let failed = results.iter().filter(|r| r.is_err()).count();
+        let (counted, failed) = count(|| run.run(program, checkouts));
         assert_eq!(failed, 0, "every batch checkout evaluates");
-        drop(results);
         let (allocations, reallocations, bytes) = counted.per(BATCH);
         println!(
             "  {:<42} {counted}\n  {:<42} ({allocations:.1} allocations + {reallocations:.1} \
@@ -393,6 +400,10 @@ fn bench_smallest(c: &mut Criterion, singles: &[Single]) {
     group.bench_function("parse_and_evaluate_without_trace", |b| {
         b.iter(|| parse_and_evaluate(&program, false));
     });
+    let checkout = smallest_checkout();
+    group.bench_function("summarize", |b| {
+        b.iter(|| program.summarize(black_box(&checkout)));
+    });
     group.finish();
 }
 
@@ -444,6 +455,20 @@ fn repeat(case: &str) {
         .expect("LOYALTY_BENCH_RUNS is a number");
     let trace = std::env::var_os("LOYALTY_BENCH_TRACE").is_none_or(|v| v != "0");
     let single = Single::new(fixture, trace);
+    if std::env::var_os("LOYALTY_BENCH_SUMMARY").is_some_and(|v| v == "1") {
+        for _ in 0..runs {
+            drop(black_box(
+                single.program.summarize(black_box(&single.checkout)),
+            ));
+        }
+        let (counted, summary) = count(|| single.program.summarize(&single.checkout));
+        let summary = summary.expect("the checkout evaluates");
+        println!(
+            "{case} (summary): {runs} run(s); one summary: {counted}\n(payable {}, {} points)",
+            summary.totals.payable, summary.points
+        );
+        return;
+    }
     for _ in 0..runs {
         drop(black_box(single.evaluate()));
     }
