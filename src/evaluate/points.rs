@@ -14,7 +14,7 @@ use crate::evaluation::{
     BonusMiss, BonusPoints, LinePoints, MinimumOf, PointsOutcome, Reason, RuleKind, RulePoints,
     RuleRef, Stage, TraceEntry,
 };
-use crate::money::{Money, allocate_units};
+use crate::money::{Money, allocate_units, split_in_place};
 use crate::rules::RuleId;
 use crate::rules::coupon::{Coupon, CouponReward};
 use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
@@ -124,8 +124,11 @@ pub(super) fn earn(
         }
         // Each line's weight and share, for the lines' points (detail only).
         let kept = if ctx.detail { n } else { 0 };
-        let mut weights = vec![Decimal::ZERO; kept];
+        // The weights in whole units (the usual case), or in decimals when
+        // a product does not fit; then each line's share.
         let mut units = vec![0i128; kept];
+        let mut weights: Vec<Decimal> = Vec::new();
+        let mut integer_weights = true;
         let mut stopped: Option<&RuleId> = None;
         for rule in program.earning() {
             let def = &rule.definition;
@@ -172,36 +175,52 @@ pub(super) fn earn(
             } else {
                 // Each line's weight is its base times its multiplier;
                 // the rate applies once to their sum (multiplying before
-                // dividing keeps "1 point per 3.00" exact).
-                let mut weighted = Decimal::ZERO;
-                let mut base = Decimal::ZERO;
-                weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
-                for (i, line) in lines.iter().enumerate() {
-                    if !def.lines.selects(line) {
-                        continue;
-                    }
-                    let b = match def.base {
-                        EarnBase::Net => ctx.decimal(nets[i].max(0))?,
-                        EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
-                        EarnBase::PerUnit => Decimal::from(line.quantity()),
-                        EarnBase::PerOrder => Decimal::ZERO,
-                    };
-                    let factor = if multiplied {
+                // dividing keeps "1 point per 3.00" exact). In whole units
+                // when every product fits; in decimals otherwise.
+                let factor_at = |i: usize| {
+                    if multiplied {
                         factor_of(line_factor.get(i).copied().unwrap_or(order_factor))
                     } else {
                         Decimal::ONE
-                    };
-                    let w = if factor == Decimal::ONE {
-                        b
-                    } else {
-                        b.checked_mul(factor).ok_or_else(|| overflow("points"))?
-                    };
-                    if let Some(weight) = weights.get_mut(i) {
-                        *weight = w;
                     }
-                    weighted = add(weighted, w, "points")?;
-                    base = add(base, b, "a points base")?;
-                }
+                };
+                let (weighted, base) = match weigh_in_units(ctx, def, nets, &factor_at, &mut units)
+                {
+                    Some(sums) => {
+                        integer_weights = true;
+                        sums
+                    }
+                    None => {
+                        integer_weights = false;
+                        weights.resize(kept, Decimal::ZERO);
+                        let mut weighted = Decimal::ZERO;
+                        let mut base = Decimal::ZERO;
+                        weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
+                        for (i, line) in lines.iter().enumerate() {
+                            if !def.lines.selects(line) {
+                                continue;
+                            }
+                            let b = match def.base {
+                                EarnBase::Net => ctx.decimal(nets[i].max(0))?,
+                                EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
+                                EarnBase::PerUnit => Decimal::from(line.quantity()),
+                                EarnBase::PerOrder => Decimal::ZERO,
+                            };
+                            let factor = factor_at(i);
+                            let w = if factor == Decimal::ONE {
+                                b
+                            } else {
+                                b.checked_mul(factor).ok_or_else(|| overflow("points"))?
+                            };
+                            if let Some(weight) = weights.get_mut(i) {
+                                *weight = w;
+                            }
+                            weighted = add(weighted, w, "points")?;
+                            base = add(base, b, "a points base")?;
+                        }
+                        (weighted, base)
+                    }
+                };
                 let raw = rule
                     .raw_points(weighted)
                     .ok_or_else(|| overflow("points"))?;
@@ -231,7 +250,12 @@ pub(super) fn earn(
                     .checked_mul(scale)
                     .and_then(|u| u.trunc().to_i128())
                     .ok_or_else(|| overflow("points"))?;
-                allocate_units(total_units, &weights, program.remainder(), &mut units)?;
+                if integer_weights {
+                    // `units` holds the weights: split in place.
+                    split_in_place(total_units, &mut units, program.remainder())?;
+                } else {
+                    allocate_units(total_units, &weights, program.remainder(), &mut units)?;
+                }
                 for (line, &u) in line_points.iter_mut().zip(&units) {
                     if u != 0 {
                         let part = Decimal::try_from_i128_with_scale(u, def.rounding.decimals())
@@ -369,4 +393,57 @@ pub(super) fn earn(
         outcome.expires_at = expires;
     }
     Ok(outcome)
+}
+
+/// A rule's weighted base in whole units: each selected line's base (minor
+/// units of its amount, or its units) times its multiplier's mantissa,
+/// brought to the multipliers' largest scale, written into `weights` (when
+/// kept) with their sum and the bases' sum as decimals. `None` when a
+/// product or sum does not fit, for the decimal path to weigh instead.
+fn weigh_in_units(
+    ctx: &Context<'_>,
+    def: &crate::rules::earn::EarnRuleDefinition,
+    nets: &[i128],
+    factor_at: &impl Fn(usize) -> Decimal,
+    weights: &mut [i128],
+) -> Option<(Decimal, Decimal)> {
+    let lines = ctx.lines();
+    let selected = |i: usize| def.lines.selects(&lines[i]);
+    let scale = (0..lines.len())
+        .filter(|&i| selected(i))
+        .map(|i| factor_at(i).scale())
+        .max()
+        .unwrap_or(0);
+    let decimals = match def.base {
+        EarnBase::Net | EarnBase::Gross => ctx.currency.minor_units(),
+        EarnBase::PerUnit | EarnBase::PerOrder => 0,
+    };
+    let mut weighted: i128 = 0;
+    let mut base: i128 = 0;
+    weights.iter_mut().for_each(|w| *w = 0);
+    for (i, line) in lines.iter().enumerate() {
+        if !selected(i) {
+            continue;
+        }
+        let b = match def.base {
+            EarnBase::Net => nets[i].max(0),
+            EarnBase::Gross => ctx.gross[i],
+            EarnBase::PerUnit => i128::from(line.quantity()),
+            EarnBase::PerOrder => 0,
+        };
+        let factor = factor_at(i);
+        let mantissa = factor
+            .mantissa()
+            .checked_mul(10i128.checked_pow(scale - factor.scale())?)?;
+        let w = b.checked_mul(mantissa)?;
+        if let Some(weight) = weights.get_mut(i) {
+            *weight = w;
+        }
+        weighted = weighted.checked_add(w)?;
+        base = base.checked_add(b)?;
+    }
+    let weighted =
+        Decimal::try_from_i128_with_scale(weighted, decimals.checked_add(scale)?).ok()?;
+    let base = Decimal::try_from_i128_with_scale(base, decimals).ok()?;
+    Some((weighted, base))
 }

@@ -1582,3 +1582,35 @@ fn a_per_order_rule_refuses_a_line_selector() {
     assert_eq!(error.path(), "earning[0].lines");
     assert!(error.to_string().contains("has_sku"), "{error}");
 }
+
+/// A multiplier with more decimals than whole units can carry takes the
+/// decimal path, with the same points: 10.00 × 1.00…01 (26 decimals) is
+/// just above 10, floored to 10; 7.00 × 2.5 = 17.5 → 17 on the other line.
+/// Split per line: 10 and 17 exactly.
+#[test]
+fn multipliers_of_many_decimals_weigh_in_decimals() {
+    let program = shop(json!({
+        "earning": [one_per_euro()],
+        "multipliers": {
+            "lines": [
+                {"id": "fine", "lines": {"skus": ["TEA"]}, "factor": "1.00000000000000000000000001"},
+                {"id": "mugs", "lines": {"skus": ["MUG"]}, "factor": "2.5"}
+            ]
+        }
+    }));
+    let e = ev(
+        &program,
+        &Basket::eur().line("TEA", 1, "10.00").line("MUG", 1, "7.00"),
+    );
+    assert_eq!(e.points.total, d("27"));
+    let lines: Vec<Decimal> = e.points.lines.iter().map(|l| l.points).collect();
+    assert_eq!(lines.iter().copied().sum::<Decimal>(), d("27"));
+    assert_eq!(lines, [d("10"), d("17")]);
+    // With a factor of few decimals, whole units: 10.00 × 1.5 = 15.
+    let whole = shop(json!({
+        "earning": [one_per_euro()],
+        "multipliers": {"lines": [{"id": "tea", "lines": {"skus": ["TEA"]}, "factor": "1.5"}]}
+    }));
+    let e = ev(&whole, &Basket::eur().line("TEA", 1, "10.00"));
+    assert_eq!(e.points.total, d("15"));
+}
