@@ -109,19 +109,29 @@ pub(super) fn earn(
     let mut lines_total = Decimal::ZERO;
     if !program.earning().is_empty() {
         // Each line's multiplier: the order's, with the line's own (kept
-        // per line only when the program has line multipliers).
-        let mut line_factor = Vec::new();
+        // per line only when the program has line multipliers), and the
+        // largest scale among them, for weighing in whole units.
+        let order_value = factor_of(order_factor);
+        let mut line_factor: Vec<Decimal> = Vec::new();
         if !multipliers.lines.is_empty() {
-            line_factor = vec![order_factor; n];
-            for (factor, line) in line_factor.iter_mut().zip(lines) {
+            line_factor.reserve(n);
+            for line in lines {
+                let mut factor = order_factor;
                 for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
-                    *factor = Some(
-                        combine_step(combine, *factor, m.factor)
+                    factor = Some(
+                        combine_step(combine, factor, m.factor)
                             .ok_or_else(|| overflow("a multiplier"))?,
                     );
                 }
+                line_factor.push(factor_of(factor));
             }
         }
+        let factor_scale = line_factor
+            .iter()
+            .map(Decimal::scale)
+            .max()
+            .unwrap_or(0)
+            .max(order_value.scale());
         // Each line's weight and share, for the lines' points (detail only).
         let kept = if ctx.detail { n } else { 0 };
         // The weights in whole units (the usual case), or in decimals when
@@ -179,48 +189,49 @@ pub(super) fn earn(
                 // when every product fits; in decimals otherwise.
                 let factor_at = |i: usize| {
                     if multiplied {
-                        factor_of(line_factor.get(i).copied().unwrap_or(order_factor))
+                        line_factor.get(i).copied().unwrap_or(order_value)
                     } else {
                         Decimal::ONE
                     }
                 };
-                let (weighted, base) = match weigh_in_units(ctx, def, nets, &factor_at, &mut units)
-                {
-                    Some(sums) => {
-                        integer_weights = true;
-                        sums
-                    }
-                    None => {
-                        integer_weights = false;
-                        weights.resize(kept, Decimal::ZERO);
-                        let mut weighted = Decimal::ZERO;
-                        let mut base = Decimal::ZERO;
-                        weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
-                        for (i, line) in lines.iter().enumerate() {
-                            if !def.lines.selects(line) {
-                                continue;
-                            }
-                            let b = match def.base {
-                                EarnBase::Net => ctx.decimal(nets[i].max(0))?,
-                                EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
-                                EarnBase::PerUnit => Decimal::from(line.quantity()),
-                                EarnBase::PerOrder => Decimal::ZERO,
-                            };
-                            let factor = factor_at(i);
-                            let w = if factor == Decimal::ONE {
-                                b
-                            } else {
-                                b.checked_mul(factor).ok_or_else(|| overflow("points"))?
-                            };
-                            if let Some(weight) = weights.get_mut(i) {
-                                *weight = w;
-                            }
-                            weighted = add(weighted, w, "points")?;
-                            base = add(base, b, "a points base")?;
+                let scale = if multiplied { factor_scale } else { 0 };
+                let (weighted, base) =
+                    match weigh_in_units(ctx, def, nets, &factor_at, scale, &mut units) {
+                        Some(sums) => {
+                            integer_weights = true;
+                            sums
                         }
-                        (weighted, base)
-                    }
-                };
+                        None => {
+                            integer_weights = false;
+                            weights.resize(kept, Decimal::ZERO);
+                            let mut weighted = Decimal::ZERO;
+                            let mut base = Decimal::ZERO;
+                            weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
+                            for (i, line) in lines.iter().enumerate() {
+                                if !def.lines.selects(line) {
+                                    continue;
+                                }
+                                let b = match def.base {
+                                    EarnBase::Net => ctx.decimal(nets[i].max(0))?,
+                                    EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
+                                    EarnBase::PerUnit => Decimal::from(line.quantity()),
+                                    EarnBase::PerOrder => Decimal::ZERO,
+                                };
+                                let factor = factor_at(i);
+                                let w = if factor == Decimal::ONE {
+                                    b
+                                } else {
+                                    b.checked_mul(factor).ok_or_else(|| overflow("points"))?
+                                };
+                                if let Some(weight) = weights.get_mut(i) {
+                                    *weight = w;
+                                }
+                                weighted = add(weighted, w, "points")?;
+                                base = add(base, b, "a points base")?;
+                            }
+                            (weighted, base)
+                        }
+                    };
                 let raw = rule
                     .raw_points(weighted)
                     .ok_or_else(|| overflow("points"))?;
@@ -397,23 +408,19 @@ pub(super) fn earn(
 
 /// A rule's weighted base in whole units: each selected line's base (minor
 /// units of its amount, or its units) times its multiplier's mantissa,
-/// brought to the multipliers' largest scale, written into `weights` (when
-/// kept) with their sum and the bases' sum as decimals. `None` when a
-/// product or sum does not fit, for the decimal path to weigh instead.
+/// brought to `scale` (no less than any multiplier's), written into
+/// `weights` (when kept) with their sum and the bases' sum as decimals.
+/// `None` when a product or sum does not fit, for the decimal path to weigh
+/// instead.
 fn weigh_in_units(
     ctx: &Context<'_>,
     def: &crate::rules::earn::EarnRuleDefinition,
     nets: &[i128],
     factor_at: &impl Fn(usize) -> Decimal,
+    scale: u32,
     weights: &mut [i128],
 ) -> Option<(Decimal, Decimal)> {
     let lines = ctx.lines();
-    let selected = |i: usize| def.lines.selects(&lines[i]);
-    let scale = (0..lines.len())
-        .filter(|&i| selected(i))
-        .map(|i| factor_at(i).scale())
-        .max()
-        .unwrap_or(0);
     let decimals = match def.base {
         EarnBase::Net | EarnBase::Gross => ctx.currency.minor_units(),
         EarnBase::PerUnit | EarnBase::PerOrder => 0,
@@ -422,7 +429,7 @@ fn weigh_in_units(
     let mut base: i128 = 0;
     weights.iter_mut().for_each(|w| *w = 0);
     for (i, line) in lines.iter().enumerate() {
-        if !selected(i) {
+        if !def.lines.selects(line) {
             continue;
         }
         let b = match def.base {
@@ -434,7 +441,7 @@ fn weigh_in_units(
         let factor = factor_at(i);
         let mantissa = factor
             .mantissa()
-            .checked_mul(10i128.checked_pow(scale - factor.scale())?)?;
+            .checked_mul(10i128.checked_pow(scale.checked_sub(factor.scale())?)?)?;
         let w = b.checked_mul(mantissa)?;
         if let Some(weight) = weights.get_mut(i) {
             *weight = w;
