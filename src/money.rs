@@ -937,6 +937,29 @@ fn place_remainder<K: Ord>(
     if left <= 0 {
         return left.max(0);
     }
+    // A few units over, largest remainders first: pick them one by one (the
+    // largest not yet given, ties to the earlier part) rather than sort.
+    if policy == RemainderPolicy::LargestRemainder && left <= 4 {
+        let mut given = [usize::MAX; 4];
+        for slot in 0..usize::try_from(left).unwrap_or(0) {
+            let mut best: Option<usize> = None;
+            for index in 0..weights.len() {
+                if weights[index].is_nothing() || given[..slot].contains(&index) {
+                    continue;
+                }
+                if best.is_none_or(|b| lost[index] > lost[b]) {
+                    best = Some(index);
+                }
+            }
+            let Some(index) = best else {
+                break;
+            };
+            given[slot] = index;
+            out[index] += 1;
+            left -= 1;
+        }
+        return left;
+    }
     let mut stack_order = [0usize; 16];
     let mut heap_order = Vec::new();
     let order: &mut [usize] = if weights.len() <= stack_order.len() {
@@ -1148,6 +1171,28 @@ mod tests {
     }
 
     proptest! {
+        /// A few units over are placed as the full ordering would place them:
+        /// on the largest remainders, ties to the earlier part, never on a
+        /// part of weight zero.
+        #[test]
+        fn few_units_go_where_the_ordering_puts_them(
+            lost in prop::collection::vec(0u128..5, 1..12),
+            zero in prop::collection::vec(any::<bool>(), 12),
+            left in 1i128..=4,
+        ) {
+            let weights: Vec<u128> = lost.iter().zip(&zero).map(|(_, z)| u128::from(!z)).collect();
+            prop_assume!(weights.iter().filter(|&&w| w != 0).count() as i128 >= left);
+            let mut quick = vec![0i128; lost.len()];
+            place_remainder(left, &weights, &lost, RemainderPolicy::LargestRemainder, &mut quick);
+            let mut order: Vec<usize> = (0..lost.len()).filter(|&i| weights[i] != 0).collect();
+            order.sort_by(|&a, &b| lost[b].cmp(&lost[a]).then(a.cmp(&b)));
+            let mut sorted = vec![0i128; lost.len()];
+            for &i in order.iter().take(usize::try_from(left).unwrap()) {
+                sorted[i] += 1;
+            }
+            prop_assert_eq!(quick, sorted);
+        }
+
         /// The integer split gives exactly the parts of the decimal one, for
         /// any total (negative too), weights and policy.
         #[test]

@@ -372,18 +372,25 @@ pub(super) fn settle<'a>(
             payable: Decimal::ZERO,
         },
     };
-    for ((line, &gross), &net) in ctx
+    for (i, ((line, &gross), &net)) in ctx
         .lines()
         .iter()
         .zip(&ctx.gross)
         .zip(&application.nets)
         .take(n)
+        .enumerate()
     {
+        // Room for exactly the discounts this line gets.
+        let parts = application
+            .applied
+            .iter()
+            .filter(|a| a.parts.get(i).is_some_and(|&p| p != 0))
+            .count();
         settled.lines.push(LineOutcome {
             line: line.id().clone(),
             sku: line.sku().clone(),
             gross: ctx.decimal(gross)?,
-            discounts: Vec::new(),
+            discounts: Vec::with_capacity(parts),
             net: ctx.decimal(net)?,
         });
     }

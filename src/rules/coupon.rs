@@ -908,10 +908,18 @@ impl CouponVerdict {
 /// compared without allocating.
 #[must_use]
 pub fn codes_match(a: &str, b: &str) -> bool {
-    a.trim()
-        .chars()
+    let (a, b) = (a.trim(), b.trim());
+    if a == b {
+        return true;
+    }
+    // Only two ASCII texts can be compared by ASCII case: `ı` and `ſ`, for
+    // one, upper-case to ASCII letters.
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    a.chars()
         .flat_map(char::to_uppercase)
-        .eq(b.trim().chars().flat_map(char::to_uppercase))
+        .eq(b.chars().flat_map(char::to_uppercase))
 }
 
 /// Where a code stands with its validity window at a local time.
