@@ -12,8 +12,8 @@ use super::ladders::{self, show};
 use super::stacking::{Candidate, Level, Picked, Source};
 use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
-    AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineOutcome, Reason, Stage,
-    StepGiven, Target, Totals, TraceEntry,
+    AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineDiscounts, LineOutcome,
+    Reason, Stage, StepGiven, Target, Totals, TraceEntry,
 };
 use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
@@ -372,25 +372,18 @@ pub(super) fn settle<'a>(
             payable: Decimal::ZERO,
         },
     };
-    for (i, ((line, &gross), &net)) in ctx
+    for ((line, &gross), &net) in ctx
         .lines()
         .iter()
         .zip(&ctx.gross)
         .zip(&application.nets)
         .take(n)
-        .enumerate()
     {
-        // Room for exactly the discounts this line gets.
-        let parts = application
-            .applied
-            .iter()
-            .filter(|a| a.parts.get(i).is_some_and(|&p| p != 0))
-            .count();
         settled.lines.push(LineOutcome {
             line: line.id().clone(),
             sku: line.sku().clone(),
             gross: ctx.decimal(gross)?,
-            discounts: Vec::with_capacity(parts),
+            discounts: LineDiscounts::new(),
             net: ctx.decimal(net)?,
         });
     }

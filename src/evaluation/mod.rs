@@ -153,10 +153,97 @@ pub struct LineOutcome {
     /// Unit price × quantity.
     pub gross: Decimal,
     /// Each discount's part on this line.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub discounts: Vec<LineDiscount>,
+    #[serde(default, skip_serializing_if = "LineDiscounts::is_empty")]
+    pub discounts: LineDiscounts,
     /// Gross less its discounts; never below zero.
     pub net: Decimal,
+}
+
+/// The discounts' parts on one line, in the order the discounts applied:
+/// read as a slice (`line.discounts[0]`, `.iter()`, `.len()`), serialised
+/// as a list. Up to two are kept in place, without an allocation of their
+/// own, since most lines get one or two.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LineDiscounts(Parts);
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Parts {
+    #[default]
+    None,
+    One([LineDiscount; 1]),
+    Two([LineDiscount; 2]),
+    Many(Vec<LineDiscount>),
+}
+
+impl LineDiscounts {
+    /// No discount.
+    #[must_use]
+    pub fn new() -> LineDiscounts {
+        LineDiscounts(Parts::None)
+    }
+
+    /// Whether the line has no discount.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a part.
+    pub fn push(&mut self, part: LineDiscount) {
+        self.0 = match std::mem::take(&mut self.0) {
+            Parts::None => Parts::One([part]),
+            Parts::One([first]) => Parts::Two([first, part]),
+            Parts::Two([first, second]) => Parts::Many(vec![first, second, part]),
+            Parts::Many(mut parts) => {
+                parts.push(part);
+                Parts::Many(parts)
+            }
+        };
+    }
+}
+
+impl std::ops::Deref for LineDiscounts {
+    type Target = [LineDiscount];
+    fn deref(&self) -> &[LineDiscount] {
+        match &self.0 {
+            Parts::None => &[],
+            Parts::One(parts) => parts,
+            Parts::Two(parts) => parts,
+            Parts::Many(parts) => parts,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a LineDiscounts {
+    type Item = &'a LineDiscount;
+    type IntoIter = std::slice::Iter<'a, LineDiscount>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl FromIterator<LineDiscount> for LineDiscounts {
+    fn from_iter<I: IntoIterator<Item = LineDiscount>>(parts: I) -> LineDiscounts {
+        let mut out = LineDiscounts::new();
+        for part in parts {
+            out.push(part);
+        }
+        out
+    }
+}
+
+impl Serialize for LineDiscounts {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for LineDiscounts {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<LineDiscount>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
+    }
 }
 
 /// A discount's part on one line.

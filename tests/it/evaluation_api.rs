@@ -3,6 +3,7 @@
 //! program does not list is told, the receipt, the serialised forms.
 
 use crate::util::common::{Basket, d, eur_program, eval};
+use loyalty::Decimal;
 use loyalty::evaluation::{
     BonusMiss, DiscountDetail, Reason, RuleKind, Stage, StepGiven, TraceEntry,
 };
@@ -300,4 +301,46 @@ fn the_customer_id_is_given_once_by_the_order() {
     );
     // In Rust: a checkout for the order's customer.
     assert_eq!(Checkout::for_order(guest.order.clone(), guest.at), guest);
+}
+
+#[test]
+fn a_lines_discounts_read_as_a_list_however_many() {
+    use loyalty::evaluation::{LineDiscount, LineDiscounts};
+    // Four discounts on one line: the ladder's and three coupons' parts.
+    let program = eur_program(json!({
+        "ladders": [{"id": "l", "steps": [{"from": "10.00", "percent": "10"}]}],
+        "coupons": [
+            {"id": "a", "codes": ["A"], "reward": {"type": "amount_off", "amount": "1.00"}},
+            {"id": "b", "codes": ["B"], "reward": {"type": "amount_off", "amount": "2.00"}},
+            {"id": "c", "codes": ["C"], "reward": {"type": "amount_off", "amount": "3.00"}}
+        ]
+    }));
+    let e = eval(
+        &program,
+        &Basket::eur()
+            .line("TEA", 1, "100.00")
+            .coupon("A")
+            .coupon("B")
+            .coupon("C")
+            .build(),
+    );
+    // 10% of 100.00 = 10.00, then 1.00, 2.00, 3.00: 16.00 in four parts.
+    let parts: Vec<Decimal> = e.lines[0].discounts.iter().map(|p| p.amount).collect();
+    assert_eq!(parts, [d("10.00"), d("1.00"), d("2.00"), d("3.00")]);
+    assert_eq!(e.totals.discount, d("16.00"));
+    let value = serde_json::to_value(&e.lines[0].discounts).unwrap();
+    assert_eq!(value.as_array().map(Vec::len), Some(4));
+    let back: LineDiscounts = serde_json::from_value(value).unwrap();
+    assert_eq!(back, e.lines[0].discounts);
+    let empty: LineDiscounts = serde_json::from_value(json!([])).unwrap();
+    assert!(empty.is_empty());
+    let one: LineDiscounts = e.lines[0]
+        .discounts
+        .iter()
+        .take(1)
+        .cloned()
+        .collect::<Vec<LineDiscount>>()
+        .into_iter()
+        .collect();
+    assert_eq!(one.len(), 1);
 }
