@@ -1077,13 +1077,25 @@ pub(crate) fn split_in_place(
         &mut heap
     };
     let mut assigned: u128 = 0;
+    // Products that fit in 64 bits (any usual order) divide in 64 bits.
+    let narrow = u64::try_from(total).is_ok()
+        && largest
+            .checked_mul(magnitude)
+            .is_some_and(|p| u64::try_from(p).is_ok());
     for index in 0..parts.len() {
         // Non-negative, and no product above the largest's: checked above.
         let w = parts[index].unsigned_abs();
-        let product = w * magnitude;
-        let share = product / total;
+        let (share, remainder) = if narrow {
+            // All fit in 64 bits: checked above (w ≤ largest, magnitude ≤
+            // largest × magnitude since largest ≥ 1).
+            let (product, total) = (w as u64 * magnitude as u64, total as u64);
+            (u128::from(product / total), u128::from(product % total))
+        } else {
+            let product = w * magnitude;
+            (product / total, product % total)
+        };
         parts[index] = i128::try_from(share).map_err(|_| overflow())?;
-        remainders[index] = if w == 0 { 0 } else { product % total + 1 };
+        remainders[index] = if w == 0 { 0 } else { remainder + 1 };
         assigned += share;
     }
     // Exact floors never exceed the amount, and leave fewer units over than

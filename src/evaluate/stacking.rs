@@ -197,21 +197,29 @@ fn combinable(
     worth: impl Fn(usize) -> Result<i128, EvaluationError>,
 ) -> Result<Vec<usize>, EvaluationError> {
     let mut chosen: Vec<usize> = Vec::new();
-    let mut groups: Vec<(&str, usize, i128)> = Vec::new();
+    // Per group: the member kept so far, and its worth once a second member
+    // makes it worth knowing (a group of one needs no comparison).
+    let mut groups: Vec<(&str, usize, Option<i128>)> = Vec::new();
     for &i in by_priority {
         match candidates[i].stacking {
             Stacking::Exclusive => {}
             Stacking::Stackable => chosen.push(i),
             Stacking::Group(name) => {
-                let value = worth(i)?;
                 match groups.iter_mut().find(|(g, _, _)| *g == name.as_str()) {
                     Some(entry) => {
-                        if value > entry.2 {
+                        let kept = match entry.2 {
+                            Some(kept) => kept,
+                            None => worth(entry.1)?,
+                        };
+                        let value = worth(i)?;
+                        if value > kept {
                             entry.1 = i;
-                            entry.2 = value;
+                            entry.2 = Some(value);
+                        } else {
+                            entry.2 = Some(kept);
                         }
                     }
-                    None => groups.push((name.as_str(), i, value)),
+                    None => groups.push((name.as_str(), i, None)),
                 }
             }
         }
