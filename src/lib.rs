@@ -31,7 +31,9 @@
 //!   [`Evaluation`](evaluation::Evaluation) in fixed
 //!   [stages](evaluate::Stage), a file each: facts, ladder standings, coupon
 //!   verdicts, stacking, discounts allocated per line, points, cashback,
-//!   effects; `evaluate_batch` for many checkouts.
+//!   effects; `evaluate_batch` for many checkouts, and
+//!   [`summarize`](program::Program::summarize) for the totals alone.
+//!   Inside, every amount is a whole number of the currency's minor unit.
 //! - [`evaluation`]: every amount per line and in total, the verdict on each
 //!   code, the trace of why as data ([`Reason`](evaluation::Reason)) with
 //!   its sentences written on demand, the effects to store with their
