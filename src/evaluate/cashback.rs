@@ -11,6 +11,7 @@ use crate::evaluation::{
     TraceEntry,
 };
 use crate::money::{Money, RoundingMode, split_units};
+use crate::util::Lines;
 
 fn add(a: i128, b: i128, what: &'static str) -> Result<i128, EvaluationError> {
     a.checked_add(b).ok_or_else(|| overflow(what))
@@ -41,11 +42,11 @@ pub(super) fn earn(
     let n = lines.len();
     // Each line's weight and share, and shipping's last (detail only).
     let kept = if ctx.detail { n + 1 } else { 0 };
-    let mut per_line = vec![0i128; kept];
+    let mut per_line: Lines<i128> = Lines::filled(kept, 0);
     let mut shipping_units: i128 = 0;
     let mut total: i128 = 0;
-    let mut weights = vec![0i128; kept];
-    let mut parts = vec![0i128; kept];
+    let mut weights: Lines<i128> = Lines::filled(kept, 0);
+    let mut parts: Lines<i128> = Lines::filled(kept, 0);
     let mut left = payable;
     for rule in program.cashback() {
         let def = &rule.definition;
@@ -154,7 +155,7 @@ pub(super) fn earn(
         }
     }
     outcome.total = ctx.decimal(total)?;
-    for (line, units) in lines.iter().zip(per_line) {
+    for (line, &units) in lines.iter().zip(&per_line) {
         if units != 0 {
             outcome.lines.push(LineCashback {
                 line: line.id().clone(),

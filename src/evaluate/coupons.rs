@@ -14,6 +14,7 @@ use crate::program::Percentages;
 use crate::rules::coupon::{
     Coupon, CouponReward, CouponVerdict, Rejection, normalize_code, window_rejection,
 };
+use crate::util::Lines;
 
 /// The verdicts, in the order the codes were entered.
 pub(super) struct Verdicts {
@@ -261,7 +262,7 @@ pub(super) fn discount<'a>(
     nets: &[i128],
     free_units: &mut [u32],
     percentages: Percentages,
-) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
+) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let def = &coupon.definition;
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
     match &def.reward {
@@ -302,7 +303,7 @@ pub(super) fn discount<'a>(
             Detail::AmountOff(*amount),
         )),
         CouponReward::AmountOffEachUnit { amount } => {
-            let mut parts = vec![0i128; nets.len()];
+            let mut parts = Lines::filled(nets.len(), 0i128);
             let per_unit = ctx.units(*amount)?;
             for (((part, line), net), free) in parts
                 .iter_mut()
@@ -354,10 +355,12 @@ pub(super) fn discount<'a>(
                 },
             ))
         }
-        CouponReward::FreeShipping => Ok((Target::Shipping, Vec::new(), Detail::FreeShipping)),
+        CouponReward::FreeShipping => {
+            Ok((Target::Shipping, Lines::filled(0, 0), Detail::FreeShipping))
+        }
         CouponReward::FreeGift { sku, quantity, .. } => Ok((
             Target::Items,
-            vec![0; nets.len()],
+            Lines::filled(nets.len(), 0),
             Detail::Gift {
                 sku,
                 quantity: *quantity,
@@ -365,12 +368,12 @@ pub(super) fn discount<'a>(
         )),
         CouponReward::BonusPoints { points } => Ok((
             Target::Items,
-            vec![0; nets.len()],
+            Lines::filled(nets.len(), 0),
             Detail::BonusPoints(*points),
         )),
         CouponReward::PointsMultiplier { factor } => Ok((
             Target::Items,
-            vec![0; nets.len()],
+            Lines::filled(nets.len(), 0),
             Detail::PointsMultiplier(*factor),
         )),
     }
@@ -384,10 +387,13 @@ fn cheapest_units(
     free_units: &mut [u32],
     eligible: &impl Fn(&Line) -> bool,
     count: u64,
-) -> Result<Vec<i128>, EvaluationError> {
+) -> Result<Lines<i128>, EvaluationError> {
     let lines = ctx.lines();
-    let mut parts = vec![0i128; nets.len()];
-    let mut by_price: Vec<usize> = (0..nets.len()).filter(|&i| eligible(&lines[i])).collect();
+    let mut parts = Lines::filled(nets.len(), 0i128);
+    let mut by_price: Lines<usize> = Lines::with_capacity(nets.len());
+    for i in (0..nets.len()).filter(|&i| eligible(&lines[i])) {
+        by_price.push(i);
+    }
     by_price.sort_by(|&a, &b| {
         lines[a]
             .unit_price()
@@ -396,7 +402,7 @@ fn cheapest_units(
             .then(a.cmp(&b))
     });
     let mut left = count;
-    for i in by_price {
+    for &i in by_price.iter() {
         if left == 0 {
             break;
         }

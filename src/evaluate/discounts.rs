@@ -19,6 +19,7 @@ use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
+use crate::util::Lines;
 
 /// How a discount was reached, before it is written for the output.
 #[derive(Clone, Copy)]
@@ -135,7 +136,7 @@ pub(super) struct Applied<'p> {
     pub(super) target: Target,
     pub(super) amount: i128,
     /// Minor-unit parts per line (items only).
-    pub(super) parts: Vec<i128>,
+    pub(super) parts: Lines<i128>,
     pub(super) detail: Detail<'p>,
     pub(super) capped_by_total: bool,
 }
@@ -143,7 +144,7 @@ pub(super) struct Applied<'p> {
 /// A set of candidates applied to the order. Amounts in minor units.
 pub(super) struct Application<'p> {
     /// Each line's net after the applied discounts.
-    pub(super) nets: Vec<i128>,
+    pub(super) nets: Lines<i128>,
     pub(super) applied: Vec<Applied<'p>>,
     /// The discount on the items.
     pub(super) items: i128,
@@ -161,16 +162,8 @@ pub(super) fn apply<'a>(
     candidates: &[Candidate<'a>],
     set: &[usize],
 ) -> Result<Application<'a>, EvaluationError> {
-    // The set in application order; on the stack for a usual set.
-    let mut stack = [0usize; 16];
-    let mut heap = Vec::new();
-    let order: &mut [usize] = if set.len() <= stack.len() {
-        stack[..set.len()].copy_from_slice(set);
-        &mut stack[..set.len()]
-    } else {
-        heap.extend_from_slice(set);
-        &mut heap
-    };
+    // The set in application order.
+    let mut order: Lines<usize> = Lines::from_slice(set);
     order.sort_by(|a, b| {
         let (ca, cb) = (&candidates[*a], &candidates[*b]);
         ca.level
@@ -183,11 +176,14 @@ pub(super) fn apply<'a>(
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them; kept only
     // when the set has a line-level reward.
-    let mut free_units = if order.iter().any(|&i| candidates[i].level == Level::Line) {
-        vec![0u32; nets.len()]
-    } else {
-        Vec::new()
-    };
+    let mut free_units = Lines::filled(
+        if order.iter().any(|&i| candidates[i].level == Level::Line) {
+            nets.len()
+        } else {
+            0
+        },
+        0u32,
+    );
     let mut shipping_left = ctx.shipping;
     let mut cap_left = total_cap(ctx)?;
     let mut application = Application {
@@ -195,7 +191,7 @@ pub(super) fn apply<'a>(
         items: 0,
         shipping: 0,
         benefit: 0,
-        nets: Vec::new(),
+        nets: Lines::filled(0, 0),
     };
     let add = |a: i128, b: i128, what| a.checked_add(b).ok_or_else(|| overflow(what));
     for &index in order.iter() {
@@ -213,7 +209,7 @@ pub(super) fn apply<'a>(
                             candidate: index,
                             target: Target::Shipping,
                             amount,
-                            parts: Vec::new(),
+                            parts: Lines::filled(0, 0),
                             detail: Detail::FreeShipping,
                             capped_by_total: false,
                         });
@@ -295,9 +291,9 @@ pub(super) fn spread(
     raw: Decimal,
     nets: &[i128],
     eligible: impl Fn(&Line) -> bool,
-) -> Result<Vec<i128>, EvaluationError> {
+) -> Result<Lines<i128>, EvaluationError> {
     // Each line's weight, then (split in place) its part.
-    let mut parts = Vec::with_capacity(nets.len());
+    let mut parts = Lines::with_capacity(nets.len());
     let mut available: i128 = 0;
     for (line, &net) in ctx.lines().iter().zip(nets) {
         let w = if eligible(line) { net.max(0) } else { 0 };
@@ -328,7 +324,7 @@ pub(super) struct Settled<'p> {
     /// they applied.
     pub(super) coupons: Vec<(&'p Coupon, usize)>,
     /// Each line's net after the discounts, in minor units.
-    pub(super) nets: Vec<i128>,
+    pub(super) nets: Lines<i128>,
     /// The shipping left to pay, in minor units.
     pub(super) shipping_paid: i128,
     /// What the customer pays, in minor units.
@@ -361,7 +357,7 @@ pub(super) fn settle<'a>(
         }),
         gifts: Vec::new(),
         coupons: Vec::new(),
-        nets: Vec::new(),
+        nets: Lines::filled(0, 0),
         shipping_paid: 0,
         payable: 0,
         totals: Totals {

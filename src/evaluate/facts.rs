@@ -11,6 +11,7 @@ use crate::money::{Currency, Money};
 use crate::order::{Line, Order};
 use crate::program::Program;
 use crate::rules::RuleId;
+use crate::util::Lines;
 
 /// The checkout as the stages see it.
 pub(super) struct Context<'a> {
@@ -21,7 +22,7 @@ pub(super) struct Context<'a> {
     /// Each line's unit price × quantity, in minor units: every amount
     /// inside the stages is a whole number of the currency's minor unit,
     /// turned into a `Decimal` only for the output.
-    pub(super) gross: Vec<i128>,
+    pub(super) gross: Lines<i128>,
     /// The shipping charge, in minor units.
     pub(super) shipping: i128,
     pub(super) currency: Currency,
@@ -53,11 +54,10 @@ pub(super) fn derive<'a>(
         });
     }
     let currency = program.currency();
-    let gross = order
-        .lines()
-        .iter()
-        .map(|line| Money::new(line.gross_amount(), currency).to_minor_units())
-        .collect::<Result<Vec<i128>, _>>()?;
+    let mut gross = Lines::with_capacity(order.lines().len());
+    for line in order.lines() {
+        gross.push(Money::new(line.gross_amount(), currency).to_minor_units()?);
+    }
     Ok(Context {
         program,
         checkout,

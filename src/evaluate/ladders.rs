@@ -12,6 +12,7 @@ use crate::evaluation::{LadderOutcome, Reason, RuleKind, RuleRef, Stage, Target,
 use crate::money::Currency;
 use crate::program::Percentages;
 use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure};
+use crate::util::Lines;
 
 /// Each ladder's condition, then its standing on the gross (a ladder
 /// measured after discounts is measured again when applied): where the
@@ -80,7 +81,7 @@ pub(super) fn discount<'a>(
     ladder: &'a Ladder,
     nets: &[i128],
     percentages: Percentages,
-) -> Result<(Target, Vec<i128>, Detail<'a>), EvaluationError> {
+) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let def = &ladder.definition;
     let measured = match def.measure {
         Measure::BeforeDiscounts => &ctx.gross,
@@ -105,7 +106,7 @@ pub(super) fn discount<'a>(
     let Some(step) = standing.step else {
         return Ok((
             Target::Items,
-            vec![0; nets.len()],
+            Lines::filled(nets.len(), 0),
             Detail::NoStep {
                 ladder,
                 basis,

@@ -18,6 +18,7 @@ use crate::money::{Money, allocate_units, split_in_place};
 use crate::rules::RuleId;
 use crate::rules::coupon::{Coupon, CouponReward};
 use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
+use crate::util::Lines;
 
 /// Combines one more factor into `acc` (`None`: no factor yet, 1×). The
 /// result is clamped at zero only where it is used, so that the order of
@@ -105,16 +106,16 @@ pub(super) fn earn(
     let lines = ctx.lines();
     let n = lines.len();
     // The points of each line, or (without detail) of all lines together.
-    let mut line_points = vec![Decimal::ZERO; if ctx.detail { n } else { 0 }];
+    let mut line_points: Lines<Decimal> =
+        Lines::filled(if ctx.detail { n } else { 0 }, Decimal::ZERO);
     let mut lines_total = Decimal::ZERO;
     if !program.earning().is_empty() {
         // Each line's multiplier: the order's, with the line's own (kept
         // per line only when the program has line multipliers), and the
         // largest scale among them, for weighing in whole units.
         let order_value = factor_of(order_factor);
-        let mut line_factor: Vec<Decimal> = Vec::new();
+        let mut line_factor: Lines<Decimal> = Lines::with_capacity(0);
         if !multipliers.lines.is_empty() {
-            line_factor.reserve(n);
             for line in lines {
                 let mut factor = order_factor;
                 for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
@@ -136,7 +137,7 @@ pub(super) fn earn(
         let kept = if ctx.detail { n } else { 0 };
         // The weights in whole units (the usual case), or in decimals when
         // a product does not fit; then each line's share.
-        let mut units = vec![0i128; kept];
+        let mut units: Lines<i128> = Lines::filled(kept, 0);
         let mut weights: Vec<Decimal> = Vec::new();
         let mut integer_weights = true;
         let mut stopped: Option<&RuleId> = None;
@@ -386,7 +387,7 @@ pub(super) fn earn(
     }
 
     let mut total = add(outcome.order_level, lines_total, "points")?;
-    for (line, points) in lines.iter().zip(line_points) {
+    for (line, &points) in lines.iter().zip(&line_points) {
         if !points.is_zero() {
             total = add(total, points, "points")?;
             outcome.lines.push(LinePoints {

@@ -10,6 +10,7 @@ use crate::program::Pick;
 use crate::rules::Stacking;
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::Ladder;
+use crate::util::Lines;
 
 /// When a discount applies among the others: line-level rewards first,
 /// then order-level ones, then shipping; benefits that give no money
@@ -113,9 +114,9 @@ pub(super) fn pick<'a>(
 fn choose<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
-) -> Result<(Vec<usize>, Application<'a>), EvaluationError> {
+) -> Result<(Lines<usize>, Application<'a>), EvaluationError> {
     if candidates.is_empty() {
-        return Ok((Vec::new(), apply(ctx, candidates, &[])?));
+        return Ok((Lines::with_capacity(0), apply(ctx, candidates, &[])?));
     }
     // Every candidate stackable (the usual case): all apply, under either
     // policy, and there is nothing to compare.
@@ -123,7 +124,10 @@ fn choose<'a>(
         .iter()
         .all(|c| matches!(c.stacking, Stacking::Stackable))
     {
-        let chosen: Vec<usize> = (0..candidates.len()).collect();
+        let mut chosen = Lines::with_capacity(candidates.len());
+        for i in 0..candidates.len() {
+            chosen.push(i);
+        }
         let application = apply(ctx, candidates, &chosen)?;
         return Ok((chosen, application));
     }
@@ -133,12 +137,15 @@ fn choose<'a>(
             .cmp(&candidates[*a].priority)
             .then(candidates[*a].rank.cmp(&candidates[*b].rank))
     };
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    let mut order = Lines::with_capacity(candidates.len());
+    for i in 0..candidates.len() {
+        order.push(i);
+    }
     order.sort_by(by_priority);
     match ctx.program.stacking().pick {
         Pick::Priority => {
             let chosen = if matches!(candidates[order[0]].stacking, Stacking::Exclusive) {
-                vec![order[0]]
+                Lines::from_slice(&order[..1])
             } else {
                 combinable(candidates, &order, |_| Ok(0))?
             };
@@ -150,20 +157,20 @@ fn choose<'a>(
             let alone = |i: usize| -> Result<i128, EvaluationError> {
                 Ok(apply(ctx, candidates, &[i])?.benefit)
             };
-            let mut options: Vec<Vec<usize>> = Vec::new();
+            let mut options: Vec<Lines<usize>> = Vec::new();
             let stackable = combinable(candidates, &order, alone)?;
             if !stackable.is_empty() {
                 options.push(stackable);
             }
             for (i, candidate) in candidates.iter().enumerate() {
                 if matches!(candidate.stacking, Stacking::Exclusive) {
-                    options.push(vec![i]);
+                    options.push(Lines::from_slice(&[i]));
                 }
             }
             // Ties go to the option whose first rule by priority comes
             // first (higher priority, then written earlier).
             let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
-            let mut best: Option<(Vec<usize>, Application<'a>)> = None;
+            let mut best: Option<(Lines<usize>, Application<'a>)> = None;
             for option in options {
                 let application = apply(ctx, candidates, &option)?;
                 let better = match &best {
@@ -183,7 +190,7 @@ fn choose<'a>(
             }
             match best {
                 Some(found) => Ok(found),
-                None => Ok((Vec::new(), apply(ctx, candidates, &[])?)),
+                None => Ok((Lines::with_capacity(0), apply(ctx, candidates, &[])?)),
             }
         }
     }
@@ -195,8 +202,8 @@ fn combinable(
     candidates: &[Candidate<'_>],
     by_priority: &[usize],
     worth: impl Fn(usize) -> Result<i128, EvaluationError>,
-) -> Result<Vec<usize>, EvaluationError> {
-    let mut chosen: Vec<usize> = Vec::new();
+) -> Result<Lines<usize>, EvaluationError> {
+    let mut chosen: Lines<usize> = Lines::with_capacity(by_priority.len());
     // Per group: the member kept so far, and its worth once a second member
     // makes it worth knowing (a group of one needs no comparison).
     let mut groups: Vec<(&str, usize, Option<i128>)> = Vec::new();
@@ -224,7 +231,9 @@ fn combinable(
             }
         }
     }
-    chosen.extend(groups.iter().map(|(_, i, _)| *i));
+    for &(_, i, _) in &groups {
+        chosen.push(i);
+    }
     chosen.sort_unstable();
     Ok(chosen)
 }
