@@ -122,8 +122,8 @@ impl<'a, T: Copy + Default, const N: usize> IntoIterator for &'a Buf<T, N> {
     }
 }
 
-/// The evaluation's per-line buffer: 16 lines in place.
-pub(crate) type Lines<T> = Buf<T, 16>;
+/// The evaluation's per-line buffer: 8 lines in place.
+pub(crate) type Lines<T> = Buf<T, 8>;
 
 #[cfg(test)]
 mod tests {
