@@ -48,6 +48,9 @@ pub(super) fn earn(
     let mut weights: Lines<i128> = Lines::filled(kept, 0);
     let mut parts: Lines<i128> = Lines::filled(kept, 0);
     let mut left = payable;
+    if ctx.detail {
+        outcome.rules.reserve_exact(program.cashback().len());
+    }
     for rule in program.cashback() {
         let def = &rule.definition;
         let rule_ref = RuleRef::new(RuleKind::Cashback, rule.rule_id().clone());
@@ -155,6 +158,9 @@ pub(super) fn earn(
         }
     }
     outcome.total = ctx.decimal(total)?;
+    outcome
+        .lines
+        .reserve_exact(per_line.iter().take(n).filter(|&&u| u != 0).count());
     for (line, &units) in lines.iter().zip(&per_line) {
         if units != 0 {
             outcome.lines.push(LineCashback {

@@ -105,6 +105,9 @@ pub(super) fn earn(
 
     let lines = ctx.lines();
     let n = lines.len();
+    if ctx.detail {
+        outcome.rules.reserve_exact(program.earning().len());
+    }
     // The points of each line, or (without detail) of all lines together.
     let mut line_points: Lines<Decimal> =
         Lines::filled(if ctx.detail { n } else { 0 }, Decimal::ZERO);
@@ -387,6 +390,9 @@ pub(super) fn earn(
     }
 
     let mut total = add(outcome.order_level, lines_total, "points")?;
+    outcome
+        .lines
+        .reserve_exact(line_points.iter().filter(|p| !p.is_zero()).count());
     for (line, &points) in lines.iter().zip(&line_points) {
         if !points.is_zero() {
             total = add(total, points, "points")?;
