@@ -114,14 +114,13 @@ pub(super) fn discount<'a>(
             },
         ));
     };
-    let reward_basis = if def.mode == LadderMode::Bracket {
-        base
-    } else {
-        basis
-    };
-    let raw = ladder
-        .reward_for(reward_basis, base)
-        .ok_or_else(|| overflow("a ladder reward"))?;
+    // A whole-basket ladder gives the step its standing reached; a bracket
+    // ladder measures its brackets on the amount it comes off.
+    let raw = match def.mode {
+        LadderMode::WholeBasket => ladder.reward_at(step, base),
+        LadderMode::Bracket => ladder.reward_for(base, base),
+    }
+    .ok_or_else(|| overflow("a ladder reward"))?;
     let detail = Detail::Ladder {
         ladder,
         step,

@@ -660,6 +660,21 @@ impl Ladder {
         }
     }
 
+    /// The unrounded reward of step `reached` (an index into the steps) on
+    /// `amount`, for a whole-basket ladder whose standing is already known.
+    /// `None` on overflow or for an index past the steps.
+    pub(crate) fn reward_at(&self, reached: usize, amount: Decimal) -> Option<Decimal> {
+        Some(match self.steps.get(reached)?.reward {
+            StepReward::Percent { percent, cap } => {
+                let raw = amount
+                    .checked_mul(percent)?
+                    .checked_div(Decimal::ONE_HUNDRED)?;
+                cap.map_or(raw, |c| raw.min(c))
+            }
+            StepReward::Amount { amount: off } => off,
+        })
+    }
+
     /// The unrounded reward for a basis, applied to `amount` (the eligible
     /// amount the discount comes off). Zero when no step is reached.
     ///
@@ -672,15 +687,7 @@ impl Ladder {
             return Some(Decimal::ZERO);
         };
         match self.definition.mode {
-            LadderMode::WholeBasket => Some(match self.steps[reached].reward {
-                StepReward::Percent { percent, cap } => {
-                    let raw = amount
-                        .checked_mul(percent)?
-                        .checked_div(Decimal::ONE_HUNDRED)?;
-                    cap.map_or(raw, |c| raw.min(c))
-                }
-                StepReward::Amount { amount: off } => off,
-            }),
+            LadderMode::WholeBasket => self.reward_at(reached, amount),
             LadderMode::Bracket => {
                 let mut total = Decimal::ZERO;
                 for (i, step) in self.steps[..=reached].iter().enumerate() {
