@@ -801,6 +801,26 @@ pub fn allocate_units(
         }
         return Ok(());
     }
+    split_in_decimal_shares(magnitude, weights, total_weight, policy, out)?;
+    if total_units < 0 {
+        for slot in out.iter_mut() {
+            *slot = -*slot;
+        }
+    }
+    Ok(())
+}
+
+/// The split of `magnitude` units by `weights` (summing to `total_weight`)
+/// through decimal shares: the path for weights or amounts too large for
+/// [`split_exact`]'s 128-bit integers. Where both apply they agree (a
+/// property test checks it).
+fn split_in_decimal_shares(
+    magnitude: i128,
+    weights: &[Decimal],
+    total_weight: Decimal,
+    policy: RemainderPolicy,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
     let magnitude_dec = Decimal::try_from_i128_with_scale(magnitude, 0).map_err(|_| overflow())?;
 
     // The fractional part each share lost to truncation, for the largest
@@ -857,11 +877,6 @@ pub fn allocate_units(
         // part of positive weight rather than lose it.
         if let Some(index) = weights.iter().position(|w| !w.is_zero()) {
             out[index] += left;
-        }
-    }
-    if total_units < 0 {
-        for slot in out.iter_mut() {
-            *slot = -*slot;
         }
     }
     Ok(())
@@ -1183,7 +1198,87 @@ mod tests {
         assert_eq!(parts.iter().sum::<i128>(), e20);
     }
 
+    #[test]
+    fn the_decimal_path_with_negative_totals_and_near_maximum_amounts() {
+        // −0.10 EUR (−10 units) over 1:1:1 → −4, −3, −3; the decimal path
+        // gives what the integer one gives.
+        let weights = [Decimal::ONE; 3];
+        let mut exact = [0i128; 3];
+        assert!(split_exact(
+            10,
+            &weights,
+            RemainderPolicy::LargestRemainder,
+            &mut exact
+        ));
+        let mut decimal = [0i128; 3];
+        split_in_decimal_shares(
+            10,
+            &weights,
+            Decimal::from(3),
+            RemainderPolicy::LargestRemainder,
+            &mut decimal,
+        )
+        .unwrap();
+        assert_eq!(exact, decimal);
+        let mut out = [0i128; 3];
+        allocate_units(-10, &weights, RemainderPolicy::LargestRemainder, &mut out).unwrap();
+        assert_eq!(out, [-4, -3, -3]);
+        // Near the maximum: 10^18 EUR (10^20 units) by weights of 10^20 and
+        // 3·10^20 does not fit the integer path (products of 10^40); the
+        // decimal path splits it 1:3 exactly.
+        let big = Decimal::from_i128_with_scale(10i128.pow(20), 0);
+        let weights = [big, big * Decimal::from(3)];
+        let mut out = [0i128; 2];
+        assert!(!split_exact(
+            10i128.pow(20),
+            &weights,
+            RemainderPolicy::InOrder,
+            &mut out
+        ));
+        allocate_units(10i128.pow(20), &weights, RemainderPolicy::InOrder, &mut out).unwrap();
+        assert_eq!(out, [25 * 10i128.pow(18), 75 * 10i128.pow(18)]);
+        allocate_units(
+            -(10i128.pow(20)),
+            &weights,
+            RemainderPolicy::InOrder,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, [-25 * 10i128.pow(18), -75 * 10i128.pow(18)]);
+        // An uneven split at the maximum still sums exactly: 10^20 + 1 by 1:1:1.
+        let weights = [big; 3];
+        let mut out = [0i128; 3];
+        allocate_units(
+            10i128.pow(20) + 1,
+            &weights,
+            RemainderPolicy::LargestRemainder,
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out.iter().sum::<i128>(), 10i128.pow(20) + 1);
+        assert!(out.iter().all(|&p| p >= 33_333_333_333_333_333_333));
+    }
+
     proptest! {
+        /// Wherever the exact integer path applies, the decimal path gives
+        /// the same parts, decimal weights included.
+        #[test]
+        fn exact_and_decimal_paths_agree(
+            magnitude in 0i128..10_000_000_000_000,
+            weights in prop::collection::vec((0i64..1_000_000_000, 0u32..=4), 1..30),
+            in_order in any::<bool>(),
+        ) {
+            let weights: Vec<Decimal> = weights.iter().map(|&(m, s)| Decimal::new(m, s)).collect();
+            let total: Decimal = weights.iter().copied().sum();
+            prop_assume!(!total.is_zero());
+            let policy = if in_order { RemainderPolicy::InOrder } else { RemainderPolicy::LargestRemainder };
+            let mut exact = vec![0i128; weights.len()];
+            prop_assume!(split_exact(magnitude, &weights, policy, &mut exact));
+            let mut decimal = vec![0i128; weights.len()];
+            split_in_decimal_shares(magnitude, &weights, total, policy, &mut decimal).unwrap();
+            prop_assert_eq!(exact, decimal);
+        }
+
         /// Units over are placed as the full ordering would place them (a few
         /// by picking, more by selection):
         /// on the largest remainders, ties to the earlier part, never on a

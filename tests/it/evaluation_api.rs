@@ -344,3 +344,62 @@ fn a_lines_discounts_read_as_a_list_however_many() {
         .collect();
     assert_eq!(one.len(), 1);
 }
+
+/// A price written with zeros past the currency's decimals is the same
+/// amount: every output amount is written with the currency's two.
+#[test]
+fn outputs_are_written_at_the_currencys_scale() {
+    let program = crate::util::common::program_in(
+        "BRL",
+        json!({
+            "ladders": [{"id": "l", "steps": [{"from": "1.00", "percent": "10"}]}],
+            "earning": [{"id": "e", "points": "1", "per": "1.00", "rounding": {"decimals": 2}}],
+            "cashback": [{"id": "cb", "percent": "2"}]
+        }),
+    );
+    let e = eval(
+        &program,
+        &Basket::new("BRL")
+            .line("TEA", 3, "1.1000000000000000000000000000")
+            .build(),
+    );
+    let value = serde_json::to_value(&e).unwrap();
+    // 3 × 1.10 = 3.30; 10% = 0.33; net 2.97; cashback 2% = 0.0594 → 0.06.
+    assert_eq!(value["lines"][0]["gross"], "3.30");
+    assert_eq!(value["lines"][0]["net"], "2.97");
+    assert_eq!(value["lines"][0]["discounts"][0]["amount"], "0.33");
+    assert_eq!(value["totals"]["subtotal"], "3.30");
+    assert_eq!(value["totals"]["discount"], "0.33");
+    assert_eq!(value["totals"]["payable"], "2.97");
+    assert_eq!(value["ladders"][0]["basis"], "3.30");
+    assert_eq!(value["discounts"][0]["amount"], "0.33");
+    assert_eq!(value["cashback"]["total"], "0.06");
+    assert_eq!(value["points"]["rules"][0]["base"], "2.97");
+}
+
+/// A last order at exactly the evaluation instant is allowed (0 days
+/// since); one a second later is refused.
+#[test]
+fn a_last_order_at_the_evaluation_instant_is_at_the_boundary() {
+    use loyalty::evaluate::EvaluationError;
+    let program = eur_program(json!({"coupons": [{"id": "back", "codes": ["BACK"],
+        "condition": {"days_since_last_order_at_least": 0},
+        "reward": {"type": "amount_off", "amount": "1.00"}}]}));
+    let at = crate::util::common::AT;
+    let same = Basket::eur()
+        .line("TEA", 1, "10.00")
+        .coupon("BACK")
+        .customer(json!({"id": "C-1", "stats": {"orders_before": 1, "last_order_at": at}}));
+    let e = eval(&program, &same.build());
+    assert!(e.coupon("BACK").unwrap().is_accepted());
+    assert_eq!(e.totals.discount, d("1.00"));
+    let later: chrono::DateTime<chrono::Utc> =
+        at.parse::<chrono::DateTime<chrono::Utc>>().unwrap() + chrono::Duration::seconds(1);
+    let future = Basket::eur().line("TEA", 1, "10.00").customer(
+        json!({"id": "C-1", "stats": {"orders_before": 1, "last_order_at": later.to_rfc3339()}}),
+    );
+    assert_eq!(
+        program.evaluate(&future.build()),
+        Err(EvaluationError::LastOrderInFuture)
+    );
+}
