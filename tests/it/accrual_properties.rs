@@ -235,7 +235,7 @@ fn evaluate(program: &Program, checkout: &Checkout) -> Evaluation {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(192))]
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(192)))]
 
     /// Totals are never negative; line parts sum exactly to the totals;
     /// cashback stays within its cap and the payable amount.
@@ -303,7 +303,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(64)))]
 
     /// The batch API gives what one-by-one evaluation gives, in order, on
     /// one thread or three.

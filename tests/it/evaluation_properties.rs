@@ -256,7 +256,7 @@ fn one_line_checkout(price_cents: u64) -> Checkout {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(256))]
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(256)))]
 
     #[test]
     fn amounts_add_up_in_eur(input in input(1..=30, 1_000_000)) {

@@ -317,7 +317,7 @@ fn every_error_converts_into_the_umbrella_error() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(64)))]
 
     /// A program built with the Rust builders equals the same program read
     /// from JSON, and both compile to the same rules.

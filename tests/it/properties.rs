@@ -351,7 +351,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(64)))]
 
     #[test]
     fn order_round_trips(order in support::order()) {

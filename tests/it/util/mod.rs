@@ -5,3 +5,13 @@
 pub mod accrual;
 pub mod common;
 pub mod support;
+
+/// The cases a property test runs: `default`, or, for a soak, the count
+/// `PROPTEST_CASES` sets (`PROPTEST_CASES=20000 cargo test --release`),
+/// which the tests without a count of their own follow too.
+pub fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
