@@ -218,7 +218,9 @@ pub(super) fn earn(
                                 let b = match def.base {
                                     EarnBase::Net => ctx.decimal(nets[i].max(0))?,
                                     EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
-                                    EarnBase::PerUnit => Decimal::from(line.quantity()),
+                                    EarnBase::PerUnit => {
+                                        Decimal::from(counted_units(def, line, nets[i]))
+                                    }
                                     EarnBase::PerOrder => Decimal::ZERO,
                                 };
                                 let factor = factor_at(i);
@@ -442,7 +444,7 @@ fn weigh_in_units(
         let b = match def.base {
             EarnBase::Net => nets[i].max(0),
             EarnBase::Gross => ctx.gross[i],
-            EarnBase::PerUnit => i128::from(line.quantity()),
+            EarnBase::PerUnit => i128::from(counted_units(def, line, nets[i])),
             EarnBase::PerOrder => 0,
         };
         let factor = factor_at(i);
@@ -460,4 +462,18 @@ fn weigh_in_units(
         Decimal::try_from_i128_with_scale(weighted, decimals.checked_add(scale)?).ok()?;
     let base = Decimal::try_from_i128_with_scale(base, decimals).ok()?;
     Some((weighted, base))
+}
+
+/// The units a `per_unit` rule counts on a line: all of them, but none on a
+/// line with nothing to pay unless the rule says so.
+fn counted_units(
+    def: &crate::rules::earn::EarnRuleDefinition,
+    line: &crate::order::Line,
+    net: i128,
+) -> u32 {
+    if net <= 0 && !def.earn_on_free_lines {
+        0
+    } else {
+        line.quantity()
+    }
 }

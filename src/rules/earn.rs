@@ -164,6 +164,11 @@ pub struct EarnRuleDefinition {
     /// Whether the program's multipliers apply to this rule (default yes).
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub multipliers: bool,
+    /// Whether a `per_unit` rule counts the units of lines with nothing to
+    /// pay (a zero price, or discounted to zero). By default they earn
+    /// nothing, so that a free basket earns no points.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub earn_on_free_lines: bool,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]
     pub(crate) unbuilt: Unbuilt,
@@ -220,6 +225,7 @@ impl EarnRuleDefinition {
             cap: None,
             stop: false,
             multipliers: true,
+            earn_on_free_lines: false,
         }
     }
 
@@ -279,6 +285,13 @@ impl EarnRuleDefinition {
     #[must_use]
     pub fn stop(mut self) -> EarnRuleDefinition {
         self.stop = true;
+        self
+    }
+
+    /// Lets a `per_unit` rule count the units of lines with nothing to pay.
+    #[must_use]
+    pub fn earn_on_free_lines(mut self) -> EarnRuleDefinition {
+        self.earn_on_free_lines = true;
         self
     }
 

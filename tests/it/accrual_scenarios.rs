@@ -1614,3 +1614,44 @@ fn multipliers_of_many_decimals_weigh_in_decimals() {
     let e = ev(&whole, &Basket::eur().line("TEA", 1, "10.00"));
     assert_eq!(e.points.total, d("15"));
 }
+
+/// Per-unit points on lines with nothing to pay: none by default (a free
+/// basket earns nothing), all units with `earn_on_free_lines`. 10 points a
+/// unit: 2 paid units of TEA earn 20; 3 free MUGs (price 0) earn 0, or 30.
+#[test]
+fn units_with_nothing_to_pay_earn_nothing_unless_the_rule_says() {
+    let rule = |free: bool| {
+        let mut rule = json!({"id": "u", "base": "per_unit", "points": "10"});
+        if free {
+            rule["earn_on_free_lines"] = json!(true);
+        }
+        shop(json!({"earning": [rule]}))
+    };
+    let basket = Basket::eur().line("TEA", 2, "4.00").line("MUG", 3, "0.00");
+    assert_eq!(ev(&rule(false), &basket).points.total, d("20"));
+    assert_eq!(ev(&rule(true), &basket).points.total, d("50"));
+    // A basket with nothing to pay earns nothing.
+    let free = Basket::eur().line("MUG", 3, "0.00");
+    assert_eq!(ev(&rule(false), &free).points.total, d("0"));
+    // A line discounted to zero has nothing to pay either: 100% off TEA.
+    let program = shop(json!({
+        "earning": [{"id": "u", "base": "per_unit", "points": "10"}],
+        "coupons": [{"id": "all", "codes": ["ALL"], "lines": {"skus": ["TEA"]},
+                     "reward": {"type": "percent_off", "percent": "100"}}]
+    }));
+    let e = ev(
+        &program,
+        &Basket::eur()
+            .line("TEA", 2, "4.00")
+            .line("CUP", 1, "5.00")
+            .coupon("ALL"),
+    );
+    assert_eq!(e.points.total, d("10"));
+    // The builder sets it as the JSON does.
+    assert!(
+        loyalty::rules::earn::EarnRuleDefinition::new("u", 10, 1)
+            .base(loyalty::rules::earn::EarnBase::PerUnit)
+            .earn_on_free_lines()
+            .earn_on_free_lines
+    );
+}
