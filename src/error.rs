@@ -510,6 +510,18 @@ pub enum WarningKind {
         /// The window's end, in local time (the first instant after it).
         end: chrono::NaiveDateTime,
     },
+    /// A date window that lies wholly in a daylight-saving gap of the
+    /// program's time zone: those local times never happen, so the rule
+    /// can never apply.
+    #[error(
+        "the window from {start} to {end} local time lies in a daylight-saving gap (clocks skip it): the rule can never apply"
+    )]
+    WindowInGap {
+        /// The window's start, local time.
+        start: chrono::NaiveDateTime,
+        /// Its end, local time.
+        end: chrono::NaiveDateTime,
+    },
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.
     #[error(

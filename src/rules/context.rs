@@ -3,7 +3,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, DateWindow};
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError, Warning, WarningKind};
@@ -110,7 +110,30 @@ impl<'p> RuleContext<'p> {
         if let Some(why) = never_holds(condition) {
             self.warn(path, WarningKind::NeverHolds { why });
         }
+        let mut windows = Vec::new();
+        condition.windows(&mut |window| windows.push(window.clone()));
+        for window in &windows {
+            self.window(path, window);
+        }
         Ok(())
+    }
+
+    /// Warns about a date window that no instant can be inside: one that
+    /// lies wholly in a gap of the program's time zone (the local times
+    /// skipped when clocks move forward).
+    pub(crate) fn window(&mut self, path: &str, window: &DateWindow) {
+        let (Some(start), Some(end)) = (window.start(), window.end()) else {
+            return;
+        };
+        let zone = self.calendar.zone();
+        // The first instant at or after the start; in a gap, the first
+        // after it. Nothing is inside when that is already past the end.
+        if let Ok(first) = zone.to_utc(start)
+            && zone.to_local(first) >= end
+            && start < end
+        {
+            self.warn(path, WarningKind::WindowInGap { start, end });
+        }
     }
 
     /// A line selector of a discount: exempt lines are never discounted.

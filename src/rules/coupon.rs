@@ -466,6 +466,9 @@ impl CouponDefinition {
         self.unbuilt.check(path)?;
         ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
         ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
+        if let Some(valid) = &self.valid {
+            ctx.window(&format!("{path}.valid"), valid);
+        }
         let coupon = self.compile(path)?;
         let def = &coupon.definition;
         if let Some(min) = def.min_subtotal {

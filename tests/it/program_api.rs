@@ -448,3 +448,53 @@ fn every_wrong_rule_is_reported_at_once() {
         "ladders[0].steps[0].percent: 120 is not a percent: give a value above 0 and at most 100"
     );
 }
+
+/// In Berlin, clocks go from 02:00 to 03:00 on 29 March 2026: a window from
+/// 02:15 to 02:45 that day can never be now. One that reaches past 03:00,
+/// or the same hours in a zone without the change, is fine.
+#[test]
+fn a_window_inside_a_daylight_saving_gap_is_a_warning() {
+    let program = |zone: &str, from: &str, to: &str| {
+        from_json(json!({
+            "id": "shop", "currency": "EUR", "time_zone": zone,
+            "coupons": [{"id": "night", "codes": ["NIGHT"], "valid": {"from": from, "to": to},
+                         "reward": {"type": "amount_off", "amount": "5.00"}}],
+            "ladders": [{"id": "l", "steps": [{"from": "10.00", "percent": "5"}],
+                         "condition": {"date_window": {"from": from, "to": to}}}]
+        }))
+        .unwrap()
+    };
+    let gap = program(
+        "Europe/Berlin",
+        "2026-03-29T02:15:00",
+        "2026-03-29T02:45:00",
+    );
+    let warnings: Vec<String> = gap.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        warnings,
+        [
+            "ladders[0].condition: the window from 2026-03-29 02:15:00 to 2026-03-29 02:45:00 local time lies in a daylight-saving gap (clocks skip it): the rule can never apply",
+            "coupons[0].valid: the window from 2026-03-29 02:15:00 to 2026-03-29 02:45:00 local time lies in a daylight-saving gap (clocks skip it): the rule can never apply",
+        ]
+    );
+    assert!(matches!(
+        gap.warnings()[0].kind(),
+        WarningKind::WindowInGap { .. }
+    ));
+    // Past the gap's end, 03:00 happens: no warning.
+    assert!(
+        program(
+            "Europe/Berlin",
+            "2026-03-29T02:15:00",
+            "2026-03-29T03:30:00"
+        )
+        .warnings()
+        .is_empty()
+    );
+    // The same hours where clocks do not change.
+    assert!(
+        program("UTC", "2026-03-29T02:15:00", "2026-03-29T02:45:00")
+            .warnings()
+            .is_empty()
+    );
+}
