@@ -111,7 +111,7 @@ impl<'p> RuleContext<'p> {
             self.warn(path, WarningKind::NeverHolds { why });
         }
         let mut windows = Vec::new();
-        condition.windows(&mut |window| windows.push(window.clone()));
+        condition.windows(&mut |window| windows.push(*window));
         for window in &windows {
             self.window(path, window);
         }
