@@ -21,6 +21,36 @@ use crate::id::EmptyIdError;
 use crate::money::{AllocationError, Currency, MoneyError};
 use crate::order::OrderError;
 
+/// A size past a limit of the program's [`Limits`](crate::program::Limits):
+/// which limit, the size found, and the limit, e.g. "the order has 120000
+/// lines, more than the limit of 100000: raise limits.lines_per_order in the
+/// program if this is intended".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{found} {what}, more than the limit of {limit}: raise limits.{field} in the program if this is intended",
+    field = limit_field(what)
+)]
+pub struct LimitExceeded {
+    /// What was counted, e.g. "lines in the order".
+    pub what: &'static str,
+    /// The size found.
+    pub found: usize,
+    /// The limit.
+    pub limit: usize,
+}
+
+/// The `limits` field that raises the limit on `what`.
+fn limit_field(what: &str) -> &'static str {
+    match what {
+        "lines in the order" => "lines_per_order",
+        "coupon codes entered" => "codes_per_order",
+        "coupon usage entries" => "usage_entries",
+        "coupon codes in the program" => "codes_per_program",
+        "rules in the program" => "rules_per_program",
+        _ => "steps_per_ladder",
+    }
+}
+
 /// An invalid program: where, and what is wrong.
 ///
 /// Prints as `path: problem`, e.g.
@@ -104,6 +134,9 @@ pub enum Problem {
         /// The id.
         id: String,
     },
+    /// A size past the program's limits.
+    #[error("{0}")]
+    LimitExceeded(LimitExceeded),
     /// Two coupons share a code.
     #[error(
         "code \"{code}\" is also a code of coupon \"{other}\": codes match ignoring case, so each must be unique"
@@ -322,6 +355,9 @@ pub enum Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum EvaluationError {
+    /// The checkout is larger than the program's limits allow.
+    #[error("{0}")]
+    LimitExceeded(LimitExceeded),
     /// The order's currency is not the program's.
     #[error(
         "the order is in {order}, but program {program} is in {expected}: convert the order or use a program in {order}"

@@ -8,6 +8,7 @@ use super::EvaluationError;
 use crate::customer::{Customer, CustomerData, CustomerError};
 use crate::order::Order;
 use crate::program::Program;
+use crate::program::limits::within;
 use crate::rules::coupon::codes_match;
 
 /// What the host knows at checkout: the order, the customer, the coupon
@@ -121,6 +122,26 @@ impl Checkout {
     /// no last order after the instant of evaluation.
     pub(super) fn check(&self, program: &Program) -> Result<(), EvaluationError> {
         let order = &self.order;
+        let limits = program.limits();
+        for (what, found, limit) in [
+            (
+                "lines in the order",
+                order.lines().len(),
+                limits.lines_per_order,
+            ),
+            (
+                "coupon codes entered",
+                order.coupons().len(),
+                limits.codes_per_order,
+            ),
+            (
+                "coupon usage entries",
+                self.coupon_usage.len(),
+                limits.usage_entries,
+            ),
+        ] {
+            within(what, found, limit).map_err(EvaluationError::LimitExceeded)?;
+        }
         if order.currency() != program.currency() {
             return Err(EvaluationError::CurrencyMismatch {
                 program: program.id().to_owned(),
@@ -134,6 +155,9 @@ impl Checkout {
                 customer: self.customer.id().to_string(),
             });
         }
+        // Codes seen so far: a scan of a few, an index of many.
+        let mut seen = (self.coupon_usage.len() > 32)
+            .then(|| std::collections::HashSet::with_capacity(self.coupon_usage.len()));
         for (i, usage) in self.coupon_usage.iter().enumerate() {
             if usage.by_customer > usage.overall {
                 return Err(EvaluationError::UsageContradiction {
@@ -142,10 +166,13 @@ impl Checkout {
                     overall: usage.overall,
                 });
             }
-            if self.coupon_usage[..i]
-                .iter()
-                .any(|u| codes_match(&u.code, &usage.code))
-            {
+            let repeated = match seen.as_mut() {
+                Some(seen) => !seen.insert(crate::rules::coupon::normalize_code(&usage.code)),
+                None => self.coupon_usage[..i]
+                    .iter()
+                    .any(|u| codes_match(&u.code, &usage.code)),
+            };
+            if repeated {
                 return Err(EvaluationError::DuplicateUsage {
                     code: usage.code.clone(),
                 });

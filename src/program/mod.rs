@@ -59,6 +59,9 @@ use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipli
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 pub use crate::rules::tier::TierDefinition;
+pub use limits::Limits;
+
+pub(crate) mod limits;
 
 string_id!(
     /// A program's id, as evaluations carry it.
@@ -254,6 +257,9 @@ pub struct ProgramDefinition {
     /// When points and cashback become available and expire.
     #[serde(default)]
     pub ledger: LedgerPolicy,
+    /// The sizes the program and its checkouts may reach.
+    #[serde(default, skip_serializing_if = "Limits::is_default")]
+    pub limits: Limits,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]
     pub(crate) unbuilt: Unbuilt,
@@ -302,6 +308,7 @@ impl ProgramDefinition {
             bonuses: Vec::new(),
             cashback: Vec::new(),
             ledger: LedgerPolicy::default(),
+            limits: Limits::default(),
             unbuilt: Unbuilt::default(),
         }
     }
@@ -324,6 +331,13 @@ impl ProgramDefinition {
     #[must_use]
     pub fn remainder(mut self, policy: RemainderPolicy) -> ProgramDefinition {
         self.remainder = policy;
+        self
+    }
+
+    /// Sets the sizes the program and its checkouts may reach.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> ProgramDefinition {
+        self.limits = limits;
         self
     }
 
@@ -476,6 +490,40 @@ impl Program {
                     },
                 ));
             }
+        }
+        // Sizes first: a program past its limits is refused before any rule
+        // is read.
+        let limits = &definition.limits;
+        let too_big = |path: &str, what, found, limit| {
+            limits::within(what, found, limit)
+                .map_err(|e| ProgramError::new(path, Problem::LimitExceeded(e)))
+        };
+        let rules = definition.ladders.len()
+            + definition.coupons.len()
+            + definition.earning.len()
+            + definition.bonuses.len()
+            + definition.multipliers.campaigns.len()
+            + definition.cashback.len();
+        too_big(
+            "program",
+            "rules in the program",
+            rules,
+            limits.rules_per_program,
+        )?;
+        let codes = definition.coupons.iter().map(|c| c.codes.len()).sum();
+        too_big(
+            "coupons",
+            "coupon codes in the program",
+            codes,
+            limits.codes_per_program,
+        )?;
+        for (i, ladder) in definition.ladders.iter().enumerate() {
+            too_big(
+                &format!("ladders[{i}].steps"),
+                "steps in the ladder",
+                ladder.steps.len(),
+                limits.steps_per_ladder,
+            )?;
         }
         let mut ctx = RuleContext::new(definition.currency, &calendar, &definition.tiers);
         // Each rule validates itself against the program, on its own: every
@@ -762,6 +810,12 @@ impl Program {
     /// The ids of the bonuses, in definition order.
     pub(crate) fn bonus_ids(&self) -> &[crate::rules::RuleId] {
         &self.bonus_ids
+    }
+
+    /// The sizes the program and its checkouts may reach.
+    #[must_use]
+    pub fn limits(&self) -> &Limits {
+        &self.definition.limits
     }
 
     /// The pending and expiry policy.

@@ -498,3 +498,178 @@ fn a_window_inside_a_daylight_saving_gap_is_a_warning() {
             .is_empty()
     );
 }
+
+/// Every unbounded input has a limit: past it, a typed error that names the
+/// limit and how to raise it; within a raised limit, the input is taken.
+#[test]
+fn sizes_past_the_limits_are_refused_with_the_limit_to_raise() {
+    use loyalty::error::{EvaluationError, LimitExceeded};
+    use loyalty::program::Limits;
+    // Steps per ladder: 3 steps, limit 2.
+    let ladder = LadderDefinition::new("l")
+        .percent_from("100", 5)
+        .percent_from("200", 10)
+        .percent_from("300", 15);
+    let e = Program::new(
+        eur()
+            .ladder(ladder.clone())
+            .limits(Limits::default().steps_per_ladder(2)),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "ladders[0].steps: 3 steps in the ladder, more than the limit of 2: raise limits.steps_per_ladder in the program if this is intended"
+    );
+    assert_eq!(
+        e.problem(),
+        &Problem::LimitExceeded(LimitExceeded {
+            what: "steps in the ladder",
+            found: 3,
+            limit: 2
+        })
+    );
+    // Codes per program and rules per program, from JSON.
+    let e = from_json(
+        json!({"id": "shop", "currency": "EUR", "limits": {"codes_per_program": 2},
+        "coupons": [{"id": "c", "codes": ["A", "B", "C"], "unique": true,
+                     "reward": {"type": "amount_off", "amount": "1.00"}}]}),
+    )
+    .unwrap_err();
+    assert!(e.to_string().starts_with("coupons: 3 coupon codes in the program, more than the limit of 2: raise limits.codes_per_program"), "{e}");
+    let e = from_json(
+        json!({"id": "shop", "currency": "EUR", "limits": {"rules_per_program": 1},
+        "ladders": [{"id": "a", "steps": [{"from": "1.00", "percent": "1"}]},
+                    {"id": "b", "steps": [{"from": "1.00", "percent": "1"}]}]}),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().starts_with("program: 2 rules in the program"),
+        "{e}"
+    );
+    // Unknown limit fields are refused like any typo.
+    assert!(
+        serde_json::from_value::<ProgramDefinition>(json!({"id": "shop", "currency": "EUR",
+        "limits": {"lines": 5}}))
+        .is_err()
+    );
+    // The defaults.
+    let defaults = Limits::default();
+    assert_eq!(
+        (
+            defaults.lines_per_order,
+            defaults.codes_per_order,
+            defaults.usage_entries,
+            defaults.codes_per_program,
+            defaults.rules_per_program,
+            defaults.steps_per_ladder
+        ),
+        (100_000, 100, 1_000, 1_000_000, 10_000, 100)
+    );
+
+    // Lines, codes entered and usage entries of a checkout.
+    let program = Program::new(
+        eur().limits(
+            Limits::default()
+                .lines_per_order(2)
+                .codes_per_order(1)
+                .usage_entries(1),
+        ),
+    )
+    .unwrap();
+    let at = "2026-11-27T10:00:00Z".parse().unwrap();
+    let line = |id: &str| Line::new(id, "TEA", 1, Money::parse("1.00", Currency::EUR).unwrap());
+    let three = Order::builder("A-1", "C-1", at, Currency::EUR)
+        .line(line("1"))
+        .line(line("2"))
+        .line(line("3"))
+        .build()
+        .unwrap();
+    assert_eq!(
+        program.evaluate(&Checkout::for_order(three, at)),
+        Err(EvaluationError::LimitExceeded(LimitExceeded {
+            what: "lines in the order",
+            found: 3,
+            limit: 2
+        }))
+    );
+    let codes = Order::builder("A-1", "C-1", at, Currency::EUR)
+        .line(line("1"))
+        .coupon("X")
+        .coupon("Y")
+        .build()
+        .unwrap();
+    let e = program
+        .evaluate(&Checkout::for_order(codes, at))
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "2 coupon codes entered, more than the limit of 1: raise limits.codes_per_order in the program if this is intended"
+    );
+    let one = Order::builder("A-1", "C-1", at, Currency::EUR)
+        .line(line("1"))
+        .build()
+        .unwrap();
+    let usage = |code: &str| CouponUsage {
+        code: code.to_owned(),
+        overall: 0,
+        by_customer: 0,
+    };
+    let checkout = Checkout::for_order(one, at)
+        .with_usage(usage("X"))
+        .with_usage(usage("Y"));
+    assert!(matches!(
+        program.evaluate(&checkout),
+        Err(EvaluationError::LimitExceeded(LimitExceeded {
+            what: "coupon usage entries",
+            found: 2,
+            limit: 1
+        }))
+    ));
+    // Within the limits, evaluated.
+    let two = Order::builder("A-1", "C-1", at, Currency::EUR)
+        .line(line("1"))
+        .line(line("2"))
+        .build()
+        .unwrap();
+    assert!(program.evaluate(&Checkout::for_order(two, at)).is_ok());
+}
+
+/// Many usage entries are checked for repeats by an index: 1,000 distinct
+/// codes pass, and one written again in another case is found.
+#[test]
+fn many_usage_entries_are_checked_for_repeats() {
+    use loyalty::error::EvaluationError;
+    let program = Program::new(eur()).unwrap();
+    let at = "2026-11-27T10:00:00Z".parse().unwrap();
+    let order = Order::builder("A-1", "C-1", at, Currency::EUR)
+        .line(Line::new(
+            "1",
+            "TEA",
+            1,
+            Money::parse("1.00", Currency::EUR).unwrap(),
+        ))
+        .build()
+        .unwrap();
+    let mut checkout = Checkout::for_order(order, at);
+    for i in 0..1000 {
+        checkout = checkout.with_usage(CouponUsage {
+            code: format!("code-{i}"),
+            overall: 1,
+            by_customer: 0,
+        });
+    }
+    assert!(program.evaluate(&checkout).is_ok());
+    let repeated = checkout.clone().with_usage(CouponUsage {
+        code: "CODE-7".to_owned(),
+        overall: 1,
+        by_customer: 0,
+    });
+    let limits = loyalty::program::Limits::default().usage_entries(2000);
+    let program = Program::new(eur().limits(limits)).unwrap();
+    assert_eq!(
+        program.evaluate(&repeated),
+        Err(EvaluationError::DuplicateUsage {
+            code: "CODE-7".to_owned()
+        })
+    );
+}
