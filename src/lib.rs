@@ -129,6 +129,10 @@
 //!
 //! - `tz` (default): IANA time zones by name through `chrono-tz`. Without
 //!   it, a program's time zone is `"UTC"` or a fixed offset like `"-03:00"`.
+//! - `unicode` (default): coupon codes matched after Unicode compatibility
+//!   normalisation (NFKC) through `unicode-normalization`, so that a code
+//!   typed with a decomposed accent matches; see
+//!   [`normalize_code`](rules::coupon::normalize_code).
 //!
 //! ## Errors
 //!

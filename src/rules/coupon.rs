@@ -219,11 +219,62 @@ pub struct Coupon {
     rule_id: RuleId,
 }
 
-/// Normalises an entered code for matching: surrounding space removed,
-/// letters in upper case.
+/// Normalises an entered code for matching, by one documented rule:
+///
+/// 1. surrounding space (Unicode white space) and invisible characters
+///    removed;
+/// 2. with the `unicode` feature (default), Unicode compatibility
+///    normalisation (NFKC): a letter and its combining accent become the
+///    accented letter, full-width and ligature forms their plain letters
+///    (`ﬁ` → `fi`);
+/// 3. letters in upper case, by Unicode's full case mapping (`ß` → `SS`,
+///    `ſ` → `S`, `ı` → `I`);
+/// 4. invisible characters inside removed too (zero-width space, joiners,
+///    word joiner, byte-order mark, soft hyphen).
+///
+/// Two codes of a program that normalise alike are refused at
+/// [`Program::new`](crate::Program::new), so every code matches one coupon.
+///
+/// ```
+/// use loyalty::rules::coupon::normalize_code;
+///
+/// assert_eq!(normalize_code("  welcome10 "), "WELCOME10");
+/// assert_eq!(normalize_code("straße"), "STRASSE");
+/// assert_eq!(normalize_code("FREE\u{200B}SHIP"), "FREESHIP");
+/// # #[cfg(feature = "unicode")]
+/// assert_eq!(normalize_code("cafe\u{301}"), normalize_code("café"));
+/// ```
 #[must_use]
 pub fn normalize_code(code: &str) -> String {
-    code.trim().to_uppercase()
+    let trimmed = trim_code(code);
+    if trimmed.is_ascii() {
+        // Nothing to normalise in ASCII but the case.
+        return trimmed.to_ascii_uppercase();
+    }
+    code_chars(code).collect()
+}
+
+/// The characters of a code as matched, by [`normalize_code`]'s rule.
+fn code_chars(code: &str) -> impl Iterator<Item = char> + '_ {
+    let visible = trim_code(code).chars().filter(|c| !is_invisible(*c));
+    #[cfg(feature = "unicode")]
+    let chars = unicode_normalization::UnicodeNormalization::nfkc(visible);
+    #[cfg(not(feature = "unicode"))]
+    let chars = visible;
+    chars.flat_map(char::to_uppercase)
+}
+
+/// A code without the space and invisible characters around it.
+fn trim_code(code: &str) -> &str {
+    code.trim_matches(|c: char| c.is_whitespace() || is_invisible(c))
+}
+
+/// Characters that show nothing and are dropped from codes.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 impl CouponDefinition {
@@ -911,18 +962,16 @@ impl CouponVerdict {
 /// compared without allocating.
 #[must_use]
 pub fn codes_match(a: &str, b: &str) -> bool {
-    let (a, b) = (a.trim(), b.trim());
+    let (a, b) = (trim_code(a), trim_code(b));
     if a == b {
         return true;
     }
-    // Only two ASCII texts can be compared by ASCII case: `ı` and `ſ`, for
-    // one, upper-case to ASCII letters.
+    // Two ASCII texts (no accents, no invisible characters) compare by
+    // ASCII case; `ı`, `ſ` and the like need the full rule.
     if a.is_ascii() && b.is_ascii() {
         return a.eq_ignore_ascii_case(b);
     }
-    a.chars()
-        .flat_map(char::to_uppercase)
-        .eq(b.chars().flat_map(char::to_uppercase))
+    code_chars(a).eq(code_chars(b))
 }
 
 /// Where a code stands with its validity window at a local time.

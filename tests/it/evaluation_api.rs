@@ -3,11 +3,11 @@
 //! program does not list is told, the receipt, the serialised forms.
 
 use crate::util::common::{Basket, d, eur_program, eval};
-use loyalty::Decimal;
 use loyalty::evaluation::{
     BonusMiss, DiscountDetail, Reason, RuleKind, Stage, StepGiven, TraceEntry,
 };
 use loyalty::rules::coupon::Rejection;
+use loyalty::{Decimal, Program};
 use serde_json::json;
 
 fn entry<'e>(trace: &'e [TraceEntry], kind: RuleKind, id: &str) -> &'e TraceEntry {
@@ -401,5 +401,55 @@ fn a_last_order_at_the_evaluation_instant_is_at_the_boundary() {
     assert_eq!(
         program.evaluate(&future.build()),
         Err(EvaluationError::LastOrderInFuture)
+    );
+}
+
+/// Codes as people type them: a decomposed accent (what some phone
+/// keyboards send), full-width letters, a ligature, `ß`, and invisible
+/// characters all match the code as written; two codes of a program that
+/// normalise alike are refused.
+#[test]
+#[cfg(feature = "unicode")]
+fn codes_match_as_people_type_them() {
+    use loyalty::rules::coupon::{codes_match, normalize_code};
+    let program = eur_program(json!({"coupons": [
+        {"id": "cafe", "codes": ["CAFÉ"], "reward": {"type": "amount_off", "amount": "1.00"}},
+        {"id": "street", "codes": ["STRASSE"], "reward": {"type": "amount_off", "amount": "2.00"}},
+        {"id": "fit", "codes": ["FIT10"], "reward": {"type": "amount_off", "amount": "3.00"}}
+    ]}));
+    for (typed, coupon) in [
+        ("cafe\u{301}", "cafe"),           // e + combining acute
+        ("ｃａｆé", "cafe"),               // full-width letters
+        ("straße", "street"),              // ß upper-cases to SS
+        ("\u{FB01}t10", "fit"),            // the ﬁ ligature
+        ("FIT\u{200B}10", "fit"),          // a zero-width space inside
+        ("\u{FEFF} fit10\u{00A0}", "fit"), // a byte-order mark, a no-break space
+    ] {
+        let e = eval(
+            &program,
+            &Basket::eur().line("TEA", 1, "50.00").coupon(typed).build(),
+        );
+        let verdict = e.coupon(typed).unwrap();
+        assert!(verdict.is_accepted(), "{typed:?}: {:?}", verdict.rejection);
+        assert_eq!(verdict.coupon.as_ref().map(|c| c.as_str()), Some(coupon));
+    }
+    assert!(codes_match("cafe\u{301}", "CAFÉ"));
+    assert!(!codes_match("CAFE", "CAFÉ"));
+    assert_eq!(normalize_code("ｃａｆé"), "CAFÉ");
+    // Two codes that normalise alike: refused at Program::new.
+    let e = Program::new(
+        serde_json::from_value::<loyalty::ProgramDefinition>(json!({"id": "shop", "currency": "EUR",
+            "coupons": [
+                {"id": "a", "codes": ["CAFÉ"], "reward": {"type": "amount_off", "amount": "1.00"}},
+                {"id": "b", "codes": ["cafe\u{301}"], "reward": {"type": "amount_off", "amount": "1.00"}}
+            ]}))
+        .unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string().starts_with(
+            "coupons[1].codes[0]: code \"cafe\u{301}\" is also a code of coupon \"a\""
+        ),
+        "{e}"
     );
 }
