@@ -827,7 +827,8 @@ fn split_in_decimal_shares(
 
     // The fractional part each share lost to truncation, for the largest
     // remainder policy. On the stack for small orders.
-    let mut fractions: Buf<Decimal, 16> = Buf::filled(weights.len(), Decimal::ZERO);
+    let mut fractions_buf: Buf<Decimal, 16> = Buf::filled(weights.len(), Decimal::ZERO);
+    let fractions: &mut [Decimal] = &mut fractions_buf;
 
     // Each part's exact share, magnitude × (weight / total), truncated.
     let mut assigned: i128 = 0;
@@ -866,7 +867,7 @@ fn split_in_decimal_shares(
 
     // Fewer units are left than there are parts of positive weight, so one
     // pass always places them all.
-    let left = place_remainder(left, weights, &fractions, policy, out);
+    let left = place_remainder(left, weights, fractions, policy, out);
     if left > 0 {
         // Unreachable by the argument above; place what is left on the first
         // part of positive weight rather than lose it.
@@ -905,7 +906,8 @@ fn split_exact(
     if total == 0 {
         return false;
     }
-    let mut remainders: Buf<u128, 16> = Buf::filled(weights.len(), 0);
+    let mut remainders_buf: Buf<u128, 16> = Buf::filled(weights.len(), 0);
+    let remainders: &mut [u128] = &mut remainders_buf;
     let mut assigned: u128 = 0;
     for ((slot, remainder), w) in out.iter_mut().zip(remainders.iter_mut()).zip(weights) {
         let Some(product) = integer(w).and_then(|w| w.checked_mul(magnitude)) else {
@@ -923,7 +925,7 @@ fn split_exact(
     let Ok(left) = i128::try_from(magnitude.saturating_sub(assigned)) else {
         return false;
     };
-    place_remainder(left, weights, &remainders, policy, out) == 0
+    place_remainder(left, weights, remainders, policy, out) == 0
 }
 
 /// Gives the `left` units to the parts, one each, by `policy`: in part
@@ -965,10 +967,11 @@ fn place_remainder<K: Ord>(
     }
     // The parts of positive weight, in part order; on the stack for a
     // usual order.
-    let mut order: Buf<usize, 16> = Buf::with_capacity(weights.len());
+    let mut order_buf: Buf<usize, 16> = Buf::with_capacity(weights.len());
     for index in (0..weights.len()).filter(|&i| !weights[i].is_nothing()) {
-        order.push(index);
+        order_buf.push(index);
     }
+    let order: &mut [usize] = &mut order_buf;
     let take = usize::try_from(left).unwrap_or(usize::MAX).min(order.len());
     if policy == RemainderPolicy::LargestRemainder && take > 0 && take < order.len() {
         // Only which parts are the `take` largest matters, not their order.
@@ -1061,7 +1064,8 @@ pub(crate) fn split_in_place(
     // Each part's remainder of its exact share, plus one for a part of
     // positive weight (so that zero marks a part that gets nothing, and
     // the order of the remainders is kept).
-    let mut remainders: Buf<u128, 16> = Buf::filled(parts.len(), 0);
+    let mut remainders_buf: Buf<u128, 16> = Buf::filled(parts.len(), 0);
+    let remainders: &mut [u128] = &mut remainders_buf;
     let mut assigned: u128 = 0;
     // Products that fit in 64 bits (any usual order) divide in 64 bits.
     let narrow = u64::try_from(total).is_ok()
@@ -1087,7 +1091,7 @@ pub(crate) fn split_in_place(
     // Exact floors never exceed the amount, and leave fewer units over than
     // there are parts with a remainder.
     let left = i128::try_from(magnitude - assigned).map_err(|_| overflow())?;
-    let left = place_remainder(left, &remainders, &remainders, policy, parts);
+    let left = place_remainder(left, remainders, remainders, policy, parts);
     if left > 0
         && let Some(index) = remainders.iter().position(|&r| r != 0)
     {
