@@ -263,11 +263,24 @@ impl Condition {
     /// (a program validated with [`Condition::validate`] only meets this for
     /// years outside the calendar's range).
     pub fn evaluate(&self, facts: &Facts<'_>) -> Result<Verdict, CalendarError> {
+        self.judge(facts, true)
+    }
+
+    /// Whether the condition holds, without the observation that decided
+    /// (nothing is written for it): the evaluation's path when no one asked
+    /// why.
+    pub(crate) fn holds(&self, facts: &Facts<'_>) -> Result<bool, CalendarError> {
+        self.judge(facts, false).map(|verdict| verdict.met)
+    }
+
+    /// The verdict; the observations are written only if `explain`
+    /// (`because` is `None` otherwise).
+    pub(crate) fn judge(&self, facts: &Facts<'_>, explain: bool) -> Result<Verdict, CalendarError> {
         match self {
             Condition::All(list) => {
                 let mut last = None;
                 for c in list {
-                    let verdict = c.evaluate(facts)?;
+                    let verdict = c.judge(facts, explain)?;
                     if !verdict.met {
                         return Ok(verdict);
                     }
@@ -281,7 +294,7 @@ impl Condition {
             Condition::Any(list) => {
                 let mut first_failure = None;
                 for c in list {
-                    let verdict = c.evaluate(facts)?;
+                    let verdict = c.judge(facts, explain)?;
                     if verdict.met {
                         return Ok(verdict);
                     }
@@ -295,42 +308,52 @@ impl Condition {
                 })
             }
             Condition::Not(inner) => {
-                let verdict = inner.evaluate(facts)?;
+                let verdict = inner.judge(facts, explain)?;
                 Ok(Verdict {
                     met: !verdict.met,
                     because: verdict.because.map(Observation::negated),
                 })
             }
-            leaf => leaf.evaluate_leaf(facts).map(|o| Verdict {
+            leaf => leaf.evaluate_leaf(facts, explain).map(|o| Verdict {
                 met: o.met,
-                because: Some(o),
+                because: explain.then_some(o),
             }),
         }
     }
 
-    fn evaluate_leaf(&self, facts: &Facts<'_>) -> Result<Observation, CalendarError> {
-        let obs = |fact, observed, bound, met| Observation {
-            fact,
-            observed,
-            bound,
-            met,
-            negated: false,
-        };
+    /// A leaf's observation; what was observed and the bound are written
+    /// only if `explain` (`Value::None` otherwise).
+    fn evaluate_leaf(
+        &self,
+        facts: &Facts<'_>,
+        explain: bool,
+    ) -> Result<Observation, CalendarError> {
+        macro_rules! obs {
+            ($fact:expr, $observed:expr, $bound:expr, $met:expr $(,)?) => {
+                Observation {
+                    fact: $fact,
+                    observed: if explain { $observed } else { Value::None },
+                    bound: if explain { $bound } else { Value::None },
+                    met: $met,
+                    negated: false,
+                }
+            };
+        }
         let names = |list: &[String]| Value::List(list.to_vec());
         Ok(match self {
-            Condition::SubtotalAtLeast(bound) => obs(
+            Condition::SubtotalAtLeast(bound) => obs!(
                 Fact::SubtotalAtLeast,
                 facts.amount(facts.subtotal),
                 facts.amount(*bound),
                 facts.subtotal >= *bound,
             ),
-            Condition::SubtotalBelow(bound) => obs(
+            Condition::SubtotalBelow(bound) => obs!(
                 Fact::SubtotalBelow,
                 facts.amount(facts.subtotal),
                 facts.amount(*bound),
                 facts.subtotal < *bound,
             ),
-            Condition::QuantityAtLeast(bound) => obs(
+            Condition::QuantityAtLeast(bound) => obs!(
                 Fact::QuantityAtLeast,
                 Value::Count(facts.quantity),
                 Value::Count(*bound),
@@ -338,7 +361,7 @@ impl Condition {
             ),
             Condition::HasSku(sku) => {
                 let met = facts.order.lines().iter().any(|l| l.sku() == sku);
-                obs(
+                obs!(
                     Fact::HasSku,
                     Value::Bool(met),
                     Value::Text(sku.to_string()),
@@ -351,7 +374,7 @@ impl Condition {
                     .lines()
                     .iter()
                     .any(|l| l.categories().contains(category));
-                obs(
+                obs!(
                     Fact::HasCategory,
                     Value::Bool(met),
                     Value::Text(category.to_string()),
@@ -360,7 +383,7 @@ impl Condition {
             }
             Condition::TierIn(tiers) => {
                 let tier = facts.customer.tier();
-                obs(
+                obs!(
                     Fact::TierIn,
                     tier.map_or(Value::None, |t| Value::Text(t.to_string())),
                     names(&tiers.iter().map(ToString::to_string).collect::<Vec<_>>()),
@@ -373,7 +396,7 @@ impl Condition {
                     .segments()
                     .iter()
                     .find(|s| segments.contains(s));
-                obs(
+                obs!(
                     Fact::SegmentIn,
                     match found {
                         Some(s) => Value::Text(s.to_string()),
@@ -392,19 +415,19 @@ impl Condition {
             }
             // Without the customer's history the order number is unknown:
             // the leaf does not hold, and says so.
-            Condition::FirstOrder => obs(
+            Condition::FirstOrder => obs!(
                 Fact::FirstOrder,
                 facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(1),
                 facts.order_number == Some(1),
             ),
-            Condition::OrderNumberAtLeast(n) => obs(
+            Condition::OrderNumberAtLeast(n) => obs!(
                 Fact::OrderNumberAtLeast,
                 facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(*n),
                 facts.order_number.is_some_and(|o| o >= *n),
             ),
-            Condition::OrderNumberIs(n) => obs(
+            Condition::OrderNumberIs(n) => obs!(
                 Fact::OrderNumberIs,
                 facts.order_number.map_or(Value::None, Value::Count),
                 Value::Count(*n),
@@ -412,7 +435,7 @@ impl Condition {
             ),
             Condition::DaysSinceLastOrderAtLeast(days) => {
                 let since = facts.days_since_last_order;
-                obs(
+                obs!(
                     Fact::DaysSinceLastOrderAtLeast,
                     since.map_or(Value::None, Value::Count),
                     Value::Count(u64::from(*days)),
@@ -421,7 +444,7 @@ impl Condition {
             }
             Condition::ChannelIn(channels) => {
                 let channel = facts.order.channel();
-                obs(
+                obs!(
                     Fact::ChannelIn,
                     channel.map_or(Value::None, |c| Value::Text(c.to_string())),
                     names(&channels.iter().map(ToString::to_string).collect::<Vec<_>>()),
@@ -430,7 +453,7 @@ impl Condition {
             }
             Condition::CountryIn(countries) => {
                 let country = facts.order.country();
-                obs(
+                obs!(
                     Fact::CountryIn,
                     country.map_or(Value::None, |c| Value::Text(c.to_string())),
                     names(
@@ -451,11 +474,11 @@ impl Condition {
                     (None, Some(end)) => Value::DateTime(end),
                     (None, None) => Value::None,
                 };
-                obs(Fact::DateWindow, Value::DateTime(facts.local), bound, met)
+                obs!(Fact::DateWindow, Value::DateTime(facts.local), bound, met)
             }
             Condition::Weekdays(days) => {
                 let today = facts.local.weekday();
-                obs(
+                obs!(
                     Fact::Weekdays,
                     Value::Text(weekday_name(today).to_owned()),
                     Value::List(days.iter().map(|d| weekday_name(*d).to_owned()).collect()),
@@ -464,7 +487,7 @@ impl Condition {
             }
             Condition::TimeOfDay(span) => {
                 let time = facts.local.time();
-                obs(
+                obs!(
                     Fact::TimeOfDay,
                     Value::Time(time.with_nanosecond(0).unwrap_or(time)),
                     Value::Text(format!(
@@ -478,7 +501,7 @@ impl Condition {
             Condition::SeasonalEvent(event) => {
                 let today = facts.local.date();
                 let date = facts.calendar.date_of(event, today.year())?;
-                obs(
+                obs!(
                     Fact::SeasonalEvent,
                     Value::Date(today),
                     match date {
@@ -494,7 +517,7 @@ impl Condition {
             Condition::BirthdayMonth => {
                 let month = facts.local.month();
                 let birthday = facts.customer.birthday();
-                obs(
+                obs!(
                     Fact::BirthdayMonth,
                     birthday.map_or(Value::None, |b| Value::Month(b.month())),
                     Value::Month(month),
@@ -504,7 +527,7 @@ impl Condition {
             Condition::Birthday => {
                 let today = facts.local.date();
                 let birthday = facts.customer.birthday();
-                obs(
+                obs!(
                     Fact::Birthday,
                     birthday.map_or(Value::None, |b| Value::Text(b.to_string())),
                     Value::Date(today),

@@ -29,15 +29,18 @@ where
 }
 
 /// A list of small `Copy` values kept in place up to `N` of them (the lines
-/// of a usual order), on the heap beyond: the evaluation's per-line
-/// buffers, so that a usual order needs no allocation for them.
+/// of a usual order, the rules that apply to it), on the heap beyond: the
+/// evaluation's scratch buffers, so that a usual order needs no allocation
+/// for them. The room in place is filled by the first value pushed, so the
+/// values need no default.
 #[derive(Clone, Debug)]
-pub(crate) enum Buf<T: Copy + Default, const N: usize> {
+pub(crate) enum Buf<T: Copy, const N: usize> {
+    Empty,
     Inline { items: [T; N], len: usize },
     Heap(Vec<T>),
 }
 
-impl<T: Copy + Default, const N: usize> Buf<T, N> {
+impl<T: Copy, const N: usize> Buf<T, N> {
     /// `len` copies of `value`.
     pub(crate) fn filled(len: usize, value: T) -> Self {
         if len <= N {
@@ -52,15 +55,17 @@ impl<T: Copy + Default, const N: usize> Buf<T, N> {
 
     /// A copy of `values`.
     pub(crate) fn from_slice(values: &[T]) -> Self {
-        if values.len() <= N {
-            let mut items = [T::default(); N];
-            items[..values.len()].copy_from_slice(values);
-            Buf::Inline {
-                items,
-                len: values.len(),
+        match values.first() {
+            None => Buf::Empty,
+            Some(&first) if values.len() <= N => {
+                let mut items = [first; N];
+                items[..values.len()].copy_from_slice(values);
+                Buf::Inline {
+                    items,
+                    len: values.len(),
+                }
             }
-        } else {
-            Buf::Heap(values.to_vec())
+            Some(_) => Buf::Heap(values.to_vec()),
         }
     }
 
@@ -68,18 +73,34 @@ impl<T: Copy + Default, const N: usize> Buf<T, N> {
     /// again.
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         if capacity <= N {
-            Buf::Inline {
-                items: [T::default(); N],
-                len: 0,
-            }
+            Buf::Empty
         } else {
             Buf::Heap(Vec::with_capacity(capacity))
+        }
+    }
+
+    /// Makes room for `additional` more values without moving again.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        match self {
+            Buf::Heap(heap) => heap.reserve(additional),
+            _ if self.len() + additional > N => {
+                let mut heap = Vec::with_capacity(self.len() + additional);
+                heap.extend_from_slice(self);
+                *self = Buf::Heap(heap);
+            }
+            _ => {}
         }
     }
 
     /// Adds a value at the end.
     pub(crate) fn push(&mut self, value: T) {
         match self {
+            Buf::Empty => {
+                *self = Buf::Inline {
+                    items: [value; N],
+                    len: 1,
+                };
+            }
             Buf::Inline { items, len } if *len < N => {
                 items[*len] = value;
                 *len += 1;
@@ -93,28 +114,57 @@ impl<T: Copy + Default, const N: usize> Buf<T, N> {
             Buf::Heap(heap) => heap.push(value),
         }
     }
+
+    /// Removes every value, keeping the room (in place or on the heap).
+    pub(crate) fn clear(&mut self) {
+        match self {
+            Buf::Empty => {}
+            Buf::Inline { len, .. } => *len = 0,
+            Buf::Heap(heap) => heap.clear(),
+        }
+    }
+
+    /// Adds copies of `values` at the end.
+    pub(crate) fn extend_from_slice(&mut self, values: &[T]) {
+        match self {
+            Buf::Inline { items, len } if *len + values.len() <= N => {
+                items[*len..*len + values.len()].copy_from_slice(values);
+                *len += values.len();
+            }
+            Buf::Heap(heap) => heap.extend_from_slice(values),
+            Buf::Empty if values.len() <= N => *self = Buf::from_slice(values),
+            _ => {
+                let mut heap = Vec::with_capacity(self.len() + values.len());
+                heap.extend_from_slice(self);
+                heap.extend_from_slice(values);
+                *self = Buf::Heap(heap);
+            }
+        }
+    }
 }
 
-impl<T: Copy + Default, const N: usize> std::ops::Deref for Buf<T, N> {
+impl<T: Copy, const N: usize> std::ops::Deref for Buf<T, N> {
     type Target = [T];
     fn deref(&self) -> &[T] {
         match self {
+            Buf::Empty => &[],
             Buf::Inline { items, len } => &items[..*len],
             Buf::Heap(heap) => heap,
         }
     }
 }
 
-impl<T: Copy + Default, const N: usize> std::ops::DerefMut for Buf<T, N> {
+impl<T: Copy, const N: usize> std::ops::DerefMut for Buf<T, N> {
     fn deref_mut(&mut self) -> &mut [T] {
         match self {
+            Buf::Empty => &mut [],
             Buf::Inline { items, len } => &mut items[..*len],
             Buf::Heap(heap) => heap,
         }
     }
 }
 
-impl<'a, T: Copy + Default, const N: usize> IntoIterator for &'a Buf<T, N> {
+impl<'a, T: Copy, const N: usize> IntoIterator for &'a Buf<T, N> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
@@ -144,5 +194,13 @@ mod tests {
         filled[4] = 1;
         assert_eq!(&*filled, &[9, 9, 9, 9, 1]);
         assert_eq!(Buf::<u8, 3>::filled(3, 0).len(), 3);
+        let mut grown: Buf<u8, 3> = Buf::with_capacity(2);
+        assert!(grown.is_empty());
+        grown.extend_from_slice(&[1, 2]);
+        grown.extend_from_slice(&[3]);
+        assert!(matches!(grown, Buf::Inline { len: 3, .. }));
+        grown.extend_from_slice(&[4, 5]);
+        assert_eq!(&*grown, &[1, 2, 3, 4, 5]);
+        assert!(Buf::<u8, 3>::from_slice(&[]).is_empty());
     }
 }

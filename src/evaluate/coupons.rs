@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::discounts::{Detail, spread};
-use super::stacking::{Candidate, Level, Source};
+use super::stacking::{Candidate, Candidates, Level, Source};
 use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
 use crate::order::Line;
@@ -20,20 +20,64 @@ use crate::util::Lines;
 pub(super) struct Verdicts {
     pub(super) verdicts: Vec<CouponVerdict>,
     /// Each entered code, normalised.
-    pub(super) codes: Vec<String>,
+    pub(super) codes: Codes,
+}
+
+/// The entered codes, normalised, by the index of their verdict: the usual
+/// single code kept without a list of its own, and moved into the output
+/// that reports it.
+#[derive(Default)]
+pub(super) struct Codes {
+    first: Option<String>,
+    rest: Vec<String>,
+}
+
+impl Codes {
+    fn push(&mut self, code: String) {
+        if self.first.is_none() {
+            self.first = Some(code);
+        } else {
+            self.rest.push(code);
+        }
+    }
+
+    fn contains(&self, code: &str) -> bool {
+        self.first.as_deref() == Some(code) || self.rest.iter().any(|c| c == code)
+    }
+
+    /// The code of verdict `index`; empty once taken.
+    pub(super) fn get(&self, index: usize) -> &str {
+        match index {
+            0 => self.first.as_deref().unwrap_or_default(),
+            i => self.rest.get(i - 1).map_or("", String::as_str),
+        }
+    }
+
+    /// Takes the code of verdict `index` out, for the output that reports it
+    /// last.
+    pub(super) fn take(&mut self, index: usize) -> String {
+        match index {
+            0 => self.first.take().unwrap_or_default(),
+            i => self
+                .rest
+                .get_mut(i - 1)
+                .map(std::mem::take)
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// A verdict for every entered code; the coupons that may apply are added
 /// to `candidates`.
 pub(super) fn judge<'a>(
     ctx: &Context<'a>,
-    candidates: &mut Vec<Candidate<'a>>,
+    candidates: &mut Candidates<'a>,
 ) -> Result<Verdicts, EvaluationError> {
     let program = ctx.program;
     let entered = ctx.order.coupons();
     let mut out = Verdicts {
         verdicts: Vec::with_capacity(entered.len()),
-        codes: Vec::with_capacity(entered.len()),
+        codes: Codes::default(),
     };
     let first = candidates.len();
     for code_entered in entered {
@@ -62,40 +106,34 @@ pub(super) fn judge<'a>(
         out.codes.push(code);
         let index = out.verdicts.len();
         if let (Some(coupon), None) = (coupon, &verdict.rejection) {
-            let rank = program.ladders().len()
-                + program
-                    .coupons()
-                    .iter()
-                    .position(|c| std::ptr::eq(c, coupon))
-                    .unwrap_or(0);
-            candidates.push(Candidate {
-                rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
-                source: Source::Coupon {
-                    coupon,
-                    verdict: index,
-                },
-                stacking: &coupon.definition.stacking,
-                priority: coupon.definition.priority,
-                rank,
-                level: Level::of(&coupon.definition.reward),
+            // A coupon entered twice under two of its batch codes counts
+            // once.
+            let entered_before = candidates[first..].iter().any(|c| match c.source {
+                Source::Coupon { coupon: other, .. } => std::ptr::eq(other, coupon),
+                Source::Ladder(_) => false,
             });
+            if entered_before {
+                verdict.rejection = Some(Rejection::CouponAlreadyEntered);
+            } else {
+                let rank = program.ladders().len()
+                    + program
+                        .coupons()
+                        .iter()
+                        .position(|c| std::ptr::eq(c, coupon))
+                        .unwrap_or(0);
+                candidates.push(Candidate {
+                    source: Source::Coupon {
+                        coupon,
+                        verdict: index,
+                    },
+                    stacking: &coupon.definition.stacking,
+                    priority: coupon.definition.priority,
+                    rank,
+                    level: Level::of(&coupon.definition.reward),
+                });
+            }
         }
         out.verdicts.push(verdict);
-    }
-    // A coupon entered twice under two of its batch codes counts once.
-    let mut i = first;
-    while i < candidates.len() {
-        if candidates[first..i]
-            .iter()
-            .any(|c| c.rule == candidates[i].rule)
-        {
-            if let Source::Coupon { verdict, .. } = candidates[i].source {
-                out.verdicts[verdict].rejection = Some(Rejection::CouponAlreadyEntered);
-            }
-            candidates.remove(i);
-        } else {
-            i += 1;
-        }
     }
     Ok(out)
 }
@@ -186,13 +224,13 @@ fn rejection(
             allowed: def.segments.clone(),
         }));
     }
-    if let Some(condition) = &def.condition {
-        let verdict = condition.evaluate(facts)?;
-        if !verdict.met {
-            return Ok(Some(Rejection::ConditionNotMet {
-                because: verdict.because,
-            }));
-        }
+    // The observation is written only for the rejection that reports it.
+    if let Some(condition) = &def.condition
+        && !condition.holds(facts)?
+    {
+        return Ok(Some(Rejection::ConditionNotMet {
+            because: condition.evaluate(facts)?.because,
+        }));
     }
     let needs_lines = !matches!(
         def.reward,

@@ -7,9 +7,9 @@
 
 use rust_decimal::Decimal;
 
-use super::coupons::{self};
+use super::coupons::{self, Codes};
 use super::ladders::{self, show};
-use super::stacking::{Candidate, Level, Picked, Source};
+use super::stacking::{Candidate, Level, Source};
 use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineDiscounts, LineOutcome,
@@ -19,7 +19,7 @@ use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
-use crate::util::Lines;
+use crate::util::{Buf, Lines};
 
 /// How a discount was reached, before it is written for the output.
 #[derive(Clone, Copy)]
@@ -131,12 +131,15 @@ impl Detail<'_> {
 }
 
 /// One candidate's result in an application. Amounts in minor units.
+#[derive(Clone, Copy)]
 pub(super) struct Applied<'p> {
     pub(super) candidate: usize,
     pub(super) target: Target,
     pub(super) amount: i128,
-    /// Minor-unit parts per line (items only).
-    pub(super) parts: Lines<i128>,
+    /// Where its minor-unit parts per line (items only) start in the
+    /// application's `parts`; kept only when the lines are reported.
+    pub(super) parts_at: usize,
+    pub(super) parts_len: usize,
     pub(super) detail: Detail<'p>,
     pub(super) capped_by_total: bool,
 }
@@ -145,7 +148,10 @@ pub(super) struct Applied<'p> {
 pub(super) struct Application<'p> {
     /// Each line's net after the applied discounts.
     pub(super) nets: Lines<i128>,
-    pub(super) applied: Vec<Applied<'p>>,
+    pub(super) applied: Buf<Applied<'p>, 2>,
+    /// The parts per line of every item discount applied, one after the
+    /// other (a line count each), when the lines are reported.
+    pub(super) parts: Buf<i128, 8>,
     /// The discount on the items.
     pub(super) items: i128,
     /// The discount on shipping.
@@ -155,13 +161,29 @@ pub(super) struct Application<'p> {
     pub(super) benefit: i128,
 }
 
+impl Application<'_> {
+    /// An application of nothing, to be written by [`apply`].
+    pub(super) fn empty() -> Self {
+        Application {
+            nets: Lines::with_capacity(0),
+            applied: Buf::with_capacity(0),
+            parts: Buf::with_capacity(0),
+            items: 0,
+            shipping: 0,
+            benefit: 0,
+        }
+    }
+}
+
 /// Applies a set of candidates in level order, then priority, then
-/// definition order, on a fresh copy of the line amounts.
+/// definition order, on a fresh copy of the line amounts; the application
+/// is written into `application` (its buffers reused).
 pub(super) fn apply<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
     set: &[usize],
-) -> Result<Application<'a>, EvaluationError> {
+    application: &mut Application<'a>,
+) -> Result<(), EvaluationError> {
     // The set in application order.
     let mut order: Lines<usize> = Lines::from_slice(set);
     order.sort_by(|a, b| {
@@ -172,7 +194,9 @@ pub(super) fn apply<'a>(
             .then(ca.rank.cmp(&cb.rank))
     });
     let policy = ctx.program.stacking();
-    let mut nets = ctx.gross.clone();
+    application.nets.clear();
+    application.nets.extend_from_slice(&ctx.gross);
+    let nets = &mut application.nets;
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them; kept only
     // when the set has a line-level reward.
@@ -186,18 +210,20 @@ pub(super) fn apply<'a>(
     );
     let mut shipping_left = ctx.shipping;
     let mut cap_left = total_cap(ctx)?;
-    let mut application = Application {
-        applied: Vec::with_capacity(order.len()),
-        items: 0,
-        shipping: 0,
-        benefit: 0,
-        nets: Lines::filled(0, 0),
-    };
+    application.applied.clear();
+    application.applied.reserve(order.len());
+    application.parts.clear();
+    if ctx.detail {
+        application.parts.reserve(order.len() * ctx.gross.len());
+    }
+    application.items = 0;
+    application.shipping = 0;
+    application.benefit = 0;
     let add = |a: i128, b: i128, what| a.checked_add(b).ok_or_else(|| overflow(what));
     for &index in order.iter() {
         let candidate = &candidates[index];
         let (target, mut parts, detail) = match candidate.source {
-            Source::Ladder(ladder) => ladders::discount(ctx, ladder, &nets, policy.percentages)?,
+            Source::Ladder(ladder) => ladders::discount(ctx, ladder, nets, policy.percentages)?,
             Source::Coupon { coupon, .. } => {
                 match &coupon.definition.reward {
                     CouponReward::FreeShipping => {
@@ -209,7 +235,8 @@ pub(super) fn apply<'a>(
                             candidate: index,
                             target: Target::Shipping,
                             amount,
-                            parts: Lines::filled(0, 0),
+                            parts_at: application.parts.len(),
+                            parts_len: 0,
                             detail: Detail::FreeShipping,
                             capped_by_total: false,
                         });
@@ -221,7 +248,7 @@ pub(super) fn apply<'a>(
                     }
                     _ => {}
                 }
-                coupons::discount(ctx, coupon, &nets, &mut free_units, policy.percentages)?
+                coupons::discount(ctx, coupon, nets, &mut free_units, policy.percentages)?
             }
         };
         // The program's cap on the total discount.
@@ -245,17 +272,20 @@ pub(super) fn apply<'a>(
         }
         application.items = add(application.items, amount, "the total discount")?;
         application.benefit = add(application.benefit, amount, "the total discount")?;
+        let parts_at = application.parts.len();
+        let parts_len = if ctx.detail { parts.len() } else { 0 };
+        application.parts.extend_from_slice(&parts[..parts_len]);
         application.applied.push(Applied {
             candidate: index,
             target,
             amount,
-            parts,
+            parts_at,
+            parts_len,
             detail,
             capped_by_total,
         });
     }
-    application.nets = nets;
-    Ok(application)
+    Ok(())
 }
 
 /// The program's cap on the total item discount, in minor units.
@@ -339,14 +369,13 @@ pub(super) struct Settled<'p> {
 pub(super) fn settle<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
-    picked: Picked<'a>,
+    application: &mut Application<'a>,
     verdicts: &mut [CouponVerdict],
-    codes: &[String],
+    codes: &Codes,
     ladder_outcomes: &mut [LadderOutcome],
     trace: &mut Trace,
 ) -> Result<Settled<'a>, EvaluationError> {
     let currency = ctx.currency;
-    let application = picked.application;
     let n = if ctx.detail { ctx.lines().len() } else { 0 };
     let mut settled = Settled {
         lines: Vec::with_capacity(n),
@@ -417,7 +446,7 @@ pub(super) fn settle<'a>(
                 }
                 Source::Ladder(_) => trace.push(|| {
                     TraceEntry::new(
-                        candidate.rule.clone(),
+                        candidate.rule(),
                         false,
                         Stage::Discounts,
                         Reason::NothingToDiscount {
@@ -442,7 +471,7 @@ pub(super) fn settle<'a>(
             } = &coupon.definition.reward
             {
                 settled.gifts.push(Gift {
-                    rule: candidate.rule.clone(),
+                    rule: candidate.rule(),
                     sku: sku.clone(),
                     quantity: *quantity,
                     value: *value,
@@ -453,18 +482,19 @@ pub(super) fn settle<'a>(
         if !ctx.detail {
             continue;
         }
-        for (i, &units) in applied.parts.iter().enumerate() {
+        let parts = &application.parts[applied.parts_at..applied.parts_at + applied.parts_len];
+        for (i, &units) in parts.iter().enumerate() {
             if units != 0 {
                 settled.lines[i].discounts.push(LineDiscount {
-                    rule: candidate.rule.clone(),
+                    rule: candidate.rule(),
                     amount: ctx.decimal(units)?,
                 });
             }
         }
         let amount = ctx.money(applied.amount)?;
         let discount = AppliedDiscount {
-            rule: candidate.rule.clone(),
-            code: code.map(|v: usize| codes[v].clone()),
+            rule: candidate.rule(),
+            code: code.map(|v: usize| codes.get(v).to_owned()),
             target: applied.target,
             amount: amount.amount(),
             detail: applied.detail.publish(currency),
@@ -472,7 +502,7 @@ pub(super) fn settle<'a>(
         };
         trace.push(|| {
             TraceEntry::new(
-                candidate.rule.clone(),
+                candidate.rule(),
                 true,
                 Stage::Discounts,
                 Reason::Discounted {
@@ -503,6 +533,6 @@ pub(super) fn settle<'a>(
         shipping_discount: ctx.decimal(application.shipping)?,
         payable: ctx.decimal(payable)?,
     };
-    settled.nets = application.nets;
+    settled.nets = std::mem::replace(&mut application.nets, Lines::with_capacity(0));
     Ok(settled)
 }

@@ -4,6 +4,7 @@
 //! for a compare-and-set; then the points and the cashback credited.
 
 use super::Context;
+use super::coupons::Codes;
 use crate::evaluation::{CashbackOutcome, Effect, PointsOutcome};
 use crate::rules::coupon::{Coupon, CouponReward};
 
@@ -11,7 +12,7 @@ use crate::rules::coupon::{Coupon, CouponReward};
 pub(super) fn collect(
     ctx: &Context<'_>,
     coupons: &[(&Coupon, usize)],
-    codes: &[String],
+    codes: &mut Codes,
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
@@ -40,12 +41,12 @@ pub(super) fn collect(
                 quantity: *quantity,
             });
         }
-        let code = &codes[verdict];
-        let (seen_overall, seen_by_customer) = ctx.checkout.usage_of(code);
+        let code = codes.take(verdict);
+        let (seen_overall, seen_by_customer) = ctx.checkout.usage_of(&code);
         effects.push(Effect::CouponRedemption {
-            key: key(&["/coupon:", coupon.id(), ":", code]),
+            key: key(&["/coupon:", coupon.id(), ":", &code]),
             coupon: coupon.rule_id().clone(),
-            code: code.clone(),
+            code,
             customer: customer.clone(),
             seen_overall,
             seen_by_customer,

@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::discounts::{Detail, spread};
-use super::stacking::{Candidate, Level, Source};
+use super::stacking::{Candidate, Candidates, Level, Source};
 use super::{Context, EvaluationError, Trace, condition_holds, in_minor_units, overflow};
 use crate::evaluation::{LadderOutcome, Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
 use crate::money::Currency;
@@ -20,7 +20,7 @@ use crate::util::Lines;
 /// `candidates`.
 pub(super) fn stand<'a>(
     ctx: &Context<'a>,
-    candidates: &mut Vec<Candidate<'a>>,
+    candidates: &mut Candidates<'a>,
     trace: &mut Trace,
 ) -> Result<Vec<LadderOutcome>, EvaluationError> {
     let ladders = ctx.program.ladders();
@@ -63,7 +63,6 @@ pub(super) fn stand<'a>(
             continue;
         }
         candidates.push(Candidate {
-            rule,
             source: Source::Ladder(ladder),
             stacking: &ladder.definition.stacking,
             priority: ladder.definition.priority,

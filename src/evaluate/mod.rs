@@ -164,13 +164,18 @@ impl Program {
         let Run {
             ctx,
             ladders,
-            coupons,
+            mut coupons,
             discounts,
             points,
             cashback,
         } = self.run(checkout, true, &mut trace)?;
-        let effects =
-            effects::collect(&ctx, &discounts.coupons, &coupons.codes, &points, &cashback);
+        let effects = effects::collect(
+            &ctx,
+            &discounts.coupons,
+            &mut coupons.codes,
+            &points,
+            &cashback,
+        );
 
         Ok(Evaluation {
             program: self.program_id().clone(),
@@ -256,14 +261,21 @@ impl Program {
         trace: &mut Trace,
     ) -> Result<Run<'a>, EvaluationError> {
         let ctx = facts::derive(self, checkout, detail, trace)?;
-        let mut candidates = Vec::new();
+        let mut candidates = stacking::Candidates::with_capacity(0);
         let mut ladders = ladders::stand(&ctx, &mut candidates, trace)?;
         let mut coupons = coupons::judge(&ctx, &mut candidates)?;
-        let picked = stacking::pick(&ctx, &candidates, &mut coupons.verdicts, trace)?;
+        let mut application = discounts::Application::empty();
+        stacking::pick(
+            &ctx,
+            &candidates,
+            &mut coupons.verdicts,
+            trace,
+            &mut application,
+        )?;
         let discounts = discounts::settle(
             &ctx,
             &candidates,
-            picked,
+            &mut application,
             &mut coupons.verdicts,
             &coupons.codes,
             &mut ladders,
@@ -415,7 +427,7 @@ fn condition_holds(
     let Some(condition) = condition else {
         return Ok(true);
     };
-    let verdict = condition.evaluate(facts)?;
+    let verdict = condition.judge(facts, trace.enabled)?;
     if !verdict.met {
         trace.push(|| {
             TraceEntry::new(rule.clone(), false, stage, Reason::ConditionNotMet)

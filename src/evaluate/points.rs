@@ -75,7 +75,7 @@ pub(super) fn earn(
         );
     }
     for (campaign, id) in multipliers.campaigns.iter().zip(program.campaign_ids()) {
-        let verdict = campaign.when.evaluate(facts)?;
+        let verdict = campaign.when.judge(facts, trace.enabled)?;
         if verdict.met {
             order_factor = Some(
                 combine_step(combine, order_factor, campaign.factor)

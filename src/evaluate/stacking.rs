@@ -5,12 +5,12 @@
 
 use super::discounts::{Application, apply};
 use super::{Context, EvaluationError, Trace};
-use crate::evaluation::{Reason, RuleRef, Stage, TraceEntry};
+use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::program::Pick;
 use crate::rules::Stacking;
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::Ladder;
-use crate::util::Lines;
+use crate::util::{Buf, Lines};
 
 /// When a discount applies among the others: line-level rewards first,
 /// then order-level ones, then shipping; benefits that give no money
@@ -39,14 +39,29 @@ impl Level {
 }
 
 /// A discount that may apply, before stacking picks.
+#[derive(Clone, Copy)]
 pub(super) struct Candidate<'p> {
-    pub(super) rule: RuleRef,
     pub(super) source: Source<'p>,
     pub(super) stacking: &'p Stacking,
     pub(super) priority: i32,
     /// Definition order across the program: ladders, then coupons.
     pub(super) rank: usize,
     pub(super) level: Level,
+}
+
+/// The candidates of an evaluation: a usual order's in place.
+pub(super) type Candidates<'p> = Buf<Candidate<'p>, 4>;
+
+impl Candidate<'_> {
+    /// The rule, as the outputs name it.
+    pub(super) fn rule(&self) -> RuleRef {
+        match self.source {
+            Source::Ladder(ladder) => RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone()),
+            Source::Coupon { coupon, .. } => {
+                RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone())
+            }
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -59,21 +74,18 @@ pub(super) enum Source<'p> {
     },
 }
 
-/// The application of the set picked.
-pub(super) struct Picked<'p> {
-    pub(super) application: Application<'p>,
-}
-
-/// Picks the set under the program's policy; marks the others as not
-/// combinable, in their verdicts and in the trace.
+/// Picks the set under the program's policy and writes its application
+/// into `application`; marks the others as not combinable, in their
+/// verdicts and in the trace.
 pub(super) fn pick<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
     verdicts: &mut [CouponVerdict],
     trace: &mut Trace,
-) -> Result<Picked<'a>, EvaluationError> {
-    let (chosen, application) = choose(ctx, candidates)?;
-    let winner = |losing: usize| -> Option<&RuleRef> {
+    application: &mut Application<'a>,
+) -> Result<(), EvaluationError> {
+    let chosen = choose(ctx, candidates, application)?;
+    let winner = |losing: usize| -> Option<RuleRef> {
         chosen
             .iter()
             .filter(|&&c| c != losing)
@@ -84,7 +96,7 @@ pub(super) fn pick<'a>(
                                 (Stacking::Group(a), Stacking::Group(b)) if a == b)
             })
             .or_else(|| chosen.first().map(|&c| &candidates[c]))
-            .map(|c| &c.rule)
+            .map(Candidate::rule)
     };
     for (index, candidate) in candidates.iter().enumerate() {
         if chosen.contains(&index) {
@@ -93,30 +105,33 @@ pub(super) fn pick<'a>(
         let with = winner(index);
         if let Source::Coupon { verdict, .. } = candidate.source {
             verdicts[verdict].rejection = Some(Rejection::NotCombinable {
-                with: with.map_or_else(|| "another discount".to_owned(), ToString::to_string),
+                with: with
+                    .as_ref()
+                    .map_or_else(|| "another discount".to_owned(), ToString::to_string),
             });
         }
         trace.push(|| {
             TraceEntry::new(
-                candidate.rule.clone(),
+                candidate.rule(),
                 false,
                 Stage::Stacking,
-                Reason::NotCombinable {
-                    with: with.cloned(),
-                },
+                Reason::NotCombinable { with: with.clone() },
             )
         });
     }
-    Ok(Picked { application })
+    Ok(())
 }
 
-/// Chooses the candidates that apply under the program's policy.
+/// Chooses the candidates that apply under the program's policy; their
+/// application is left in `out`.
 fn choose<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
-) -> Result<(Lines<usize>, Application<'a>), EvaluationError> {
+    out: &mut Application<'a>,
+) -> Result<Lines<usize>, EvaluationError> {
     if candidates.is_empty() {
-        return Ok((Lines::with_capacity(0), apply(ctx, candidates, &[])?));
+        apply(ctx, candidates, &[], out)?;
+        return Ok(Lines::with_capacity(0));
     }
     // Every candidate stackable (the usual case): all apply, under either
     // policy, and there is nothing to compare.
@@ -128,8 +143,8 @@ fn choose<'a>(
         for i in 0..candidates.len() {
             chosen.push(i);
         }
-        let application = apply(ctx, candidates, &chosen)?;
-        return Ok((chosen, application));
+        apply(ctx, candidates, &chosen, out)?;
+        return Ok(chosen);
     }
     let by_priority = |a: &usize, b: &usize| {
         candidates[*b]
@@ -149,16 +164,18 @@ fn choose<'a>(
             } else {
                 combinable(candidates, &order, |_| Ok(0))?
             };
-            let application = apply(ctx, candidates, &chosen)?;
-            Ok((chosen, application))
+            apply(ctx, candidates, &chosen, out)?;
+            Ok(chosen)
         }
         Pick::BestForCustomer => {
             // Within a group, the member worth most on its own.
-            let alone = |i: usize| -> Result<i128, EvaluationError> {
-                Ok(apply(ctx, candidates, &[i])?.benefit)
+            let mut trial = Application::empty();
+            let mut alone = |i: usize| -> Result<i128, EvaluationError> {
+                apply(ctx, candidates, &[i], &mut trial)?;
+                Ok(trial.benefit)
             };
             let mut options: Vec<Lines<usize>> = Vec::new();
-            let stackable = combinable(candidates, &order, alone)?;
+            let stackable = combinable(candidates, &order, &mut alone)?;
             if !stackable.is_empty() {
                 options.push(stackable);
             }
@@ -170,12 +187,13 @@ fn choose<'a>(
             // Ties go to the option whose first rule by priority comes
             // first (higher priority, then written earlier).
             let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
-            let mut best: Option<(Lines<usize>, Application<'a>)> = None;
+            // The best so far is in `out`, the one being tried in `trial`.
+            let mut best: Option<Lines<usize>> = None;
             for option in options {
-                let application = apply(ctx, candidates, &option)?;
+                apply(ctx, candidates, &option, &mut trial)?;
                 let better = match &best {
                     None => true,
-                    Some((current, b)) => match application.benefit.cmp(&b.benefit) {
+                    Some(current) => match trial.benefit.cmp(&out.benefit) {
                         std::cmp::Ordering::Greater => true,
                         std::cmp::Ordering::Less => false,
                         std::cmp::Ordering::Equal => match (lead(&option), lead(current)) {
@@ -185,12 +203,16 @@ fn choose<'a>(
                     },
                 };
                 if better {
-                    best = Some((option, application));
+                    std::mem::swap(out, &mut trial);
+                    best = Some(option);
                 }
             }
             match best {
                 Some(found) => Ok(found),
-                None => Ok((Lines::with_capacity(0), apply(ctx, candidates, &[])?)),
+                None => {
+                    apply(ctx, candidates, &[], out)?;
+                    Ok(Lines::with_capacity(0))
+                }
             }
         }
     }
@@ -201,7 +223,7 @@ fn choose<'a>(
 fn combinable(
     candidates: &[Candidate<'_>],
     by_priority: &[usize],
-    worth: impl Fn(usize) -> Result<i128, EvaluationError>,
+    mut worth: impl FnMut(usize) -> Result<i128, EvaluationError>,
 ) -> Result<Lines<usize>, EvaluationError> {
     let mut chosen: Lines<usize> = Lines::with_capacity(by_priority.len());
     // Per group: the member kept so far, and its worth once a second member
