@@ -403,6 +403,18 @@ pub enum EvaluationError {
         "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"
     )]
     LastOrderInFuture,
+    /// A redemption asked for, or a balance given, that cannot be read: a
+    /// negative figure, decimals of points where the program keeps whole
+    /// points, cashback finer than the currency's minor unit.
+    #[error("{field} {value} {problem}")]
+    InvalidRedemption {
+        /// The checkout's field (`redeem.points`, `available.cashback`, …).
+        field: &'static str,
+        /// The value as given.
+        value: Decimal,
+        /// What is wrong with it, and what to write instead.
+        problem: &'static str,
+    },
     /// A computation overflowed: absurd prices or quantities.
     #[error("amounts overflow while evaluating {what}: check for absurd prices or quantities")]
     Overflow {

@@ -33,8 +33,9 @@ where
 /// evaluation's scratch buffers, so that a usual order needs no allocation
 /// for them. The room in place is filled by the first value pushed, so the
 /// values need no default.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(crate) enum Buf<T: Copy, const N: usize> {
+    #[default]
     Empty,
     Inline { items: [T; N], len: usize },
     Heap(Vec<T>),

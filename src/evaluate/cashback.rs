@@ -1,4 +1,4 @@
-//! Stage 7, cashback: each rule's percent (or ladder, or the customer's
+//! Stage 8, cashback: each rule's percent (or ladder, or the customer's
 //! tier rate) on the net paid on its lines (and shipping, when it says so),
 //! with its minimum and cap, never more in all than the payable amount;
 //! rounded once, attributed per line, pending like points.

@@ -10,6 +10,7 @@ use crate::order::Order;
 use crate::program::Program;
 use crate::program::limits::within;
 use crate::rules::coupon::codes_match;
+use crate::rules::redemption::{Ask, Available, Redeem};
 
 /// What the host knows at checkout: the order, the customer, the coupon
 /// usage counts from its store, and the instant of evaluation.
@@ -40,6 +41,14 @@ pub struct Checkout {
     /// been used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupon_usage: Vec<CouponUsage>,
+    /// What the customer asks to pay with (points, cashback). Default:
+    /// nothing.
+    #[serde(default, skip_serializing_if = "Redeem::is_empty")]
+    pub redeem: Redeem,
+    /// What the customer has available to pay with, as the host's store
+    /// says; read only when a redemption is asked.
+    #[serde(default, skip_serializing_if = "Available::is_empty")]
+    pub available: Available,
     /// The instant of evaluation: validity windows and seasonal events are
     /// read at this instant, in the program's time zone.
     pub at: DateTime<Utc>,
@@ -53,6 +62,10 @@ struct CheckoutData {
     customer: Option<CustomerData>,
     #[serde(default)]
     coupon_usage: Vec<CouponUsage>,
+    #[serde(default)]
+    redeem: Redeem,
+    #[serde(default)]
+    available: Available,
     at: DateTime<Utc>,
 }
 
@@ -67,6 +80,8 @@ impl TryFrom<CheckoutData> for Checkout {
             order: data.order,
             customer,
             coupon_usage: data.coupon_usage,
+            redeem: data.redeem,
+            available: data.available,
             at: data.at,
         })
     }
@@ -98,8 +113,34 @@ impl Checkout {
             order,
             customer,
             coupon_usage: Vec::new(),
+            redeem: Redeem::default(),
+            available: Available::default(),
             at,
         }
+    }
+
+    /// Asks to pay with points or cashback, the customer having
+    /// `available` to pay with.
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// use loyalty::rules::redemption::{Ask, Available, Redeem};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR).build()?;
+    /// let checkout = Checkout::for_order(order, at).with_redemption(
+    ///     Redeem::points(Ask::All),
+    ///     Available { points: Decimal::from(1200), ..Available::default() },
+    /// );
+    /// assert_eq!(checkout.redeem.points, Some(Ask::All));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_redemption(mut self, redeem: Redeem, available: Available) -> Checkout {
+        self.redeem = redeem;
+        self.available = available;
+        self
     }
 
     /// Adds the usage counts of a code.
@@ -185,6 +226,75 @@ impl Checkout {
             .is_some_and(|last| last > self.at)
         {
             return Err(EvaluationError::LastOrderInFuture);
+        }
+        if !self.redeem.is_empty() {
+            self.check_redemption(program)?;
+        }
+        Ok(())
+    }
+
+    /// The redemption asked and the balances given: no negative figure, no
+    /// decimals of points where the program keeps whole points, no
+    /// cashback finer than the minor unit.
+    fn check_redemption(&self, program: &Program) -> Result<(), EvaluationError> {
+        let whole = program.keeps_whole_points();
+        let currency = program.currency();
+        let bad = |field, value, problem| {
+            Err(EvaluationError::InvalidRedemption {
+                field,
+                value,
+                problem,
+            })
+        };
+        let exactly = |ask: Option<Ask>| match ask {
+            Some(Ask::Exactly(value)) => Some(value),
+            _ => None,
+        };
+        let points = [
+            ("available.points", Some(self.available.points)),
+            ("redeem.points", exactly(self.redeem.points)),
+        ];
+        for (field, value) in points.into_iter().filter_map(|(f, v)| Some((f, v?))) {
+            if value.is_sign_negative() && !value.is_zero() {
+                return bad(field, value, "is negative: give zero or more points");
+            }
+            if whole && !value.fract().is_zero() {
+                return bad(
+                    field,
+                    value,
+                    "has decimals, but this program keeps whole points: give a whole number",
+                );
+            }
+        }
+        let amounts = [
+            ("available.cashback", Some(self.available.cashback)),
+            ("redeem.cashback", exactly(self.redeem.cashback)),
+        ];
+        for (field, value) in amounts.into_iter().filter_map(|(f, v)| Some((f, v?))) {
+            if value.is_sign_negative() && !value.is_zero() {
+                return bad(field, value, "is negative: give zero or more");
+            }
+            if value > crate::money::Money::MAX_ORDER_AMOUNT {
+                return bad(
+                    field,
+                    value,
+                    "is above the largest amount an order may carry",
+                );
+            }
+            if !currency.is_in_minor_units(value) {
+                return bad(
+                    field,
+                    value,
+                    "is finer than the currency's minor unit: round it to the cent",
+                );
+            }
+        }
+        if self.available.points > crate::money::Money::MAX_ORDER_AMOUNT {
+            return bad(
+                "available.points",
+                self.available.points,
+                "is above the largest figure a balance may carry (10^18)",
+            );
         }
         Ok(())
     }

@@ -93,6 +93,10 @@ impl fmt::Display for DiscountDetail {
                 u64::from(*buy) + u64::from(*get)
             ),
             DiscountDetail::FreeShipping => f.write_str("free shipping"),
+            DiscountDetail::PaidWithPoints { points } => {
+                write!(f, "paid with {} points", points.normalize())
+            }
+            DiscountDetail::PaidWithCashback => f.write_str("paid with cashback"),
             DiscountDetail::Gift { sku, quantity } => write!(f, "gift: {quantity} × {sku}"),
             DiscountDetail::BonusPoints { points } => {
                 write!(f, "{} bonus points", points.normalize())
@@ -256,6 +260,7 @@ impl fmt::Display for TraceEntry {
                 Ok(())
             }
             Reason::BonusNotTriggered { miss } => write!(f, "not applied: {miss}"),
+            Reason::RedemptionRefused { refusal } => write!(f, "not applied: {refusal}"),
             Reason::BonusPoints { points } => {
                 write!(f, "applied: {} bonus points", points.normalize())
             }

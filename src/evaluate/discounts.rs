@@ -394,6 +394,7 @@ pub(super) fn settle<'a>(
             discount: Decimal::ZERO,
             shipping: Decimal::ZERO,
             shipping_discount: Decimal::ZERO,
+            redeemed: Decimal::ZERO,
             payable: Decimal::ZERO,
         },
     };
@@ -531,6 +532,7 @@ pub(super) fn settle<'a>(
         discount: ctx.decimal(application.items)?,
         shipping: ctx.decimal(ctx.shipping)?,
         shipping_discount: ctx.decimal(application.shipping)?,
+        redeemed: Decimal::ZERO,
         payable: ctx.decimal(payable)?,
     };
     settled.nets = std::mem::replace(&mut application.nets, Lines::with_capacity(0));

@@ -1,11 +1,14 @@
-//! Stage 8, effects: what the host must store, each with an idempotency key
+//! Stage 9, effects: what the host must store, each with an idempotency key
 //! `program/order/rule`: for each coupon applied (in the order applied) its
 //! gift and its redemption, carrying the usage counts the evaluation saw
-//! for a compare-and-set; then the points and the cashback credited.
+//! for a compare-and-set; then the points and cashback spent, carrying the
+//! balance the evaluation saw; then the points and the cashback credited.
 
 use super::Context;
 use super::coupons::Codes;
-use crate::evaluation::{CashbackOutcome, Effect, PointsOutcome};
+use crate::evaluation::{
+    CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
+};
 use crate::rules::coupon::{Coupon, CouponReward};
 
 /// The effects of an evaluation.
@@ -13,6 +16,7 @@ pub(super) fn collect(
     ctx: &Context<'_>,
     coupons: &[(&Coupon, usize)],
     codes: &mut Codes,
+    redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
@@ -31,7 +35,7 @@ pub(super) fn collect(
         }
         key
     };
-    let mut effects = Vec::with_capacity(2 * coupons.len() + 2);
+    let mut effects = Vec::with_capacity(2 * coupons.len() + redemptions.len() + 2);
     for &(coupon, verdict) in coupons {
         if let CouponReward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
             effects.push(Effect::AddGift {
@@ -50,6 +54,23 @@ pub(super) fn collect(
             customer: customer.clone(),
             seen_overall,
             seen_by_customer,
+        });
+    }
+    for redemption in redemptions.iter().filter(|r| r.is_applied()) {
+        effects.push(match redemption.kind {
+            RedemptionKind::Points => Effect::RedeemPoints {
+                key: key(&["/redeem:points"]),
+                customer: customer.clone(),
+                points: redemption.points,
+                amount: redemption.amount,
+                available_seen: redemption.available,
+            },
+            RedemptionKind::Cashback => Effect::RedeemCashback {
+                key: key(&["/redeem:cashback"]),
+                customer: customer.clone(),
+                amount: redemption.amount,
+                available_seen: redemption.available,
+            },
         });
     }
     if let Some(available_at) = points.available_at {

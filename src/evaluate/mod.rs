@@ -16,10 +16,13 @@
 //!    discount is rounded once and allocated over its eligible lines in
 //!    proportion to their net, so that the parts sum exactly to it; no line
 //!    goes below zero.
-//! 6. [`Stage::Points`] (`points.rs`): earning rules, multipliers, bonuses.
-//! 7. [`Stage::Cashback`] (`cashback.rs`): cashback on the net paid.
-//! 8. [`Stage::Effects`] (`effects.rs`): coupon redemptions, gifts, points
-//!    and cashback credited, for the host to store.
+//! 6. [`Stage::Redemption`] (`redemption.rs`): paying with points, then
+//!    cashback, as the checkout asks and the program allows; allocated
+//!    over the lines like a discount, or refused with a reason.
+//! 7. [`Stage::Points`] (`points.rs`): earning rules, multipliers, bonuses.
+//! 8. [`Stage::Cashback`] (`cashback.rs`): cashback on the net paid.
+//! 9. [`Stage::Effects`] (`effects.rs`): coupon redemptions, gifts, points
+//!    and cashback spent and credited, for the host to store.
 //!
 //! The trace records each decision as data ([`Reason`]);
 //! its sentences are written (`describe.rs`) only when displayed or
@@ -63,6 +66,7 @@ mod effects;
 mod facts;
 mod ladders;
 mod points;
+mod redemption;
 mod stacking;
 
 pub use crate::error::EvaluationError;
@@ -166,6 +170,7 @@ impl Program {
             ladders,
             mut coupons,
             discounts,
+            redeemed,
             points,
             cashback,
         } = self.run(checkout, true, &mut trace)?;
@@ -173,6 +178,7 @@ impl Program {
             &ctx,
             &discounts.coupons,
             &mut coupons.codes,
+            &redeemed.outcomes,
             &points,
             &cashback,
         );
@@ -188,6 +194,7 @@ impl Program {
             gifts: discounts.gifts,
             coupons: coupons.verdicts,
             ladders,
+            redemptions: redeemed.outcomes,
             totals: discounts.totals,
             points,
             cashback,
@@ -282,7 +289,19 @@ impl Program {
             trace,
         )?;
         coupons::trace_rejections(&coupons.verdicts, trace);
-        let points = points::earn(&ctx, &discounts.nets, &discounts.coupons, trace)?;
+        let mut discounts = discounts;
+        let redeemed = redemption::redeem(&ctx, &mut discounts, trace)?;
+        // Points are earned on the net after every redemption, or, when the
+        // program says so, with the part paid with points counted back.
+        let points = if redeemed.earning_back.is_empty() {
+            points::earn(&ctx, &discounts.nets, &discounts.coupons, trace)?
+        } else {
+            let mut nets = discounts.nets.clone();
+            for (net, back) in nets.iter_mut().zip(&redeemed.earning_back) {
+                *net += back;
+            }
+            points::earn(&ctx, &nets, &discounts.coupons, trace)?
+        };
         let cashback = cashback::earn(
             &ctx,
             &discounts.nets,
@@ -295,6 +314,7 @@ impl Program {
             ladders,
             coupons,
             discounts,
+            redeemed,
             points,
             cashback,
         })
@@ -378,6 +398,7 @@ struct Run<'a> {
     ladders: Vec<crate::evaluation::LadderOutcome>,
     coupons: coupons::Verdicts,
     discounts: discounts::Settled<'a>,
+    redeemed: redemption::Redeemed,
     points: crate::evaluation::PointsOutcome,
     cashback: crate::evaluation::CashbackOutcome,
 }

@@ -1,4 +1,4 @@
-//! Stage 6, points: the order's multiplier (tier, campaigns, coupons),
+//! Stage 7, points: the order's multiplier (tier, campaigns, coupons),
 //! each line's own multipliers, the earning rules in order (condition,
 //! minimum, base, rate, rounding, cap, `stop`), attributed per line so that
 //! a partial return can reverse exactly what a line earned; then the

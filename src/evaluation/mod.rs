@@ -49,6 +49,9 @@ pub struct Evaluation {
     /// Where the order stands on each ladder.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ladders: Vec<LadderOutcome>,
+    /// The redemptions asked (points, then cashback): applied or refused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redemptions: Vec<RedemptionOutcome>,
     /// The order's totals.
     pub totals: Totals,
     /// The points the order earns.
@@ -275,6 +278,8 @@ pub enum RuleKind {
     Cashback,
     /// A tier of the program, or one the customer carries.
     Tier,
+    /// Paying with points (id `points`) or cashback (id `cashback`).
+    Redemption,
 }
 
 /// A rule of the program, by kind and id.
@@ -305,6 +310,7 @@ impl std::fmt::Display for RuleRef {
             RuleKind::Campaign => write!(f, "campaign {}", self.id),
             RuleKind::Cashback => write!(f, "cashback {}", self.id),
             RuleKind::Tier => write!(f, "tier {}", self.id),
+            RuleKind::Redemption => write!(f, "redemption with {}", self.id),
         }
     }
 }
@@ -451,8 +457,12 @@ pub struct Totals {
     pub shipping: Decimal,
     /// The discount on shipping.
     pub shipping_discount: Decimal,
-    /// What the customer pays: subtotal − discount + shipping − shipping
-    /// discount. Never negative.
+    /// Paid with points and cashback (not a discount: the customer pays
+    /// with what they hold).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub redeemed: Decimal,
+    /// What the customer pays in money: subtotal − discount + shipping −
+    /// shipping discount − redeemed. Never negative.
     pub payable: Decimal,
 }
 
@@ -558,6 +568,108 @@ pub struct RuleCashback {
     pub capped: bool,
 }
 
+/// What a redemption pays with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RedemptionKind {
+    /// Points, at the program's rate.
+    Points,
+    /// Cashback (store credit), one for one.
+    Cashback,
+}
+
+impl RedemptionKind {
+    /// The rule id that names it in discounts and the trace: `points` or
+    /// `cashback`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RedemptionKind::Points => "points",
+            RedemptionKind::Cashback => "cashback",
+        }
+    }
+}
+
+/// A redemption asked at checkout: what it paid, or why it was refused.
+///
+/// A refused redemption is not an error: the order is evaluated without
+/// it, and `refused` says what to change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RedemptionOutcome {
+    /// Points or cashback.
+    pub kind: RedemptionKind,
+    /// What was asked.
+    pub asked: crate::rules::redemption::Ask,
+    /// What the customer had available, as the checkout said.
+    pub available: Decimal,
+    /// Points used (0 for cashback, or when refused).
+    pub points: Decimal,
+    /// What it paid, in the evaluation's currency (0 when refused).
+    pub amount: Decimal,
+    /// Why it was refused, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<RedemptionRefusal>,
+}
+
+impl RedemptionOutcome {
+    /// Whether it paid part of the order.
+    #[must_use]
+    pub fn is_applied(&self) -> bool {
+        self.refused.is_none()
+    }
+}
+
+/// Why a redemption was refused. Figures are points for a points
+/// redemption, amounts for cashback.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RedemptionRefusal {
+    /// The program does not let customers pay with this.
+    #[error("the program does not take {kind:?} as payment")]
+    NotOffered {
+        /// Points or cashback.
+        kind: RedemptionKind,
+    },
+    /// More was asked than is available.
+    #[error("{asked} asked, but only {available} available")]
+    NotEnoughAvailable {
+        /// What was asked.
+        asked: Decimal,
+        /// What is available.
+        available: Decimal,
+    },
+    /// Below the program's minimum.
+    #[error("{asked} is below the minimum of {minimum}")]
+    BelowMinimum {
+        /// What was asked (for "all": what would have been used).
+        asked: Decimal,
+        /// The minimum.
+        minimum: Decimal,
+    },
+    /// Not a whole multiple of the program's step.
+    #[error("{asked} is not a multiple of {step}")]
+    NotAMultipleOfStep {
+        /// What was asked.
+        asked: Decimal,
+        /// The step.
+        step: Decimal,
+    },
+    /// It would pay more than the program lets it (its share of the
+    /// payable amount, or the lines it may pay for).
+    #[error("{asked} is above the most this order takes, {maximum}")]
+    AboveMaximum {
+        /// What was asked.
+        asked: Decimal,
+        /// The most the order takes (a multiple of the step).
+        maximum: Decimal,
+    },
+    /// Nothing is left to pay on the lines it may pay for.
+    #[error("nothing is left to pay on the lines it may pay for")]
+    NothingToPay,
+}
+
 /// The cashback attributable to a line.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -628,6 +740,37 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expires_at: Option<DateTime<Utc>>,
     },
+    /// Spend points from the customer's balance.
+    ///
+    /// `available_seen` is the balance the evaluation saw. Store the spend
+    /// with a compare-and-set on it (spend only if the available balance
+    /// still equals it, or at least covers `points` under a store that
+    /// keeps a running balance), and re-evaluate if it fails: no point is
+    /// spent twice under concurrent checkouts.
+    RedeemPoints {
+        /// `program/order/redeem:points`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The points spent.
+        points: Decimal,
+        /// What they paid, in the evaluation's currency.
+        amount: Decimal,
+        /// The available points the evaluation saw.
+        available_seen: Decimal,
+    },
+    /// Spend cashback (store credit) from the customer's balance, with a
+    /// compare-and-set on `available_seen` as for points.
+    RedeemCashback {
+        /// `program/order/redeem:cashback`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The amount spent, in the evaluation's currency.
+        amount: Decimal,
+        /// The available cashback the evaluation saw.
+        available_seen: Decimal,
+    },
     /// Add a free gift line to the order.
     AddGift {
         /// `program/order/gift:coupon-id`.
@@ -649,7 +792,9 @@ impl Effect {
             Effect::CouponRedemption { key, .. }
             | Effect::AddGift { key, .. }
             | Effect::CreditPoints { key, .. }
-            | Effect::CreditCashback { key, .. } => key,
+            | Effect::CreditCashback { key, .. }
+            | Effect::RedeemPoints { key, .. }
+            | Effect::RedeemCashback { key, .. } => key,
         }
     }
 }

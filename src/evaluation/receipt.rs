@@ -4,7 +4,7 @@ use std::fmt;
 
 use rust_decimal::Decimal;
 
-use super::{Evaluation, Target};
+use super::{Evaluation, RedemptionKind, Target};
 use crate::money::Money;
 
 /// Width of the label column.
@@ -86,6 +86,15 @@ impl fmt::Display for Evaluation {
                 )?;
             }
         }
+        for redemption in self.redemptions.iter().filter(|r| r.is_applied()) {
+            let label = match redemption.kind {
+                RedemptionKind::Points => {
+                    format!("paid with {} points", redemption.points.normalize())
+                }
+                RedemptionKind::Cashback => "paid with cashback".to_owned(),
+            };
+            row(f, &label, minus(redemption.amount))?;
+        }
         writeln!(
             f,
             "{:<LABEL$}{:>w$}",
@@ -112,6 +121,15 @@ impl fmt::Display for Evaluation {
         }
         for verdict in &self.coupons {
             writeln!(f, "code {}: {verdict}", verdict.code)?;
+        }
+        for redemption in &self.redemptions {
+            if let Some(refusal) = &redemption.refused {
+                writeln!(
+                    f,
+                    "redemption with {} refused: {refusal}",
+                    redemption.kind.as_str()
+                )?;
+            }
         }
         Ok(())
     }

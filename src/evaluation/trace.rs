@@ -36,6 +36,8 @@ pub enum Stage {
     Stacking,
     /// The picked discounts, rounded once and allocated per line.
     Discounts,
+    /// Paying with points or cashback, allocated per line like a discount.
+    Redemption,
     /// Points: earning rules, multipliers, bonuses.
     Points,
     /// Cashback on the net paid.
@@ -246,6 +248,11 @@ pub enum Reason {
         /// The points.
         points: Decimal,
     },
+    /// A redemption was refused.
+    RedemptionRefused {
+        /// Why.
+        refusal: crate::evaluation::RedemptionRefusal,
+    },
     /// A cashback rule gives nothing on this order.
     NoCashback {
         /// The net paid it counted.
@@ -396,6 +403,13 @@ pub enum DiscountDetail {
         /// The factor.
         factor: Decimal,
     },
+    /// Part of the order paid with points.
+    PaidWithPoints {
+        /// The points used.
+        points: Decimal,
+    },
+    /// Part of the order paid with cashback (store credit).
+    PaidWithCashback,
 }
 
 impl DiscountDetail {

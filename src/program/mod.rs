@@ -58,6 +58,7 @@ use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
 use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
+use crate::rules::redemption::RedemptionPolicy;
 pub use crate::rules::tier::TierDefinition;
 pub use limits::Limits;
 
@@ -257,6 +258,9 @@ pub struct ProgramDefinition {
     /// When points and cashback become available and expire.
     #[serde(default)]
     pub ledger: LedgerPolicy,
+    /// Paying with points or cashback at checkout. Default: neither.
+    #[serde(default, skip_serializing_if = "RedemptionPolicy::is_empty")]
+    pub redemption: RedemptionPolicy,
     /// The sizes the program and its checkouts may reach.
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
@@ -308,6 +312,7 @@ impl ProgramDefinition {
             bonuses: Vec::new(),
             cashback: Vec::new(),
             ledger: LedgerPolicy::default(),
+            redemption: RedemptionPolicy::default(),
             limits: Limits::default(),
             unbuilt: Unbuilt::default(),
         }
@@ -429,6 +434,31 @@ impl ProgramDefinition {
     #[must_use]
     pub fn ledger(mut self, policy: LedgerPolicy) -> ProgramDefinition {
         self.ledger = policy;
+        self
+    }
+
+    /// Sets what customers may pay with.
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::redemption::{PointsRate, PointsRedemption, RedemptionPolicy};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).redemption(
+    ///     RedemptionPolicy {
+    ///         points: Some(PointsRedemption::new(PointsRate {
+    ///             points: Decimal::ONE_HUNDRED,
+    ///             value: Decimal::ONE,
+    ///         })),
+    ///         ..RedemptionPolicy::default()
+    ///     },
+    /// ))?;
+    /// assert!(program.redemption().points.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn redemption(mut self, policy: RedemptionPolicy) -> ProgramDefinition {
+        self.redemption = policy;
         self
     }
 }
@@ -596,6 +626,7 @@ impl Program {
             );
         }
         keep(definition.ledger.validate("ledger"));
+        keep(definition.redemption.validate("redemption", &mut ctx));
         if let Some(error) = ProgramError::gather(errors) {
             return Err(error);
         }
@@ -822,6 +853,21 @@ impl Program {
     #[must_use]
     pub fn ledger(&self) -> &LedgerPolicy {
         &self.definition.ledger
+    }
+
+    /// What customers may pay with.
+    #[must_use]
+    pub fn redemption(&self) -> &RedemptionPolicy {
+        &self.definition.redemption
+    }
+
+    /// Whether every points figure of the program is whole: no earning
+    /// rule keeps decimals (so a redemption must ask for whole points).
+    #[must_use]
+    pub fn keeps_whole_points(&self) -> bool {
+        self.earning
+            .iter()
+            .all(|rule| rule.definition.rounding.decimals() == 0)
     }
 
     /// The coupon a code redeems, matching ignoring case and surrounding

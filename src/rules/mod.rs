@@ -4,7 +4,8 @@
 //! - [`coupon`]: codes, their validity and their rewards;
 //! - [`earn`]: points: earning rules, multipliers, bonuses;
 //! - [`cashback`]: money back on the net paid;
-//! - [`expiry`]: when points and cashback become available and expire.
+//! - [`expiry`]: when points and cashback become available and expire;
+//! - [`redemption`]: paying with points or cashback at checkout.
 //!
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
 //! into a validated form by [`Program::new`](crate::Program::new).
@@ -16,6 +17,7 @@ pub mod earn;
 pub mod expiry;
 mod input;
 pub mod ladder;
+pub mod redemption;
 pub mod tier;
 
 use serde::{Deserialize, Serialize};

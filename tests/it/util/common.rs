@@ -67,6 +67,8 @@ pub struct Basket {
     channel: Option<String>,
     customer: Value,
     usage: Vec<Value>,
+    redeem: Option<Value>,
+    available: Option<Value>,
     at: String,
 }
 
@@ -84,6 +86,8 @@ impl Basket {
             channel: None,
             customer: json!({"id": "C-1", "stats": {}}),
             usage: Vec::new(),
+            redeem: None,
+            available: None,
             at: AT.to_owned(),
         }
     }
@@ -172,6 +176,14 @@ impl Basket {
         self
     }
 
+    /// Asks to pay with points or cashback (JSON of `Redeem`), the
+    /// customer having `available` (JSON of `Available`).
+    pub fn redeem(mut self, redeem: Value, available: Value) -> Basket {
+        self.redeem = Some(redeem);
+        self.available = Some(available);
+        self
+    }
+
     /// Sets the instant of evaluation.
     pub fn at(mut self, at: &str) -> Basket {
         self.at = at.to_owned();
@@ -194,12 +206,19 @@ impl Basket {
         if let Some(channel) = &self.channel {
             order["channel"] = json!(channel);
         }
-        json!({
+        let mut checkout = json!({
             "order": order,
             "customer": self.customer,
             "coupon_usage": self.usage,
             "at": self.at,
-        })
+        });
+        if let Some(redeem) = &self.redeem {
+            checkout["redeem"] = redeem.clone();
+        }
+        if let Some(available) = &self.available {
+            checkout["available"] = available.clone();
+        }
+        checkout
     }
 
     /// The checkout; panics when the JSON is not a valid checkout.
@@ -245,8 +264,9 @@ pub fn check_invariants(e: &Evaluation) {
         .iter()
         .flat_map(|l| l.discounts.iter().map(|d| d.amount)));
     assert_eq!(
-        on_lines, e.totals.discount,
-        "line parts sum to the discount"
+        on_lines,
+        e.totals.discount + e.totals.redeemed,
+        "line parts sum to the discount and the redemptions"
     );
     let applied_items = sum(e
         .discounts
@@ -254,9 +274,12 @@ pub fn check_invariants(e: &Evaluation) {
         .filter(|d| d.target == Target::Items)
         .map(|d| d.amount));
     assert_eq!(
-        applied_items, e.totals.discount,
-        "applied discounts sum to the discount"
+        applied_items,
+        e.totals.discount + e.totals.redeemed,
+        "applied discounts and redemptions sum to the discount and the redemptions"
     );
+    let redeemed = sum(e.redemptions.iter().map(|r| r.amount));
+    assert_eq!(redeemed, e.totals.redeemed, "redemptions sum to redeemed");
     let applied_shipping = sum(e
         .discounts
         .iter()
@@ -269,7 +292,9 @@ pub fn check_invariants(e: &Evaluation) {
     assert!(e.totals.payable >= Decimal::ZERO);
     assert_eq!(
         e.totals.payable,
-        e.totals.subtotal - e.totals.discount + e.totals.shipping - e.totals.shipping_discount,
-        "payable = subtotal − discount + shipping − shipping discount"
+        e.totals.subtotal - e.totals.discount + e.totals.shipping
+            - e.totals.shipping_discount
+            - e.totals.redeemed,
+        "payable = subtotal − discount + shipping − shipping discount − redeemed"
     );
 }
