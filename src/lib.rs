@@ -156,6 +156,7 @@ pub mod prelude;
 pub mod program;
 pub mod rules;
 mod util;
+pub mod wallet;
 
 pub use error::Error;
 pub use program::{Program, ProgramDefinition};

@@ -433,6 +433,36 @@ impl TryFrom<OrderData> for Order {
 }
 
 impl Order {
+    /// The order with `remaining[i]` units of its line `i` (lines left with
+    /// none dropped): what a customer keeps after returns. `None` when
+    /// nothing is kept.
+    pub(crate) fn keeping(&self, remaining: &[u32]) -> Result<Option<Order>, OrderError> {
+        let mut kept = self.clone();
+        kept.lines.clear();
+        let mut subtotal = Decimal::ZERO;
+        for (line, &quantity) in self.lines.iter().zip(remaining) {
+            if quantity == 0 {
+                continue;
+            }
+            let mut line = line.clone();
+            line.quantity = quantity;
+            line.gross = line
+                .unit_price
+                .checked_mul(Decimal::from(quantity))
+                .map_err(|_| OrderError::Overflow)?
+                .amount();
+            subtotal = subtotal
+                .checked_add(line.gross)
+                .ok_or(OrderError::Overflow)?;
+            kept.lines.push(line);
+        }
+        if kept.lines.is_empty() {
+            return Ok(None);
+        }
+        kept.gross_subtotal = subtotal;
+        Ok(Some(kept))
+    }
+
     /// Starts an order; add lines, shipping and coupons, then
     /// [`build`](OrderBuilder::build).
     pub fn builder(
@@ -701,31 +731,72 @@ pub struct RefundLine {
 /// let order = Order::builder("A-1", "C-1", "2026-03-15T10:00:00Z".parse()?, eur)
 ///     .line(Line::new("1", "MUG", 3, Money::parse("9.00", eur)?))
 ///     .build()?;
-/// let refund = Refund::new("A-1", "2026-03-20T10:00:00Z".parse()?)?.line("1", 2)?;
+/// let refund = Refund::new("R-1", "A-1", "2026-03-20T10:00:00Z".parse()?)?.line("1", 2)?;
 /// refund.check_against(&order)?;
-/// assert!(Refund::new("A-1", "2026-03-20T10:00:00Z".parse()?)?.line("1", 4)?.check_against(&order).is_err());
+/// assert!(Refund::new("R-2", "A-1", "2026-03-20T10:00:00Z".parse()?)?.line("1", 4)?.check_against(&order).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Refund {
+    id: RefundId,
     order: OrderId,
     at: DateTime<Utc>,
     lines: Vec<RefundLine>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::util::not_null"
+    )]
+    points_held: Option<Decimal>,
 }
 
+string_id!(
+    /// The id of a return, unique within its order: part of the
+    /// idempotency keys of what the return takes back and gives back.
+    RefundId,
+    "refund id"
+);
+
 impl Refund {
-    /// A refund of order `order` made at `at`, with no lines yet.
+    /// Refund `id` of order `order` made at `at`, with no lines yet.
     ///
     /// # Errors
     ///
-    /// A blank order id.
-    pub fn new(order: impl Into<String>, at: DateTime<Utc>) -> Result<Refund, OrderError> {
+    /// A blank id.
+    pub fn new(
+        id: impl Into<String>,
+        order: impl Into<String>,
+        at: DateTime<Utc>,
+    ) -> Result<Refund, OrderError> {
         Ok(Refund {
+            id: RefundId::new(id)?,
             order: OrderId::new(order)?,
             at,
             lines: Vec::new(),
+            points_held: None,
         })
+    }
+
+    /// Says how many points the customer holds at the refund (pending and
+    /// available), which a reversal can take back; without it, the
+    /// customer is taken to hold enough.
+    #[must_use]
+    pub fn points_held(mut self, points: Decimal) -> Refund {
+        self.points_held = Some(points);
+        self
+    }
+
+    /// The refund's id.
+    #[must_use]
+    pub fn id(&self) -> &RefundId {
+        &self.id
+    }
+
+    /// The points the customer holds, if the host said.
+    #[must_use]
+    pub fn held(&self) -> Option<Decimal> {
+        self.points_held
     }
 
     /// Returns `quantity` units of line `line`.

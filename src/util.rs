@@ -37,7 +37,10 @@ where
 pub(crate) enum Buf<T: Copy, const N: usize> {
     #[default]
     Empty,
-    Inline { items: [T; N], len: usize },
+    Inline {
+        items: [T; N],
+        len: usize,
+    },
     Heap(Vec<T>),
 }
 

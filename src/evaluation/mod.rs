@@ -771,6 +771,64 @@ pub enum Effect {
         /// The available cashback the evaluation saw.
         available_seen: Decimal,
     },
+    /// Take back points a return's units earned, from the order's lot
+    /// (`lot` is the key of the order's `CreditPoints`), then from the
+    /// customer's other points.
+    ReversePoints {
+        /// `program/order/return:refund/points`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The points.
+        points: Decimal,
+        /// The key of the credit they were earned by.
+        lot: String,
+    },
+    /// Take back cashback a return's units earned, from the order's lot.
+    ReverseCashback {
+        /// `program/order/return:refund/cashback`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The amount, in the evaluation's currency.
+        amount: Decimal,
+        /// The key of the credit it was earned by.
+        lot: String,
+    },
+    /// Give back points a return's units were paid with.
+    RestorePoints {
+        /// `program/order/return:refund/redeemed-points`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The points.
+        points: Decimal,
+        /// The key of the redemption that spent them.
+        redemption: String,
+    },
+    /// Give back cashback a return's units were paid with.
+    RestoreCashback {
+        /// `program/order/return:refund/redeemed-cashback`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The amount, in the evaluation's currency.
+        amount: Decimal,
+        /// The key of the redemption that spent it.
+        redemption: String,
+    },
+    /// Give back a coupon use, the order being wholly returned: decrement
+    /// the usage counts the redemption incremented.
+    ReleaseCoupon {
+        /// `program/order/return:refund/coupon:id:CODE`.
+        key: String,
+        /// The coupon.
+        coupon: RuleId,
+        /// The code, normalised.
+        code: String,
+        /// The customer.
+        customer: CustomerId,
+    },
     /// Add a free gift line to the order.
     AddGift {
         /// `program/order/gift:coupon-id`.
@@ -794,7 +852,12 @@ impl Effect {
             | Effect::CreditPoints { key, .. }
             | Effect::CreditCashback { key, .. }
             | Effect::RedeemPoints { key, .. }
-            | Effect::RedeemCashback { key, .. } => key,
+            | Effect::RedeemCashback { key, .. }
+            | Effect::ReversePoints { key, .. }
+            | Effect::ReverseCashback { key, .. }
+            | Effect::RestorePoints { key, .. }
+            | Effect::RestoreCashback { key, .. }
+            | Effect::ReleaseCoupon { key, .. } => key,
         }
     }
 }

@@ -59,6 +59,7 @@ use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipli
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 use crate::rules::redemption::RedemptionPolicy;
+use crate::rules::returns::ReturnPolicy;
 pub use crate::rules::tier::TierDefinition;
 pub use limits::Limits;
 
@@ -261,6 +262,11 @@ pub struct ProgramDefinition {
     /// Paying with points or cashback at checkout. Default: neither.
     #[serde(default, skip_serializing_if = "RedemptionPolicy::is_empty")]
     pub redemption: RedemptionPolicy,
+    /// What a return takes back and gives back. Default: order-level points
+    /// reversed when no longer earned, spent points capped at zero,
+    /// shipping refunded with the last unit.
+    #[serde(default, skip_serializing_if = "ReturnPolicy::is_default")]
+    pub returns: ReturnPolicy,
     /// The sizes the program and its checkouts may reach.
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
@@ -313,6 +319,7 @@ impl ProgramDefinition {
             cashback: Vec::new(),
             ledger: LedgerPolicy::default(),
             redemption: RedemptionPolicy::default(),
+            returns: ReturnPolicy::default(),
             limits: Limits::default(),
             unbuilt: Unbuilt::default(),
         }
@@ -459,6 +466,13 @@ impl ProgramDefinition {
     #[must_use]
     pub fn redemption(mut self, policy: RedemptionPolicy) -> ProgramDefinition {
         self.redemption = policy;
+        self
+    }
+
+    /// Sets what a return takes back and gives back.
+    #[must_use]
+    pub fn returns(mut self, policy: ReturnPolicy) -> ProgramDefinition {
+        self.returns = policy;
         self
     }
 }
@@ -861,13 +875,28 @@ impl Program {
         &self.definition.redemption
     }
 
+    /// What a return takes back and gives back.
+    #[must_use]
+    pub fn returns(&self) -> &ReturnPolicy {
+        &self.definition.returns
+    }
+
+    /// The decimals the program's points are kept to: the most any earning
+    /// rule keeps (0 for whole points).
+    #[must_use]
+    pub fn points_decimals(&self) -> u32 {
+        self.earning
+            .iter()
+            .map(|rule| rule.definition.rounding.decimals())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Whether every points figure of the program is whole: no earning
     /// rule keeps decimals (so a redemption must ask for whole points).
     #[must_use]
     pub fn keeps_whole_points(&self) -> bool {
-        self.earning
-            .iter()
-            .all(|rule| rule.definition.rounding.decimals() == 0)
+        self.points_decimals() == 0
     }
 
     /// The coupon a code redeems, matching ignoring case and surrounding

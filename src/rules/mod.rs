@@ -5,7 +5,8 @@
 //! - [`earn`]: points: earning rules, multipliers, bonuses;
 //! - [`cashback`]: money back on the net paid;
 //! - [`expiry`]: when points and cashback become available and expire;
-//! - [`redemption`]: paying with points or cashback at checkout.
+//! - [`redemption`]: paying with points or cashback at checkout;
+//! - [`returns`]: what a return takes back and gives back.
 //!
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
 //! into a validated form by [`Program::new`](crate::Program::new).
@@ -18,6 +19,7 @@ pub mod expiry;
 mod input;
 pub mod ladder;
 pub mod redemption;
+pub mod returns;
 pub mod tier;
 
 use serde::{Deserialize, Serialize};

@@ -16,3 +16,4 @@ mod program;
 mod program_api;
 mod properties;
 mod redemption;
+mod returns;

@@ -430,7 +430,7 @@ fn refund_order() -> Order {
 
 #[test]
 fn partial_refund_is_ok() {
-    let refund = Refund::new("A-1", at("2026-03-20T10:00:00Z"))
+    let refund = Refund::new("R-1", "A-1", at("2026-03-20T10:00:00Z"))
         .and_then(|r| r.line("1", 2))
         .and_then(|r| r.line("2", 1))
         .unwrap();
@@ -443,7 +443,7 @@ fn partial_refund_is_ok() {
 
 #[test]
 fn refund_of_an_unknown_line() {
-    let refund = Refund::new("A-1", at("2026-03-20T10:00:00Z"))
+    let refund = Refund::new("R-2", "A-1", at("2026-03-20T10:00:00Z"))
         .and_then(|r| r.line("9", 1))
         .unwrap();
     let err = refund.check_against(&refund_order()).unwrap_err();
@@ -463,7 +463,7 @@ fn refund_of_an_unknown_line() {
 #[test]
 fn refund_of_too_many_units_counts_every_entry_of_the_line() {
     // 2 + 2 units of line 1, of which 3 were sold.
-    let refund = Refund::new("A-1", at("2026-03-20T10:00:00Z"))
+    let refund = Refund::new("R-3", "A-1", at("2026-03-20T10:00:00Z"))
         .and_then(|r| r.line("1", 2))
         .and_then(|r| r.line("1", 2))
         .unwrap();
@@ -482,7 +482,7 @@ fn refund_of_too_many_units_counts_every_entry_of_the_line() {
         "refund of order A-1: line 1 returns 4 units but only 3 were sold"
     );
     // Exactly what was sold is fine.
-    let all = Refund::new("A-1", at("2026-03-20T10:00:00Z"))
+    let all = Refund::new("R-4", "A-1", at("2026-03-20T10:00:00Z"))
         .and_then(|r| r.line("1", 3))
         .unwrap();
     assert_eq!(all.check_against(&refund_order()), Ok(()));
@@ -490,7 +490,7 @@ fn refund_of_too_many_units_counts_every_entry_of_the_line() {
 
 #[test]
 fn refund_of_another_order() {
-    let refund = Refund::new("A-2", at("2026-03-20T10:00:00Z"))
+    let refund = Refund::new("R-5", "A-2", at("2026-03-20T10:00:00Z"))
         .and_then(|r| r.line("1", 1))
         .unwrap();
     let err = refund.check_against(&refund_order()).unwrap_err();
@@ -507,18 +507,24 @@ fn refund_of_another_order() {
 #[test]
 fn refund_serde() {
     let refund: Refund = serde_json::from_str(
-        r#"{"order": "A-1", "at": "2026-03-20T10:00:00Z", "lines": [{"line": "1", "quantity": 2}]}"#,
+        r#"{"id": "R-1", "order": "A-1", "at": "2026-03-20T10:00:00Z", "lines": [{"line": "1", "quantity": 2}]}"#,
     )
     .unwrap();
     assert_eq!(refund.quantity_of("1"), 2);
+    assert_eq!(refund.id().as_str(), "R-1");
     assert_eq!(refund.at(), at("2026-03-20T10:00:00Z"));
     let back: Refund = serde_json::from_str(&serde_json::to_string(&refund).unwrap()).unwrap();
     assert_eq!(back, refund);
     let err = serde_json::from_str::<Refund>(
-        r#"{"order": "A-1", "at": "2026-03-20T10:00:00Z", "lines": [], "reason": "broken"}"#,
+        r#"{"id": "R-1", "order": "A-1", "at": "2026-03-20T10:00:00Z", "lines": [], "reason": "broken"}"#,
     )
     .unwrap_err();
     assert!(err.to_string().contains("unknown field `reason`"), "{err}");
+    let err = serde_json::from_str::<Refund>(
+        r#"{"order": "A-1", "at": "2026-03-20T10:00:00Z", "lines": []}"#,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("missing field `id`"), "{err}");
 }
 
 // ---------------------------------------------------------------------------
