@@ -30,3 +30,4 @@ pub use crate::rules::cashback::CashbackDefinition;
 pub use crate::rules::coupon::{CouponDefinition, CouponReward};
 pub use crate::rules::earn::{BonusDefinition, BonusTrigger, EarnRuleDefinition};
 pub use crate::rules::ladder::LadderDefinition;
+pub use crate::wallet::{Amount, Balance, Entry, Ledger};

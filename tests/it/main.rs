@@ -15,3 +15,4 @@ mod orders;
 mod program;
 mod program_api;
 mod properties;
+mod wallet_ledger;
