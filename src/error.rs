@@ -3,7 +3,7 @@
 //! Each part of the crate has its own small error
 //! ([`MoneyError`], [`OrderError`],
 //! [`CalendarError`], [`ConditionError`], [`ProgramError`],
-//! [`EvaluationError`]); [`Error`] wraps
+//! [`EvaluationError`], [`WalletError`]); [`Error`] wraps
 //! them all for a caller who does not care which, so that `?` works across
 //! the crate.
 //!
@@ -20,6 +20,7 @@ use std::fmt;
 use crate::id::EmptyIdError;
 use crate::money::{AllocationError, Currency, MoneyError};
 use crate::order::OrderError;
+use crate::wallet::WalletError;
 
 /// A size past a limit of the program's [`Limits`](crate::program::Limits):
 /// which limit, the size found, and the limit, e.g. "the order has 120000
@@ -281,6 +282,15 @@ pub enum Problem {
         /// The value given.
         value: i64,
     },
+    /// An inactivity of 0 months or fewer: value would expire as soon as it
+    /// is available.
+    #[error(
+        "after_inactive_months {months} would expire value as soon as it is available: give 1 to 1200 months"
+    )]
+    InactivityTooShort {
+        /// The months given.
+        months: i64,
+    },
     /// An expiry so far away that its date cannot be computed for every
     /// order: points that never expire are written `"never"`.
     #[error("{what} {value} is more than {max}: give at most {max}, or \"never\" for no expiry")]
@@ -488,6 +498,9 @@ pub enum Error {
     /// A blank id.
     #[error(transparent)]
     EmptyId(#[from] EmptyIdError),
+    /// An entry, or entries that cannot make one ledger.
+    #[error(transparent)]
+    Wallet(#[from] WalletError),
 }
 
 /// Something in a valid program that is probably a mistake: the program

@@ -38,6 +38,11 @@
 //!   code, the trace of why as data ([`Reason`](evaluation::Reason)) with
 //!   its sentences written on demand, the effects to store with their
 //!   idempotency keys; an evaluation prints as a receipt.
+//! - [`wallet`]: the customer's ledger of points and cashback, rebuilt
+//!   from the entries the host stores ([`Ledger`](wallet::Ledger)): lots
+//!   pending then available, redemptions soonest-expiring first,
+//!   reversals, restorations, expiry by date or by inactivity, and the
+//!   [`Balance`](wallet::Balance) at any instant.
 //! - [`error`]: one small error per part and the umbrella [`Error`];
 //!   [`percent`]: the validated [`Percent`](percent::Percent);
 //!   [`prelude`]: the dozen types a host needs, in one import.

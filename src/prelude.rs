@@ -31,3 +31,4 @@ pub use crate::rules::coupon::{CouponDefinition, CouponReward};
 pub use crate::rules::earn::{BonusDefinition, BonusTrigger, EarnRuleDefinition};
 pub use crate::rules::ladder::LadderDefinition;
 pub use crate::rules::redemption::{Ask, Available, Redeem};
+pub use crate::wallet::{Amount, Balance, Entry, Ledger, ReturnOutcome};

@@ -17,3 +17,4 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod wallet_ledger;

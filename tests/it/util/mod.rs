@@ -5,6 +5,7 @@
 pub mod accrual;
 pub mod common;
 pub mod support;
+pub mod wallet;
 
 /// The cases a property test runs: `default`, or, for a soak, the count
 /// `PROPTEST_CASES` sets (`PROPTEST_CASES=20000 cargo test --release`),
