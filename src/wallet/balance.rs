@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::WalletError;
 use super::ledger::{Ledger, Pot, Replay};
 use crate::money::{Currency, Money};
+use crate::rules::redemption::Available;
 
 /// The points and cashback of a ledger at an instant, from
 /// [`Ledger::balance_at`].
@@ -28,6 +29,31 @@ pub struct Balance {
     pub points: Account,
     /// The cashback, in `currency`.
     pub cashback: Account,
+}
+
+impl Balance {
+    /// What the customer may pay with at checkout, for a checkout's
+    /// `available`: the available points and cashback (never below zero,
+    /// a debt leaves nothing to spend).
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::wallet::{Amount, Entry, Ledger};
+    ///
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let lot = Entry::earned("shop/A-1/points", "C-1".parse()?, "A-1".parse()?,
+    ///                         Amount::points(500), at, at, None)?;
+    /// let balance = Ledger::from_entries([lot])?.balance_at(at)?;
+    /// assert_eq!(balance.available().points, Decimal::from(500));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn available(&self) -> Available {
+        Available {
+            points: self.points.available.max(Decimal::ZERO),
+            cashback: self.cashback.available.max(Decimal::ZERO),
+        }
+    }
 }
 
 /// One balance of a [`Balance`]: points or cashback.

@@ -17,4 +17,5 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod wallet_flow;
 mod wallet_ledger;
