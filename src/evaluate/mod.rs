@@ -261,6 +261,7 @@ impl Program {
     /// The stages, in order, on a checkout already checked; with `detail`
     /// they write every line, rule and verdict, without it only what the
     /// totals need.
+    #[inline(always)]
     fn run<'a>(
         &'a self,
         checkout: &'a Checkout,
@@ -279,7 +280,7 @@ impl Program {
             trace,
             &mut application,
         )?;
-        let discounts = discounts::settle(
+        let mut discounts = discounts::settle(
             &ctx,
             &candidates,
             &mut application,
@@ -289,7 +290,6 @@ impl Program {
             trace,
         )?;
         coupons::trace_rejections(&coupons.verdicts, trace);
-        let mut discounts = discounts;
         let redeemed = redemption::redeem(&ctx, &mut discounts, trace)?;
         // Points are earned on the net after every redemption, or, when the
         // program says so, with the part paid with points counted back.

@@ -48,16 +48,26 @@ struct Terms {
 
 /// Applies the redemptions the checkout asks for to the settled
 /// discounts: lines, nets, totals and the discounts list gain them.
+#[inline]
 pub(super) fn redeem(
+    ctx: &Context<'_>,
+    settled: &mut Settled<'_>,
+    trace: &mut Trace,
+) -> Result<Redeemed, EvaluationError> {
+    if ctx.checkout.redeem.is_empty() {
+        return Ok(Redeemed::default());
+    }
+    redeem_asked(ctx, settled, trace)
+}
+
+/// [`redeem`], when the checkout asks for a redemption.
+fn redeem_asked(
     ctx: &Context<'_>,
     settled: &mut Settled<'_>,
     trace: &mut Trace,
 ) -> Result<Redeemed, EvaluationError> {
     let asked = ctx.checkout.redeem;
     let mut out = Redeemed::default();
-    if asked.is_empty() {
-        return Ok(out);
-    }
     let policy = ctx.program.redemption();
     let available = ctx.checkout.available;
     let minor = Decimal::from(10u64.pow(ctx.currency.minor_units()));
