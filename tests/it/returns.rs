@@ -49,6 +49,13 @@ fn refund(id: &str, lines: &[(&str, u32)]) -> Refund {
     refund
 }
 
+/// `n` refunds `R-1` … of one unit of line 1 each.
+fn unit_by_unit(n: usize) -> Vec<Refund> {
+    (1..=n)
+        .map(|i| refund(&format!("R-{i}"), &[("1", 1)]))
+        .collect()
+}
+
 /// Works out `refunds` one after the other, each after the ones before.
 fn returns(
     program: &Program,
@@ -93,15 +100,7 @@ fn three_returns_of_one_unit_give_back_exactly_the_order() {
     );
     assert_eq!(sold.1.points.total, d("164"));
     assert_eq!(sold.1.cashback.total, d("2.28"));
-    let done = returns(
-        &program,
-        &sold,
-        &[
-            refund("R-1", &[("1", 1)]),
-            refund("R-2", &[("1", 1)]),
-            refund("R-3", &[("1", 1)]),
-        ],
-    );
+    let done = returns(&program, &sold, &unit_by_unit(3));
     let money: Vec<Decimal> = done.iter().map(|r| r.money).collect();
     assert_eq!(money, vec![d("38.00"), d("38.00"), d("42.90")]);
     let points: Vec<Decimal> = done.iter().map(|r| r.points_to_reverse).collect();
@@ -142,15 +141,7 @@ fn uneven_shares_round_and_the_last_unit_takes_what_is_left() {
     );
     assert_eq!(sold.1.lines[0].net, d("100.00"));
     assert_eq!(sold.1.points.total, d("150"));
-    let done = returns(
-        &program,
-        &sold,
-        &[
-            refund("R-1", &[("1", 1)]),
-            refund("R-2", &[("1", 1)]),
-            refund("R-3", &[("1", 1)]),
-        ],
-    );
+    let done = returns(&program, &sold, &unit_by_unit(3));
     // 33.333 → 33.33; 66.667 → 66.67 (33.34); then 100.00 − 66.67.
     let money: Vec<Decimal> = done.iter().map(|r| r.money).collect();
     assert_eq!(money, vec![d("33.33"), d("33.34"), d("33.33")]);
