@@ -217,7 +217,7 @@ fn main() -> Result<()> {
     let now = wallet.ledger()?.balance_at(at)?;
     let refund = Refund::new("R-1", "A-3", at)?
         .line("2", 2)?
-        .points_held(now.points.available + now.points.pending);
+        .points_held(now.points.held());
     let back = program.evaluate_return(&c3, &e3, &[], &refund)?;
     let (money, given, taken) = (back.money, back.points_restored, back.points_reversed);
     let (day, refund, cashback) = (local(&program, at), &back.refund, back.cashback_reversed);

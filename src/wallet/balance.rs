@@ -89,6 +89,16 @@ pub struct Account {
     pub next_expirations: Vec<Expiration>,
 }
 
+impl Account {
+    /// What a reversal can take back now: available and pending value
+    /// together (for a refund's
+    /// [`points_held`](crate::order::Refund::points_held)).
+    #[must_use]
+    pub fn held(&self) -> Decimal {
+        self.available + self.pending
+    }
+}
+
 /// Value that will expire, at an instant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

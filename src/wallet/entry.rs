@@ -722,8 +722,9 @@ impl Entry {
     }
 
     /// The entries of a return, one per effect that moves value: points
-    /// and cashback taken back (reversed), points and cashback paid with
-    /// given back (restored), at the refund's instant.
+    /// and cashback taken back (reversed, with each returned line's part),
+    /// points and cashback paid with given back (restored), at the
+    /// refund's instant.
     ///
     /// # Errors
     ///
@@ -731,11 +732,31 @@ impl Entry {
     pub fn from_return(outcome: &ReturnOutcome) -> Result<Vec<Entry>, WalletError> {
         let mut entries = Vec::with_capacity(outcome.effects.len());
         for effect in &outcome.effects {
-            if let Some(entry) =
+            let Some(mut entry) =
                 Entry::from_effect(effect, &outcome.order, outcome.currency, outcome.at)?
-            {
-                entries.push(entry);
+            else {
+                continue;
+            };
+            // Reversals carry what each returned line earned, when the
+            // policy took it all back (a capped reversal has no split).
+            let part: Option<fn(&super::ReturnedLine) -> Decimal> = match effect {
+                Effect::ReversePoints { .. } => Some(|l| l.points),
+                Effect::ReverseCashback { .. } => Some(|l| l.cashback),
+                _ => None,
+            };
+            if let Some(part) = part {
+                let lines: Decimal = outcome.lines.iter().map(part).sum();
+                if lines <= entry.amount().value() {
+                    entry = entry.with_lines(
+                        outcome
+                            .lines
+                            .iter()
+                            .filter(|l| !part(l).is_zero())
+                            .map(|l| LineAmount::new(l.line.clone(), part(l))),
+                    )?;
+                }
             }
+            entries.push(entry);
         }
         Ok(entries)
     }

@@ -552,6 +552,13 @@ impl Program {
                 }
             }
         }
+        // Amounts with the currency's decimals, zeros included.
+        let scaled = |amount: Decimal| Money::new(amount, currency).scaled_amount();
+        out.money = scaled(out.money);
+        out.shipping = scaled(out.shipping);
+        out.deducted = scaled(out.deducted);
+        out.cashback_reversed = scaled(out.cashback_reversed);
+        out.cashback_restored = scaled(out.cashback_restored);
         out.effects = self.return_effects(&out, evaluation, refund);
         Ok(out)
     }

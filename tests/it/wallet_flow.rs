@@ -198,7 +198,7 @@ proptest! {
             let now = Ledger::builder().terms(&program).build(entries.clone()).unwrap();
             let b = now.balance_at(refund_at).unwrap();
             let mut refund = Refund::new(format!("R-{n}"), "A-1", refund_at).unwrap()
-                .points_held(b.points.available + b.points.pending);
+                .points_held(b.points.held());
             for unit in &units[w[0]..w[1]] {
                 refund = refund.line(unit.as_str(), 1).unwrap();
             }
