@@ -282,6 +282,40 @@ pub enum Problem {
         /// The value given.
         value: i64,
     },
+    /// A tier window of no months, or more than a century.
+    #[error("a window of {months} months cannot measure a tier: give 1 to 1200 months")]
+    TierWindow {
+        /// The months given.
+        months: u32,
+    },
+    /// A tier above one with a requirement has none.
+    #[error(
+        "tier {tier} has no requirement, but a lower tier has one: only the lowest tier may go without (every customer has it)"
+    )]
+    TierWithoutRequirement {
+        /// The tier.
+        tier: crate::customer::TierId,
+    },
+    /// A tier asks less than the tier below it.
+    #[error(
+        "tier {tier} asks {value} of {measure:?}, less than the lower tier {lower} asks: list tiers lowest first, each asking at least as much"
+    )]
+    TierThresholdFalls {
+        /// The tier.
+        tier: crate::customer::TierId,
+        /// The measure.
+        measure: crate::rules::tier::Measure,
+        /// Its threshold.
+        value: Decimal,
+        /// The tier below, which asks more.
+        lower: crate::customer::TierId,
+    },
+    /// A list that must not be empty.
+    #[error("an empty list of {what} means nothing: give at least one, or leave the field out")]
+    EmptyList {
+        /// What the list holds.
+        what: &'static str,
+    },
     /// An inactivity of 0 months or fewer: value would expire as soon as it
     /// is available.
     #[error(

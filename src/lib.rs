@@ -161,6 +161,7 @@ pub mod prelude;
 pub mod program;
 pub mod rules;
 mod util;
+pub mod tiers;
 pub mod wallet;
 
 pub use error::Error;

@@ -60,6 +60,7 @@ use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
+use crate::rules::tier::{TierRules, validate_tiers};
 pub use crate::rules::tier::TierDefinition;
 pub use limits::Limits;
 
@@ -244,6 +245,9 @@ pub struct ProgramDefinition {
     /// tier a rule names must be one of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<TierDefinition>,
+    /// How tiers are measured, held and lost, when they say what they take.
+    #[serde(default, skip_serializing_if = "TierRules::is_default")]
+    pub tier_rules: TierRules,
     /// Points earning rules, applied in order; the ones that match add up.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earning: Vec<EarnRuleDefinition>,
@@ -313,6 +317,7 @@ impl ProgramDefinition {
             ladders: Vec::new(),
             coupons: Vec::new(),
             tiers: Vec::new(),
+            tier_rules: TierRules::default(),
             earning: Vec::new(),
             multipliers: Multipliers::default(),
             bonuses: Vec::new(),
@@ -641,6 +646,7 @@ impl Program {
         }
         keep(definition.ledger.validate("ledger"));
         keep(definition.redemption.validate("redemption", &mut ctx));
+        keep(validate_tiers(&definition.tiers, &definition.tier_rules, &ctx));
         if let Some(error) = ProgramError::gather(errors) {
             return Err(error);
         }
@@ -879,6 +885,18 @@ impl Program {
     #[must_use]
     pub fn returns(&self) -> &ReturnPolicy {
         &self.definition.returns
+    }
+
+    /// How tiers are measured, held and lost.
+    #[must_use]
+    pub fn tier_rules(&self) -> &TierRules {
+        &self.definition.tier_rules
+    }
+
+    /// The program's tiers, lowest first.
+    #[must_use]
+    pub fn tiers(&self) -> &[TierDefinition] {
+        &self.definition.tiers
     }
 
     /// The decimals the program's points are kept to: the most any earning

@@ -226,6 +226,11 @@ pub struct ReturnedLine {
     pub line: LineId,
     /// Units returned.
     pub quantity: u32,
+    /// Those units before discounts (unit price × units).
+    pub gross: Decimal,
+    /// Those units after discounts, before any redemption (what they were
+    /// bought for, in money, points or cashback).
+    pub net: Decimal,
     /// The money those units cost the customer.
     pub money: Decimal,
     /// The points they earned.
@@ -245,6 +250,8 @@ struct LineAmounts {
     sold: u32,
     before: u32,
     now: u32,
+    unit_price: i128,
+    value: i128,
     money: i128,
     points: i128,
     cashback: i128,
@@ -298,9 +305,15 @@ impl Program {
                 .ok_or_else(|| ReturnError::EvaluationMissingLine {
                     line: line.id().clone(),
                 })?;
+            let money = minor(outcome.net).map_err(|_| ReturnError::Overflow { what: "money" })?;
             let mut amounts = LineAmounts {
                 sold: line.quantity(),
-                money: minor(outcome.net).map_err(|_| ReturnError::Overflow { what: "money" })?,
+                unit_price: line
+                    .unit_price()
+                    .to_minor_units()
+                    .map_err(|_| ReturnError::Overflow { what: "money" })?,
+                value: money,
+                money,
                 ..LineAmounts::default()
             };
             for part in outcome.discounts.iter() {
@@ -315,6 +328,7 @@ impl Program {
                 } else {
                     amounts.points_paid += paid;
                 }
+                amounts.value += paid;
             }
             lines.push(amounts);
         }
@@ -435,6 +449,8 @@ impl Program {
             let returned = ReturnedLine {
                 line: line.id().clone(),
                 quantity: amounts.now,
+                gross: to_money(amounts.unit_price * i128::from(amounts.now))?,
+                net: to_money(back(amounts.value, amounts, rounding))?,
                 money: to_money(back(amounts.money, amounts, rounding))?,
                 points: to_points(back(amounts.points, amounts, down))?,
                 cashback: to_money(back(amounts.cashback, amounts, down))?,

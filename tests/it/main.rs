@@ -17,5 +17,6 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod tiers;
 mod wallet_flow;
 mod wallet_ledger;
