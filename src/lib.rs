@@ -160,8 +160,8 @@ pub mod percent;
 pub mod prelude;
 pub mod program;
 pub mod rules;
-mod util;
 pub mod tiers;
+mod util;
 pub mod wallet;
 
 pub use error::Error;

@@ -92,7 +92,12 @@ impl TierEvent {
     /// An order placed at `at` with `spend` after discounts (and before:
     /// the same), no points.
     #[must_use]
-    pub fn order(order: OrderId, at: DateTime<Utc>, spend: Decimal, currency: Currency) -> TierEvent {
+    pub fn order(
+        order: OrderId,
+        at: DateTime<Utc>,
+        spend: Decimal,
+        currency: Currency,
+    ) -> TierEvent {
         TierEvent {
             order,
             at,
@@ -169,7 +174,9 @@ pub enum TierError {
         program: String,
     },
     /// An event in another currency than the program's.
-    #[error("event of order {order} is in {found}, but the program is in {expected}: convert it first")]
+    #[error(
+        "event of order {order} is in {found}, but the program is in {expected}: convert it first"
+    )]
     Currency {
         /// The order.
         order: OrderId,
@@ -343,17 +350,30 @@ impl Program {
         // One order, whatever the input's: by instant, then order id, then
         // orders before returns, then the figures.
         events.sort_by(|a, b| {
-            (a.at, a.order.as_str(), -a.orders, a.spend, a.points, a.gross, a.placed_at).cmp(&(
-                b.at,
-                b.order.as_str(),
-                -b.orders,
-                b.spend,
-                b.points,
-                b.gross,
-                b.placed_at,
-            ))
+            (
+                a.at,
+                a.order.as_str(),
+                -a.orders,
+                a.spend,
+                a.points,
+                a.gross,
+                a.placed_at,
+            )
+                .cmp(&(
+                    b.at,
+                    b.order.as_str(),
+                    -b.orders,
+                    b.spend,
+                    b.points,
+                    b.gross,
+                    b.placed_at,
+                ))
         });
-        let base = self.tiers().iter().position(|t| t.qualify.is_none()).filter(|&i| i == 0);
+        let base = self
+            .tiers()
+            .iter()
+            .position(|t| t.qualify.is_none())
+            .filter(|&i| i == 0);
         let mut replay = Replay {
             program: self,
             zone: self.definition().time_zone,
@@ -472,7 +492,10 @@ impl Replay<'_> {
 
     /// The tier without a requirement, if the lowest has none.
     fn base(&self) -> Option<usize> {
-        self.tiers().first().filter(|t| t.qualify.is_none()).map(|_| 0)
+        self.tiers()
+            .first()
+            .filter(|t| t.qualify.is_none())
+            .map(|_| 0)
     }
 
     /// The highest tier the figures meet (a tier without a requirement is
@@ -491,27 +514,35 @@ impl Replay<'_> {
                 .checked_add_months(Months::new(n))
                 .map(Some)
                 .ok_or(TierError::Overflow { what: "a hold" }),
-            TierWindow::CalendarYear => self.year_start(self.zone.local_date(t).year() + 2).map(Some),
+            TierWindow::CalendarYear => self
+                .year_start(self.zone.local_date(t).year() + 2)
+                .map(Some),
         }
     }
 
     /// The next review after a downgrade at `t`.
     fn next_review(&self, t: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, TierError> {
         match self.program.tier_rules().window {
-            TierWindow::CalendarYear => self.year_start(self.zone.local_date(t).year() + 1).map(Some),
+            TierWindow::CalendarYear => self
+                .year_start(self.zone.local_date(t).year() + 1)
+                .map(Some),
             _ => self.hold_end(t),
         }
     }
 
     fn year_start(&self, year: i32) -> Result<DateTime<Utc>, TierError> {
-        let date = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(TierError::Overflow { what: "a year" })?;
+        let date =
+            NaiveDate::from_ymd_opt(year, 1, 1).ok_or(TierError::Overflow { what: "a year" })?;
         self.zone
             .to_utc(date.and_time(chrono::NaiveTime::MIN))
             .map_err(|_| TierError::Overflow { what: "a year" })
     }
 
     /// The window `(from, to]` of placement instants that count at `t`.
-    fn window(&self, t: DateTime<Utc>) -> Result<(Option<DateTime<Utc>>, DateTime<Utc>), TierError> {
+    fn window(
+        &self,
+        t: DateTime<Utc>,
+    ) -> Result<(Option<DateTime<Utc>>, DateTime<Utc>), TierError> {
         Ok(match self.program.tier_rules().window {
             TierWindow::Lifetime => (None, t),
             TierWindow::RollingMonths(n) => (t.checked_sub_months(Months::new(n)), t),
@@ -519,7 +550,10 @@ impl Replay<'_> {
                 let year = self.zone.local_date(t).year();
                 // Placed at or after the year's first instant.
                 let start = self.year_start(year)?;
-                (start.checked_sub_signed(chrono::TimeDelta::nanoseconds(1)), t)
+                (
+                    start.checked_sub_signed(chrono::TimeDelta::nanoseconds(1)),
+                    t,
+                )
             }
         })
     }
@@ -673,7 +707,11 @@ impl fmt::Display for TierStatus {
                 if i > 0 {
                     f.write_str(", ")?;
                 }
-                let (have, need, missing) = (m.have.normalize(), m.need.normalize(), m.missing.normalize());
+                let (have, need, missing) = (
+                    m.have.normalize(),
+                    m.need.normalize(),
+                    m.missing.normalize(),
+                );
                 match m.measure {
                     Measure::Spend => {
                         let money = |v: Decimal| Money::new(v, self.currency).scaled_amount();

@@ -60,8 +60,8 @@ use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
-use crate::rules::tier::{TierRules, validate_tiers};
 pub use crate::rules::tier::TierDefinition;
+use crate::rules::tier::{TierRules, validate_tiers};
 pub use limits::Limits;
 
 pub(crate) mod limits;
@@ -646,7 +646,11 @@ impl Program {
         }
         keep(definition.ledger.validate("ledger"));
         keep(definition.redemption.validate("redemption", &mut ctx));
-        keep(validate_tiers(&definition.tiers, &definition.tier_rules, &ctx));
+        keep(validate_tiers(
+            &definition.tiers,
+            &definition.tier_rules,
+            &ctx,
+        ));
         if let Some(error) = ProgramError::gather(errors) {
             return Err(error);
         }

@@ -194,7 +194,9 @@ impl Requirement {
                 if list.is_empty() {
                     return Err(ProgramError::new(
                         format!("{path}.{which}"),
-                        Problem::EmptyList { what: "requirements" },
+                        Problem::EmptyList {
+                            what: "requirements",
+                        },
                     ));
                 }
                 for (i, r) in list.iter().enumerate() {

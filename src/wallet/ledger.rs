@@ -177,10 +177,11 @@ impl LedgerBuilder {
 /// The replay keeps the lots (the value each earned entry or credit adds)
 /// in two heaps: pending lots by the instant they become available, and
 /// available lots by expiry (soonest first, lots that never expire last,
-/// oldest first among equals). Each entry costs a few heap operations:
-/// 100 000 entries rebuild and answer a balance in a few tens of
-/// milliseconds. At each instant, first
-/// what became available, what expired and what the customer's inactivity
+/// oldest first among equals). Each entry costs a few heap operations, and
+/// a stored expiry finds what it records by its lot: 100 000 entries of
+/// five years rebuild and answer a balance in about 0.1 s on a small
+/// machine (`cargo bench --bench wallet`). At each instant, first what
+/// became available, what expired and what the customer's inactivity
 /// expired up to it; then the entries of that instant.
 ///
 /// - A **redemption** takes from the available lots, soonest-expiring
@@ -614,6 +615,8 @@ pub(super) struct Event {
     pub(super) restoration: Option<usize>,
     /// Whether an expired entry records it.
     pub(super) recorded: bool,
+    /// The event before it of the same lot at the same instant.
+    before: Option<usize>,
 }
 
 /// The placeholder instant of lots that never expire, which sort after the
@@ -635,6 +638,10 @@ pub(super) struct Replay<'l> {
     parts: Vec<Part>,
     redemptions: Vec<(usize, usize)>,
     pub(super) events: Vec<Event>,
+    /// The last event of each lot at the instant of the last event: what a
+    /// stored expired entry of that instant may record, found without a
+    /// scan (earlier ones of the lot through `Event::before`).
+    at_last: (DateTime<Utc>, HashMap<usize, usize>),
 }
 
 impl<'l> Replay<'l> {
@@ -654,6 +661,7 @@ impl<'l> Replay<'l> {
             parts: Vec::new(),
             redemptions: vec![(0, 0); ledger.redemptions],
             events: Vec::new(),
+            at_last: (DateTime::<Utc>::MIN_UTC, HashMap::new()),
         }
     }
 
@@ -840,12 +848,18 @@ impl<'l> Replay<'l> {
             pot.available = sub(pot.available, amount, "available value")?;
         }
         pot.expired = add(pot.expired, amount, "expired value")?;
+        if self.at_last.0 != self.now {
+            self.at_last.0 = self.now;
+            self.at_last.1.clear();
+        }
+        let before = self.at_last.1.insert(lot, self.events.len());
         self.events.push(Event {
             at: self.now,
             lot,
             amount,
             restoration,
             recorded: false,
+            before,
         });
         Ok(())
     }
@@ -1003,17 +1017,20 @@ impl<'l> Replay<'l> {
     fn record_expiry(&mut self, i: usize, lot: usize, amount: Decimal) -> Result<(), WalletError> {
         let ledger = self.ledger;
         let mut computed = None;
-        for event in self.events.iter_mut().rev() {
-            if event.at != self.now {
-                break;
-            }
-            if event.lot == lot && !event.recorded {
+        let mut at_now = match &self.at_last {
+            (at, by_lot) if *at == self.now => by_lot.get(&lot).copied(),
+            _ => None,
+        };
+        while let Some(e) = at_now {
+            let event = &mut self.events[e];
+            if !event.recorded {
                 if event.amount == amount {
                     event.recorded = true;
                     return Ok(());
                 }
                 computed.get_or_insert(event.amount);
             }
+            at_now = event.before;
         }
         let entry = &ledger.entries[i];
         let lot_name = || ledger.lot_key(lot).to_owned();

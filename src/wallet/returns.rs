@@ -486,6 +486,9 @@ impl Program {
         } else {
             match self.returns().order_points {
                 OrderPoints::Keep => order_level,
+                // Nothing order-level left to take back: no need to
+                // evaluate the order kept.
+                OrderPoints::Reverse if order_level <= taken_before => order_level,
                 OrderPoints::Reverse => {
                     let (kept_points, kept_bonuses) = self.kept_order_points(checkout, &lines)?;
                     out.bonuses = evaluation

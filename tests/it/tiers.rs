@@ -97,12 +97,18 @@ fn exactly_on_the_threshold_qualifies() {
         order("A-1", "2026-02-01T10:00:00Z", "180.00"),
         order("A-2", "2026-03-01T10:00:00Z", "120.00"),
     ];
-    assert_eq!(tier(&status(&program, &history, "2026-03-02T00:00:00Z")), Some("silver"));
+    assert_eq!(
+        tier(&status(&program, &history, "2026-03-02T00:00:00Z")),
+        Some("silver")
+    );
     let history = [
         order("A-1", "2026-02-01T10:00:00Z", "180.00"),
         order("A-2", "2026-03-01T10:00:00Z", "119.99"),
     ];
-    assert_eq!(tier(&status(&program, &history, "2026-03-02T00:00:00Z")), Some("bronze"));
+    assert_eq!(
+        tier(&status(&program, &history, "2026-03-02T00:00:00Z")),
+        Some("bronze")
+    );
 }
 
 #[test]
@@ -122,7 +128,10 @@ fn a_quiet_year_takes_the_tier_away_by_the_policy() {
     let s = status(&program, &history, "2028-06-01T00:00:00Z");
     assert_eq!(tier(&s), Some("silver"));
     assert_eq!(s.held_until, Some(at("2029-01-01T00:00:00Z")));
-    assert_eq!(tier(&status(&program, &history, "2029-01-01T00:00:00Z")), Some("bronze"));
+    assert_eq!(
+        tier(&status(&program, &history, "2029-01-01T00:00:00Z")),
+        Some("bronze")
+    );
     // Never: gold for good.
     let program = tiered("Europe/Lisbon", json!({"downgrade": "never"}));
     let s = status(&program, &history, "2031-01-01T00:00:00Z");
@@ -158,10 +167,16 @@ fn grace_days_delay_a_downgrade_and_an_order_in_them_counts() {
     assert_eq!(pending.at, at("2028-01-31T00:00:00Z"));
     assert_eq!(pending.tier.as_ref().map(|t| t.as_str()), Some("bronze"));
     assert!(s.to_string().contains("; bronze from 2028-01-31"), "{s}");
-    assert_eq!(tier(&status(&program, &history, "2028-01-31T00:00:00Z")), Some("bronze"));
+    assert_eq!(
+        tier(&status(&program, &history, "2028-01-31T00:00:00Z")),
+        Some("bronze")
+    );
     // An order of 400.00 in the grace days: 2028's figures give silver.
     history.push(order("C-1", "2028-01-20T10:00:00Z", "400.00"));
-    assert_eq!(tier(&status(&program, &history, "2028-02-01T00:00:00Z")), Some("silver"));
+    assert_eq!(
+        tier(&status(&program, &history, "2028-02-01T00:00:00Z")),
+        Some("silver")
+    );
 }
 
 #[test]
@@ -175,8 +190,14 @@ fn a_rolling_window_holds_a_tier_twelve_months_from_the_last_qualifying_order() 
     assert_eq!(tier(&s), Some("silver"));
     assert_eq!(s.held_until, Some(at("2027-03-10T10:00:00Z")));
     // At the review the window holds neither order: bronze.
-    assert_eq!(tier(&status(&program, &history, "2027-03-10T09:59:59Z")), Some("silver"));
-    assert_eq!(tier(&status(&program, &history, "2027-03-10T10:00:00Z")), Some("bronze"));
+    assert_eq!(
+        tier(&status(&program, &history, "2027-03-10T09:59:59Z")),
+        Some("silver")
+    );
+    assert_eq!(
+        tier(&status(&program, &history, "2027-03-10T10:00:00Z")),
+        Some("bronze")
+    );
     // In the window, the January order has dropped out of the figures.
     let s = status(&program, &history, "2027-02-01T00:00:00Z");
     assert_eq!(s.figures.spend, d("150.00"));
@@ -206,10 +227,17 @@ fn a_return_across_the_threshold_at_the_edge_of_a_local_day() {
     ];
     let s = status(&program, &history, "2027-01-02T00:00:00Z");
     assert_eq!(tier(&s), Some("silver"));
-    assert_eq!(s.held_until, Some(at("2028-01-01T03:00:00Z")), "local midnight");
+    assert_eq!(
+        s.held_until,
+        Some(at("2028-01-01T03:00:00Z")),
+        "local midnight"
+    );
     // In UTC the same order would count in 2027, and no tier in either.
     let utc = tiered("UTC", json!({}));
-    assert_eq!(tier(&status(&utc, &history, "2027-01-02T00:00:00Z")), Some("bronze"));
+    assert_eq!(
+        tier(&status(&utc, &history, "2027-01-02T00:00:00Z")),
+        Some("bronze")
+    );
     // Returning it takes 2026 below 300.00: silver is lost at the return.
     let mut back = order("A-2", "2027-01-05T12:00:00Z", "-100.00");
     back.placed_at = at("2027-01-01T02:30:00Z");
@@ -236,8 +264,13 @@ fn events_come_from_evaluations_and_returns() {
     let checkout = Basket::eur().line("LAMP", 2, "160.00").build();
     let evaluation = eval(&program, &checkout);
     let event = TierEvent::from_evaluation(&evaluation);
-    assert_eq!((event.spend, event.gross, event.orders), (d("272.00"), d("320.00"), 1));
-    let s = program.tier_status(&[event.clone()], at("2026-12-01T00:00:00Z")).unwrap();
+    assert_eq!(
+        (event.spend, event.gross, event.orders),
+        (d("272.00"), d("320.00"), 1)
+    );
+    let s = program
+        .tier_status(&[event.clone()], at("2026-12-01T00:00:00Z"))
+        .unwrap();
     assert_eq!(tier(&s), Some("bronze"));
     let before: Program = loyalty::program::Program::new(
         serde_json::from_value(json!({
@@ -249,21 +282,32 @@ fn events_come_from_evaluations_and_returns() {
         .unwrap(),
     )
     .unwrap();
-    let s = before.tier_status(&[event.clone()], at("2026-12-01T00:00:00Z")).unwrap();
+    let s = before
+        .tier_status(&[event.clone()], at("2026-12-01T00:00:00Z"))
+        .unwrap();
     assert_eq!(tier(&s), Some("silver"));
     // One lamp back: 136.00 after discounts, 160.00 before.
     let refund = loyalty::order::Refund::new("R-1", "A-1", at("2026-12-02T10:00:00Z"))
         .unwrap()
         .line("1", 1)
         .unwrap();
-    let back = before.evaluate_return(&checkout, &evaluation, &[], &refund).unwrap();
+    let back = before
+        .evaluate_return(&checkout, &evaluation, &[], &refund)
+        .unwrap();
     let returned = TierEvent::from_return(&back, &evaluation);
-    assert_eq!((returned.spend, returned.gross, returned.orders), (d("-136.00"), d("-160.00"), 0));
+    assert_eq!(
+        (returned.spend, returned.gross, returned.orders),
+        (d("-136.00"), d("-160.00"), 0)
+    );
     assert_eq!(returned.placed_at, evaluation.at);
     let s = before
         .tier_status(&[event, returned], at("2026-12-03T00:00:00Z"))
         .unwrap();
-    assert_eq!(tier(&s), Some("bronze"), "160.00 before discounts is below 300.00");
+    assert_eq!(
+        tier(&s),
+        Some("bronze"),
+        "160.00 before discounts is below 300.00"
+    );
 }
 
 #[test]
@@ -281,20 +325,32 @@ fn bad_programs_and_histories_are_refused() {
         json!({}),
     );
     assert!(message.contains("tiers[1].qualify"), "{message}");
-    assert!(message.contains("less than the lower tier silver asks"), "{message}");
+    assert!(
+        message.contains("less than the lower tier silver asks"),
+        "{message}"
+    );
     let message = bad(
         json!([{"id": "silver", "qualify": {"spend": "300.00"}}, {"id": "gold"}]),
         json!({}),
     );
-    assert!(message.contains("only the lowest tier may go without"), "{message}");
+    assert!(
+        message.contains("only the lowest tier may go without"),
+        "{message}"
+    );
     let message = bad(
         json!([{"id": "silver", "qualify": {"spend": "300.00"}}]),
         json!({"window": {"rolling_months": 0}}),
     );
-    assert!(message.contains("tier_rules.window.rolling_months"), "{message}");
+    assert!(
+        message.contains("tier_rules.window.rolling_months"),
+        "{message}"
+    );
     let message = bad(json!([{"id": "silver", "qualify": {"all": []}}]), json!({}));
     assert!(message.contains("tiers[0].qualify.all"), "{message}");
-    let message = bad(json!([{"id": "silver", "qualify": {"spend": "300.001"}}]), json!({}));
+    let message = bad(
+        json!([{"id": "silver", "qualify": {"spend": "300.001"}}]),
+        json!({}),
+    );
     assert!(message.contains("tiers[0].qualify.spend"), "{message}");
     // Histories.
     let program = tiered("Europe/Lisbon", json!({}));
