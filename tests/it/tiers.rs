@@ -269,7 +269,7 @@ fn events_come_from_evaluations_and_returns() {
         (d("272.00"), d("320.00"), 1)
     );
     let s = program
-        .tier_status(&[event.clone()], at("2026-12-01T00:00:00Z"))
+        .tier_status(std::slice::from_ref(&event), at("2026-12-01T00:00:00Z"))
         .unwrap();
     assert_eq!(tier(&s), Some("bronze"));
     let before: Program = loyalty::program::Program::new(
@@ -283,7 +283,7 @@ fn events_come_from_evaluations_and_returns() {
     )
     .unwrap();
     let s = before
-        .tier_status(&[event.clone()], at("2026-12-01T00:00:00Z"))
+        .tier_status(std::slice::from_ref(&event), at("2026-12-01T00:00:00Z"))
         .unwrap();
     assert_eq!(tier(&s), Some("silver"));
     // One lamp back: 136.00 after discounts, 160.00 before.
