@@ -58,7 +58,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::Zone;
 use crate::customer::TierId;
-use crate::evaluation::Evaluation;
+use crate::evaluation::{Effect, Evaluation};
 use crate::money::{Currency, Money};
 use crate::order::OrderId;
 use crate::program::Program;
@@ -191,6 +191,16 @@ pub enum TierError {
         /// The order.
         order: OrderId,
     },
+    /// An evaluation of another program.
+    #[error(
+        "the evaluation is of program {found}, not of {program}: use the program that evaluated it"
+    )]
+    OtherProgram {
+        /// This program.
+        program: String,
+        /// The evaluation's.
+        found: String,
+    },
     /// Figures or instants out of range.
     #[error("{what} overflows: check the history for absurd amounts or instants")]
     Overflow {
@@ -296,6 +306,31 @@ pub struct TierStatus {
     pub pending: Option<Review>,
 }
 
+/// What an order does to the customer's tier: the tier before and after
+/// it, the status after it (with what is still missing for the next tier,
+/// and for keeping this one), and the effect to store when it changes.
+///
+/// Prints as a sentence for the customer: "this order makes you gold",
+/// "670.00 more spent and 3 more orders this year reach gold".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TierOutlook {
+    /// The tier before the order.
+    pub before: Option<TierId>,
+    /// The tier after it.
+    pub after: Option<TierId>,
+    /// Whether the order changes the tier.
+    pub changed: bool,
+    /// The status with the order counted.
+    pub status: TierStatus,
+    /// [`Effect::TierChanged`], when the order changes the tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Effect>,
+    /// The window's words for a sentence: "this year", "within 12 months".
+    #[serde(skip)]
+    period: &'static str,
+}
+
 /// The replay's state.
 struct Replay<'p> {
     program: &'p Program,
@@ -391,6 +426,150 @@ impl Program {
         }
         replay.advance_to(at)?;
         replay.status(at)
+    }
+}
+
+impl Program {
+    /// What the order `evaluation` evaluated does to the customer's tier,
+    /// given their history before it: [`tier_status`](Self::tier_status)
+    /// at the evaluation's instant without the order and with it
+    /// ([`TierEvent::from_evaluation`]).
+    ///
+    /// The outlook is worked out beside the evaluation, not inside it, so
+    /// that a checkout carries no history and its evaluation costs the
+    /// same whatever the customer's past.
+    ///
+    /// # Errors
+    ///
+    /// As [`tier_status`](Self::tier_status); an evaluation of another
+    /// program is refused as [`TierError::OtherProgram`].
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::tiers::TierEvent;
+    ///
+    /// let program = Program::new(serde_json::from_str::<ProgramDefinition>(r#"{
+    ///     "id": "shop", "currency": "EUR",
+    ///     "tiers": [{"id": "bronze"}, {"id": "gold", "qualify": {"spend": "300.00"}}]
+    /// }"#)?)?;
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-2", "C-1", at, Currency::EUR)
+    ///     .line(Line::new("1", "LAMP", 1, Money::parse("120.00", Currency::EUR)?))
+    ///     .build()?;
+    /// let evaluation = program.evaluate(&Checkout::for_order(order, at))?;
+    /// let before = [TierEvent::order("A-1".parse()?, "2026-03-01T10:00:00Z".parse()?,
+    ///                                "200.00".parse()?, Currency::EUR)];
+    /// let outlook = program.tier_outlook(&before, &evaluation)?;
+    /// assert_eq!(outlook.to_string(), "this order makes you gold");
+    /// assert!(outlook.effect.is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn tier_outlook(
+        &self,
+        history: &[TierEvent],
+        evaluation: &Evaluation,
+    ) -> Result<TierOutlook, TierError> {
+        if &evaluation.program != self.program_id() {
+            return Err(TierError::OtherProgram {
+                program: self.id().to_owned(),
+                found: evaluation.program.to_string(),
+            });
+        }
+        let at = evaluation.at;
+        let before = self.tier_status(history, at)?;
+        let mut with = Vec::with_capacity(history.len() + 1);
+        with.extend_from_slice(history);
+        with.push(TierEvent::from_evaluation(evaluation));
+        let status = self.tier_status(&with, at)?;
+        let changed = status.tier != before.tier;
+        let effect = changed.then(|| Effect::TierChanged {
+            key: format!("{}/{}/tier", self.program_id(), evaluation.order),
+            customer: evaluation.customer.clone(),
+            from: before.tier.clone(),
+            to: status.tier.clone(),
+            at,
+        });
+        let period = match self.tier_rules().window {
+            TierWindow::CalendarYear => "this year",
+            TierWindow::RollingMonths(_) => "within the window",
+            TierWindow::Lifetime => "",
+        };
+        Ok(TierOutlook {
+            before: before.tier,
+            after: status.tier.clone(),
+            changed,
+            status,
+            effect,
+            period,
+        })
+    }
+}
+
+impl fmt::Display for TierOutlook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let currency = self.status.currency;
+        let missing = |f: &mut fmt::Formatter<'_>, progress: &Progress| -> fmt::Result {
+            let mut first = true;
+            for m in progress.measures.iter().filter(|m| !m.missing.is_zero()) {
+                if !first {
+                    f.write_str(" and ")?;
+                }
+                first = false;
+                match m.measure {
+                    Measure::Spend => write!(
+                        f,
+                        "{} more spent",
+                        Money::new(m.missing, currency).scaled_amount()
+                    )?,
+                    Measure::Orders if m.missing == Decimal::ONE => f.write_str("1 more order")?,
+                    Measure::Orders => write!(f, "{} more orders", m.missing.normalize())?,
+                    Measure::Points => write!(f, "{} more points", m.missing.normalize())?,
+                }
+            }
+            if !self.period.is_empty() {
+                write!(f, " {}", self.period)?;
+            }
+            Ok(())
+        };
+        let mut said = false;
+        if self.changed {
+            match &self.after {
+                Some(tier) => write!(f, "this order makes you {tier}")?,
+                None => f.write_str("this order leaves you without a tier")?,
+            }
+            said = true;
+        }
+        // "reaches" after one amount or one order, "reach" after more.
+        let many = |p: &Progress| {
+            let mut left = p.measures.iter().filter(|m| !m.missing.is_zero());
+            match (left.next(), left.next()) {
+                (Some(m), None) => m.measure != Measure::Spend && m.missing > Decimal::ONE,
+                (Some(_), Some(_)) => true,
+                _ => false,
+            }
+        };
+        if let Some(keep) = self
+            .status
+            .keep
+            .as_ref()
+            .filter(|k| !k.met && !self.changed)
+        {
+            missing(f, keep)?;
+            let verb = if many(keep) { "keep" } else { "keeps" };
+            write!(f, " {verb} {}", keep.tier)?;
+            said = true;
+        }
+        if let Some(next) = self.status.next.as_ref().filter(|n| !n.met) {
+            if said {
+                f.write_str("; ")?;
+            }
+            missing(f, next)?;
+            let verb = if many(next) { "reach" } else { "reaches" };
+            write!(f, " {verb} {}", next.tier)?;
+        }
+        Ok(())
     }
 }
 

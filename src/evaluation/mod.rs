@@ -829,6 +829,19 @@ pub enum Effect {
         /// The customer.
         customer: CustomerId,
     },
+    /// The customer's tier changes with this order.
+    TierChanged {
+        /// `program/order/tier`.
+        key: String,
+        /// The customer.
+        customer: CustomerId,
+        /// The tier before the order, if any.
+        from: Option<crate::customer::TierId>,
+        /// The tier after it, if any.
+        to: Option<crate::customer::TierId>,
+        /// When it changes: the instant of the evaluation.
+        at: DateTime<Utc>,
+    },
     /// Add a free gift line to the order.
     AddGift {
         /// `program/order/gift:coupon-id`.
@@ -857,7 +870,8 @@ impl Effect {
             | Effect::ReverseCashback { key, .. }
             | Effect::RestorePoints { key, .. }
             | Effect::RestoreCashback { key, .. }
-            | Effect::ReleaseCoupon { key, .. } => key,
+            | Effect::ReleaseCoupon { key, .. }
+            | Effect::TierChanged { key, .. } => key,
         }
     }
 }

@@ -455,3 +455,100 @@ proptest! {
         );
     }
 }
+
+/// The tiered program, evaluating orders too (no rules but tiers).
+fn tiered_shop() -> Program {
+    tiered("Europe/Lisbon", json!({}))
+}
+
+#[test]
+fn the_outlook_says_what_an_order_does_to_the_tier() {
+    let program = tiered_shop();
+    // 2026: 180.00 + 150.00 (silver), then this order of 700.00, the
+    // third: 1030.00, but gold also wants 5 orders.
+    let history = &climb()[..2];
+    let checkout = Basket::eur().line("LAMP", 1, "700.00").build();
+    let evaluation = eval(&program, &checkout);
+    let outlook = program.tier_outlook(history, &evaluation).unwrap();
+    assert!(!outlook.changed);
+    assert_eq!(outlook.after.as_ref().map(|t| t.as_str()), Some("silver"));
+    assert_eq!(outlook.to_string(), "2 more orders this year reach gold");
+    assert!(outlook.effect.is_none());
+    // With four orders before, this one makes gold.
+    let history = &climb()[..4];
+    let outlook = program.tier_outlook(history, &evaluation).unwrap();
+    assert!(outlook.changed);
+    assert_eq!(outlook.to_string(), "this order makes you gold");
+    assert_eq!(
+        outlook.effect,
+        Some(loyalty::evaluation::Effect::TierChanged {
+            key: "shop/A-1/tier".into(),
+            customer: "C-1".parse().unwrap(),
+            from: Some("silver".parse().unwrap()),
+            to: Some("gold".parse().unwrap()),
+            at: at(crate::util::common::AT),
+        })
+    );
+    // A small order: what is missing toward gold, both figures.
+    let small = eval(&program, &Basket::eur().line("CUP", 1, "20.00").build());
+    let outlook = program.tier_outlook(&climb()[..2], &small).unwrap();
+    assert_eq!(
+        outlook.to_string(),
+        "650.00 more spent and 2 more orders this year reach gold"
+    );
+}
+
+#[test]
+fn the_outlook_says_what_keeps_a_tier_held_from_last_year() {
+    let program = tiered_shop();
+    // Gold from 2025 (held through 2026); in 2026 only 300.00 in 2 orders.
+    let mut history: Vec<TierEvent> = ["01", "03", "05", "07", "09"]
+        .iter()
+        .enumerate()
+        .map(|(i, m)| {
+            order(
+                &format!("P-{i}"),
+                &format!("2025-{m}-10T10:00:00Z"),
+                "250.00",
+            )
+        })
+        .collect();
+    history.push(order("Q-1", "2026-02-10T10:00:00Z", "200.00"));
+    history.push(order("Q-2", "2026-04-10T10:00:00Z", "100.00"));
+    let evaluation = eval(&program, &Basket::eur().line("CUP", 1, "100.00").build());
+    let outlook = program.tier_outlook(&history, &evaluation).unwrap();
+    assert_eq!(outlook.after.as_ref().map(|t| t.as_str()), Some("gold"));
+    assert_eq!(
+        outlook.to_string(),
+        "600.00 more spent and 2 more orders this year keep gold"
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(cases(64)))]
+
+    /// The outlook of a checkout is the status with its order added, and
+    /// it reports a change exactly when the tier changes.
+    #[test]
+    fn the_outlook_is_the_status_with_the_order_added(
+        orders in prop::collection::vec((0u32..690, 1u32..60_000), 0..10),
+        price in 1u32..200_000,
+        rules in rules(),
+    ) {
+        let program = tiered("Europe/Lisbon", rules);
+        let history = history_from(&orders);
+        let checkout = Basket::eur()
+            .line("X", 1, &format!("{}.{:02}", price / 100, price % 100))
+            .build();
+        let evaluation = eval(&program, &checkout);
+        let outlook = program.tier_outlook(&history, &evaluation).unwrap();
+        let mut with = history.clone();
+        with.push(TierEvent::from_evaluation(&evaluation));
+        let after = program.tier_status(&with, evaluation.at).unwrap();
+        let before = program.tier_status(&history, evaluation.at).unwrap();
+        prop_assert_eq!(&outlook.status, &after);
+        prop_assert_eq!(outlook.changed, after.tier != before.tier);
+        prop_assert_eq!(outlook.effect.is_some(), outlook.changed);
+        prop_assert!(rank(&after) >= rank(&before), "an order never lowers the tier");
+    }
+}
