@@ -50,6 +50,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
@@ -337,6 +339,10 @@ struct Replay<'p> {
     zone: Zone,
     /// Events known so far, by the order they happened.
     known: Vec<&'p TierEvent>,
+    /// The known events still in the window of the latest instant asked,
+    /// soonest placed first, and their figures: the window slides forward
+    /// with time, so each event enters and leaves it once.
+    sliding: Sliding,
     current: Option<usize>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
@@ -413,6 +419,7 @@ impl Program {
             program: self,
             zone: self.definition().time_zone,
             known: Vec::with_capacity(events.len()),
+            sliding: Sliding::default(),
             current: base,
             since: None,
             until: None,
@@ -422,6 +429,7 @@ impl Program {
         for event in events {
             replay.advance_to(event.at)?;
             replay.known.push(event);
+            replay.enter(event)?;
             replay.on_event(event)?;
         }
         replay.advance_to(at)?;
@@ -737,14 +745,56 @@ impl Replay<'_> {
         })
     }
 
-    fn window_figures(&self, t: DateTime<Utc>) -> Result<Figures, TierError> {
+    fn window_figures(&mut self, t: DateTime<Utc>) -> Result<Figures, TierError> {
         let (from, to) = self.window(t)?;
-        self.sum(from, to)
+        if t < self.sliding.at {
+            // An instant before the window's: counted afresh.
+            return self.sum(from, to);
+        }
+        self.sliding.at = t;
+        if from > self.sliding.from {
+            self.sliding.from = from;
+            while let Some(Reverse((placed, i))) = self.sliding.events.peek().copied() {
+                if from.is_none_or(|f| placed > f) {
+                    break;
+                }
+                self.sliding.events.pop();
+                let e = self.known[i];
+                let gone = self.figures_of(e);
+                self.sliding.sums = sub_figures(self.sliding.sums, gone)?;
+            }
+        }
+        Ok(self.sliding.sums)
+    }
+
+    /// Counts a known event in the sliding window, if it is in it.
+    fn enter(&mut self, e: &TierEvent) -> Result<(), TierError> {
+        if self.sliding.from.is_some_and(|f| e.placed_at <= f) {
+            return Ok(());
+        }
+        self.sliding
+            .events
+            .push(Reverse((e.placed_at, self.known.len() - 1)));
+        let add = self.figures_of(e);
+        self.sliding.sums = add_figures(self.sliding.sums, add)?;
+        Ok(())
+    }
+
+    /// An event's figures, on the program's spend basis.
+    fn figures_of(&self, e: &TierEvent) -> Figures {
+        Figures {
+            spend: match self.program.tier_rules().spend {
+                SpendBasis::AfterDiscounts => e.spend,
+                SpendBasis::BeforeDiscounts => e.gross,
+            },
+            orders: i64::from(e.orders),
+            points: e.points,
+        }
     }
 
     /// The figures of the period a review at `t` closes: the year just
     /// ended, or the N months before `t`.
-    fn period_figures(&self, t: DateTime<Utc>) -> Result<Figures, TierError> {
+    fn period_figures(&mut self, t: DateTime<Utc>) -> Result<Figures, TierError> {
         match self.program.tier_rules().window {
             TierWindow::CalendarYear => {
                 let before = t
@@ -759,26 +809,19 @@ impl Replay<'_> {
 
     /// The figures of the period that qualified the tier at `qualified_at`,
     /// as known now.
-    fn basis_figures(&self, qualified_at: DateTime<Utc>) -> Result<Figures, TierError> {
+    fn basis_figures(&mut self, qualified_at: DateTime<Utc>) -> Result<Figures, TierError> {
         self.window_figures(qualified_at)
     }
 
-    /// The known events placed in `(from, to]`.
+    /// The known events placed in `(from, to]`, counted afresh (for a
+    /// period in the past: a review's, or the one a return re-examines).
     fn sum(&self, from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Result<Figures, TierError> {
-        let basis = self.program.tier_rules().spend;
         let mut figures = Figures::default();
-        let over = || TierError::Overflow { what: "figures" };
         for e in &self.known {
             if e.placed_at > to || from.is_some_and(|f| e.placed_at <= f) {
                 continue;
             }
-            let spend = match basis {
-                SpendBasis::AfterDiscounts => e.spend,
-                SpendBasis::BeforeDiscounts => e.gross,
-            };
-            figures.spend = figures.spend.checked_add(spend).ok_or_else(over)?;
-            figures.points = figures.points.checked_add(e.points).ok_or_else(over)?;
-            figures.orders += i64::from(e.orders);
+            figures = add_figures(figures, self.figures_of(e))?;
         }
         Ok(figures)
     }
@@ -805,7 +848,7 @@ impl Replay<'_> {
         })
     }
 
-    fn status(&self, at: DateTime<Utc>) -> Result<TierStatus, TierError> {
+    fn status(&mut self, at: DateTime<Utc>) -> Result<TierStatus, TierError> {
         let figures = self.window_figures(at)?;
         let id = |i: Option<usize>| i.map(|i| self.tiers()[i].id.clone());
         let next_up = match self.current {
@@ -858,6 +901,45 @@ impl Replay<'_> {
             }),
         })
     }
+}
+
+/// The sliding window of [`Replay`].
+struct Sliding {
+    /// The latest instant asked.
+    at: DateTime<Utc>,
+    /// Events placed at or before this are out.
+    from: Option<DateTime<Utc>>,
+    events: BinaryHeap<Reverse<(DateTime<Utc>, usize)>>,
+    sums: Figures,
+}
+
+impl Default for Sliding {
+    fn default() -> Self {
+        Sliding {
+            at: DateTime::<Utc>::MIN_UTC,
+            from: None,
+            events: BinaryHeap::new(),
+            sums: Figures::default(),
+        }
+    }
+}
+
+fn add_figures(a: Figures, b: Figures) -> Result<Figures, TierError> {
+    let over = || TierError::Overflow { what: "figures" };
+    Ok(Figures {
+        spend: a.spend.checked_add(b.spend).ok_or_else(over)?,
+        orders: a.orders.checked_add(b.orders).ok_or_else(over)?,
+        points: a.points.checked_add(b.points).ok_or_else(over)?,
+    })
+}
+
+fn sub_figures(a: Figures, b: Figures) -> Result<Figures, TierError> {
+    let over = || TierError::Overflow { what: "figures" };
+    Ok(Figures {
+        spend: a.spend.checked_sub(b.spend).ok_or_else(over)?,
+        orders: a.orders.checked_sub(b.orders).ok_or_else(over)?,
+        points: a.points.checked_sub(b.points).ok_or_else(over)?,
+    })
 }
 
 impl fmt::Display for TierStatus {
