@@ -6,6 +6,7 @@ mod util;
 
 mod accrual_properties;
 mod accrual_scenarios;
+mod adversarial_wallet;
 mod conditions;
 mod evaluation_api;
 mod evaluation_properties;
