@@ -282,6 +282,24 @@ pub enum Problem {
         /// The value given.
         value: i64,
     },
+    /// A points figure finer than the program keeps points to.
+    #[error(
+        "{value} has more decimals than the program keeps points to ({decimals}): give a figure with at most {decimals} decimals"
+    )]
+    PointsTooPrecise {
+        /// The figure.
+        value: Decimal,
+        /// The decimals the program keeps.
+        decimals: u32,
+    },
+    /// A points figure above what a balance may hold.
+    #[error("{value} points is more than a balance may hold ({max}): give a smaller figure")]
+    PointsTooLarge {
+        /// The figure.
+        value: Decimal,
+        /// The largest.
+        max: Decimal,
+    },
     /// A tier window of no months, or more than a century.
     #[error("a window of {months} months cannot measure a tier: give 1 to 1200 months")]
     TierWindow {

@@ -238,6 +238,7 @@ impl Checkout {
     /// cashback finer than the minor unit.
     fn check_redemption(&self, program: &Program) -> Result<(), EvaluationError> {
         let whole = program.keeps_whole_points();
+        let decimals = program.points_decimals();
         let currency = program.currency();
         let bad = |field, value, problem| {
             Err(EvaluationError::InvalidRedemption {
@@ -263,6 +264,13 @@ impl Checkout {
                     field,
                     value,
                     "has decimals, but this program keeps whole points: give a whole number",
+                );
+            }
+            if value.normalize().scale() > decimals {
+                return bad(
+                    field,
+                    value,
+                    "has more decimals than this program keeps points to: round it",
                 );
             }
         }

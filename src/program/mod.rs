@@ -645,7 +645,17 @@ impl Program {
             );
         }
         keep(definition.ledger.validate("ledger"));
-        keep(definition.redemption.validate("redemption", &mut ctx));
+        let points_decimals = definition
+            .earning
+            .iter()
+            .map(|rule| rule.rounding.decimals())
+            .max()
+            .unwrap_or(0);
+        keep(
+            definition
+                .redemption
+                .validate("redemption", &mut ctx, points_decimals),
+        );
         keep(validate_tiers(
             &definition.tiers,
             &definition.tier_rules,

@@ -63,14 +63,16 @@ impl RedemptionPolicy {
         self.points.is_none() && self.cashback.is_none()
     }
 
-    /// Validates the policy against its program; `path` is `redemption`.
+    /// Validates the policy against its program, whose points are kept to
+    /// `decimals`; `path` is `redemption`.
     pub(crate) fn validate(
         &self,
         path: &str,
         ctx: &mut RuleContext<'_>,
+        decimals: u32,
     ) -> Result<(), ProgramError> {
         if let Some(points) = &self.points {
-            points.validate(&format!("{path}.points"), ctx)?;
+            points.validate(&format!("{path}.points"), ctx, decimals)?;
         }
         if let Some(cashback) = &self.cashback {
             cashback.validate(&format!("{path}.cashback"), ctx)?;
@@ -182,8 +184,38 @@ impl PointsRedemption {
         self
     }
 
-    fn validate(&self, path: &str, ctx: &mut RuleContext<'_>) -> Result<(), ProgramError> {
+    fn validate(
+        &self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+        decimals: u32,
+    ) -> Result<(), ProgramError> {
         let at = |field: &str| format!("{path}.{field}");
+        // Points figures: within a balance's size; the minimum and the step
+        // no finer than the program keeps points to (a redemption must be a
+        // figure a balance can hold, and a return must give it back
+        // exactly). The rate is a ratio, of any decimals.
+        for (field, value) in [
+            ("rate.points", self.rate.points),
+            ("minimum", self.minimum),
+            ("step", self.step),
+        ] {
+            if value > MAX_POINTS {
+                return Err(ProgramError::new(
+                    at(field),
+                    Problem::PointsTooLarge {
+                        value,
+                        max: MAX_POINTS,
+                    },
+                ));
+            }
+            if field != "rate.points" && value.normalize().scale() > decimals {
+                return Err(ProgramError::new(
+                    at(field),
+                    Problem::PointsTooPrecise { value, decimals },
+                ));
+            }
+        }
         if self.rate.points <= Decimal::ZERO {
             return Err(ProgramError::new(
                 at("rate.points"),
@@ -304,6 +336,10 @@ impl CashbackRedemption {
         Ok(())
     }
 }
+
+/// The largest points figure a redemption rule may name: 10^18, as for
+/// amounts of an order.
+pub const MAX_POINTS: Decimal = crate::money::Money::MAX_ORDER_AMOUNT;
 
 /// A share of the payable amount: a percent in (0, 100]; below 1 warns.
 fn share(path: &str, percent: Decimal, ctx: &mut RuleContext<'_>) -> Result<(), ProgramError> {

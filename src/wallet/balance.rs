@@ -95,7 +95,9 @@ impl Account {
     /// [`points_held`](crate::order::Refund::points_held)).
     #[must_use]
     pub fn held(&self) -> Decimal {
-        self.available + self.pending
+        // Each figure is at most 10^20 (the ledger refuses more): the sum
+        // cannot saturate.
+        self.available.saturating_add(self.pending)
     }
 }
 

@@ -745,8 +745,11 @@ impl Entry {
                 _ => None,
             };
             if let Some(part) = part {
-                let lines: Decimal = outcome.lines.iter().map(part).sum();
-                if lines <= entry.amount().value() {
+                let lines = outcome
+                    .lines
+                    .iter()
+                    .try_fold(Decimal::ZERO, |sum, l| sum.checked_add(part(l)));
+                if lines.is_some_and(|lines| lines <= entry.amount().value()) {
                     entry = entry.with_lines(
                         outcome
                             .lines
@@ -969,7 +972,25 @@ fn positive(key: &str, amount: &Amount, hint: &'static str) -> Result<(), Wallet
     in_minor_units(key, amount)
 }
 
+/// The most an entry may move: 10^18 points, or 10^18 of a currency.
+/// With at most [`POINTS_DECIMALS`] decimals of points, every balance of up
+/// to 100 such entries' worth is exact; a ledger refuses sums beyond 10^20.
+pub const MAX_ENTRY: Decimal = Money::MAX_ORDER_AMOUNT;
+
+/// The most decimals of points an entry may carry.
+pub const POINTS_DECIMALS: u32 = 8;
+
 fn in_minor_units(key: &str, amount: &Amount) -> Result<(), WalletError> {
+    let value = amount.value();
+    let too_fine =
+        matches!(amount, Amount::Points(_)) && value.normalize().scale() > POINTS_DECIMALS;
+    if value.abs() > MAX_ENTRY || too_fine {
+        return Err(WalletError::OutOfRange {
+            key: key.to_owned(),
+            field: amount.kind().as_str(),
+            value,
+        });
+    }
     if let Amount::Cashback(money) = amount {
         money
             .ensure_minor_units()
@@ -1320,6 +1341,14 @@ impl From<Entry> for EntryData {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_balance_holds_up_to_ten_to_the_twentieth() {
+        assert_eq!(
+            super::super::ledger::MAX_BALANCE,
+            Decimal::from(10u128.pow(20))
+        );
+    }
 
     fn at(text: &str) -> DateTime<Utc> {
         text.parse().expect("an instant")

@@ -43,6 +43,18 @@ pub enum WalletError {
         /// What to write instead.
         hint: &'static str,
     },
+    /// An amount too large, or too fine, for a balance to hold exactly.
+    #[error(
+        "entry \"{key}\": {field} {value} cannot be held exactly: give at most 10^18, with at most 8 decimals for points"
+    )]
+    OutOfRange {
+        /// The entry's key.
+        key: String,
+        /// The field: `points` or `cashback`.
+        field: &'static str,
+        /// The value as given.
+        value: Decimal,
+    },
     /// An adjustment of zero.
     #[error(
         "entry \"{key}\": an adjustment of 0 changes nothing: give a positive amount to credit, a negative one to debit"

@@ -549,12 +549,21 @@ fn kind_of(pot: usize) -> BalanceKind {
     }
 }
 
+/// The largest figure a balance keeps: 10^20. With entries of at most 8
+/// decimals, every sum below it is exact (a `Decimal` holds 28 digits);
+/// above it the ledger refuses rather than round.
+pub(super) const MAX_BALANCE: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 5, false, 0);
+
 pub(super) fn add(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, WalletError> {
-    a.checked_add(b).ok_or(WalletError::Overflow { what })
+    a.checked_add(b)
+        .filter(|v| v.abs() <= MAX_BALANCE)
+        .ok_or(WalletError::Overflow { what })
 }
 
 fn sub(a: Decimal, b: Decimal, what: &'static str) -> Result<Decimal, WalletError> {
-    a.checked_sub(b).ok_or(WalletError::Overflow { what })
+    a.checked_sub(b)
+        .filter(|v| v.abs() <= MAX_BALANCE)
+        .ok_or(WalletError::Overflow { what })
 }
 
 /// One balance during a replay.
@@ -1002,6 +1011,12 @@ impl<'l> Replay<'l> {
                         self.pay_debt(lot)?;
                     }
                 }
+                // Parts wholly given back are not looked at again.
+                let mut end = end;
+                while end > start && self.parts[end - 1].left.is_zero() {
+                    end -= 1;
+                }
+                self.redemptions[redemption].1 = end;
                 let pot = pot.unwrap_or_else(|| ledger.entries[i].amount().kind().index());
                 let state = &mut self.pots[pot];
                 state.redeemed = sub(state.redeemed, amount, "value redeemed")?;

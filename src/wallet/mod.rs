@@ -79,7 +79,7 @@ mod ledger;
 pub mod returns;
 
 pub use balance::{Account, Balance, Expiration};
-pub use entry::{Amount, BalanceKind, Entry, EntryKind, LineAmount};
+pub use entry::{Amount, BalanceKind, Entry, EntryKind, LineAmount, MAX_ENTRY, POINTS_DECIMALS};
 pub use error::WalletError;
 pub use ledger::{Ledger, LedgerBuilder, LedgerTerms};
 pub use returns::{ReturnError, ReturnOutcome, ReturnedLine};

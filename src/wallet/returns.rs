@@ -156,8 +156,26 @@ pub enum ReturnError {
         /// The refund.
         refund: RefundId,
     },
-    /// The order kept could not be evaluated again.
-    #[error("the order kept could not be evaluated: {0}")]
+    /// An earlier return that does not fit the order.
+    #[error(
+        "earlier return {refund} does not fit the order: {what}; pass the returns as they were worked out"
+    )]
+    EarlierMismatch {
+        /// The earlier return.
+        refund: RefundId,
+        /// What does not fit.
+        what: &'static str,
+    },
+    /// The evaluation is not what the program gives for the checkout.
+    #[error(
+        "the evaluation does not match what the program gives for the checkout (its {what}): pass the evaluation stored for it, and the program that made it"
+    )]
+    EvaluationMismatch {
+        /// What differs.
+        what: &'static str,
+    },
+    /// The order, or the order kept, could not be evaluated again.
+    #[error("the order could not be evaluated again: {0}")]
     Evaluation(#[from] EvaluationError),
     /// The order kept could not be built.
     #[error("the order kept could not be built: {0}")]
@@ -479,7 +497,19 @@ impl Program {
                 .map_err(|_| ReturnError::Overflow { what: "cashback" })?;
         }
         // Order-level points no longer earned.
-        let taken_before: Decimal = earlier.iter().map(|r| r.order_points).sum();
+        let taken_before = earlier
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, r| sum.checked_add(r.order_points))
+            .filter(|t| {
+                !t.is_sign_negative() && *t <= evaluation.points.order_level.max(Decimal::ZERO)
+            })
+            .ok_or_else(|| ReturnError::EarlierMismatch {
+                refund: earlier
+                    .last()
+                    .map(|r| r.refund.clone())
+                    .unwrap_or_else(|| refund.id().clone()),
+                what: "order-level points taken back: more than the order earned",
+            })?;
         let order_level = evaluation.points.order_level;
         let keeps = if full {
             Decimal::ZERO
@@ -503,7 +533,11 @@ impl Program {
                 }
             }
         };
-        let order_points = (order_level - keeps - taken_before).max(Decimal::ZERO);
+        let order_points = order_level
+            .checked_sub(keeps)
+            .and_then(|v| v.checked_sub(taken_before))
+            .ok_or(ReturnError::Overflow { what: "points" })?
+            .max(Decimal::ZERO);
         if full {
             out.bonuses = evaluation
                 .points
@@ -710,6 +744,46 @@ fn check_records(
         return Err(ReturnError::AlreadyReturned {
             refund: refund.id().clone(),
         });
+    }
+    // The earlier returns: each once, of lines the order has, no more
+    // units than were sold.
+    let mut returned: HashMap<&str, u64> = HashMap::new();
+    for (i, e) in earlier.iter().enumerate() {
+        let mismatch = |what| ReturnError::EarlierMismatch {
+            refund: e.refund.clone(),
+            what,
+        };
+        if earlier[..i].iter().any(|other| other.refund == e.refund) {
+            return Err(mismatch("given twice"));
+        }
+        for line in &e.lines {
+            let Some(sold) = checkout.order.line(line.line.as_str()) else {
+                return Err(mismatch("a line the order does not have"));
+            };
+            let units = returned.entry(sold.id().as_str()).or_default();
+            *units += u64::from(line.quantity);
+            if *units > u64::from(sold.quantity()) {
+                return Err(mismatch("more units back than were sold"));
+            }
+        }
+    }
+    // The evaluation is this checkout's under this program, as stored:
+    // what a return gives back is read from it.
+    let fresh = program.evaluate_with(checkout, EvaluateOptions::new().trace(false))?;
+    for (what, same) in [
+        ("customer", fresh.customer == evaluation.customer),
+        ("currency", fresh.currency == evaluation.currency),
+        ("instant", fresh.at == evaluation.at),
+        ("lines", fresh.lines == evaluation.lines),
+        ("totals", fresh.totals == evaluation.totals),
+        ("points", fresh.points == evaluation.points),
+        ("cashback", fresh.cashback == evaluation.cashback),
+        ("redemptions", fresh.redemptions == evaluation.redemptions),
+        ("effects", fresh.effects == evaluation.effects),
+    ] {
+        if !same {
+            return Err(ReturnError::EvaluationMismatch { what });
+        }
     }
     if refund.lines().is_empty() {
         return Err(ReturnError::Empty {

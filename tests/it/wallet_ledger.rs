@@ -1332,23 +1332,23 @@ fn a_hundred_thousand_entries_rebuild_in_one_pass() {
 
 #[test]
 fn sums_too_large_are_an_error_not_a_panic() {
-    let huge = Amount::Points(Decimal::MAX);
-    let result = Ledger::from_entries(vec![
-        earned(
-            "L1",
-            huge,
-            "2026-01-01T00:00:00Z",
-            "2026-01-01T00:00:00Z",
-            None,
-        ),
-        earned(
-            "L2",
-            huge,
-            "2026-01-02T00:00:00Z",
-            "2026-01-02T00:00:00Z",
-            None,
-        ),
-    ]);
+    // Each entry at most 10^18; a balance at most 10^20, beyond which a
+    // sum could no longer be kept to the point: 101 lots of 10^18 are
+    // refused.
+    let huge = Amount::Points(loyalty::wallet::MAX_ENTRY);
+    let result = Ledger::from_entries(
+        (0..101)
+            .map(|i| {
+                earned(
+                    &format!("L{i}"),
+                    huge,
+                    "2026-01-01T00:00:00Z",
+                    "2026-01-01T00:00:00Z",
+                    None,
+                )
+            })
+            .collect::<Vec<_>>(),
+    );
     assert!(
         matches!(result, Err(WalletError::Overflow { .. })),
         "{result:?}"
