@@ -282,6 +282,8 @@ pub struct TierStatus {
     pub at: DateTime<Utc>,
     /// The currency of the spend.
     pub currency: Currency,
+    /// The program's time zone, in which the sentence gives its dates.
+    pub time_zone: Zone,
     /// The tier, if any (below the lowest requirement, none).
     pub tier: Option<TierId>,
     /// Since when.
@@ -601,9 +603,11 @@ impl Replay<'_> {
                     self.since = Some(when);
                     self.pending = None;
                     self.qualified_at = Some(when);
-                    self.until = match tier {
-                        Some(_) => self.next_review(when)?,
-                        None => None,
+                    // A tier that asks nothing is never reviewed.
+                    self.until = if tier > self.base() {
+                        self.next_review(when)?
+                    } else {
+                        None
                     };
                 }
                 (Some(review), None) => self.review(review)?,
@@ -837,11 +841,20 @@ impl Replay<'_> {
                 .into_iter()
                 .map(|(measure, need)| {
                     let have = figures.of(measure);
+                    let missing = need
+                        .checked_sub(have)
+                        .unwrap_or(Decimal::ZERO)
+                        .max(Decimal::ZERO);
+                    // Spend with the currency's decimals, zeros included.
+                    let shown = |v: Decimal| match measure {
+                        Measure::Spend => Money::new(v, self.program.currency()).scaled_amount(),
+                        _ => v,
+                    };
                     MeasureProgress {
                         measure,
-                        have,
-                        need,
-                        missing: (need - have).max(Decimal::ZERO),
+                        have: shown(have),
+                        need: shown(need),
+                        missing: shown(missing),
                     }
                 })
                 .collect(),
@@ -887,9 +900,12 @@ impl Replay<'_> {
         Ok(TierStatus {
             at,
             currency,
+            time_zone: self.zone,
             tier: id(self.current),
             since: self.since,
-            held_until: self.until,
+            // While a downgrade waits out its grace days, the tier is held
+            // until it takes effect.
+            held_until: self.pending.map(|(when, _)| when).or(self.until),
             qualified: id(self.qualified(&figures)),
             figures,
             next: next_up.and_then(|n| self.progress(n, &figures)),
@@ -946,20 +962,25 @@ impl fmt::Display for TierStatus {
     /// "silver since 2026-05-01, held until 2027-12-31; toward gold:
     /// 330.00 of 1000.00 spent (670.00 more), 2 of 5 orders (3 more)".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let day = |at: DateTime<Utc>| self.time_zone.local_date(at);
         match (&self.tier, self.since) {
-            (Some(tier), Some(since)) => write!(f, "{tier} since {}", since.format("%Y-%m-%d"))?,
+            (Some(tier), Some(since)) => write!(f, "{tier} since {}", day(since))?,
             (Some(tier), None) => write!(f, "{tier}")?,
             (None, _) => f.write_str("no tier")?,
         }
-        if let Some(until) = self.held_until {
-            // The last day held: the day before the review's instant.
-            let last = until - chrono::TimeDelta::nanoseconds(1);
-            write!(f, ", held until {}", last.format("%Y-%m-%d"))?;
+        // While a downgrade waits, "silver from …" says how long this tier
+        // lasts.
+        if let Some(until) = self.held_until.filter(|_| self.pending.is_none()) {
+            // The last local day held: the day of the instant just before.
+            let last = until
+                .checked_sub_signed(chrono::TimeDelta::nanoseconds(1))
+                .unwrap_or(until);
+            write!(f, ", held until {}", day(last))?;
         }
         if let Some(pending) = &self.pending {
             match &pending.tier {
-                Some(tier) => write!(f, "; {tier} from {}", pending.at.format("%Y-%m-%d"))?,
-                None => write!(f, "; no tier from {}", pending.at.format("%Y-%m-%d"))?,
+                Some(tier) => write!(f, "; {tier} from {}", day(pending.at))?,
+                None => write!(f, "; no tier from {}", day(pending.at))?,
             }
         }
         if let Some(next) = &self.next {
