@@ -50,8 +50,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
@@ -341,10 +339,9 @@ struct Replay<'p> {
     zone: Zone,
     /// Events known so far, by the order they happened.
     known: Vec<&'p TierEvent>,
-    /// The known events still in the window of the latest instant asked,
-    /// soonest placed first, and their figures: the window slides forward
-    /// with time, so each event enters and leaves it once.
-    sliding: Sliding,
+    /// The known events' figures by the instant their order was placed,
+    /// summed for any window in a few steps.
+    placed: Placed,
     current: Option<usize>,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
@@ -421,7 +418,7 @@ impl Program {
             program: self,
             zone: self.definition().time_zone,
             known: Vec::with_capacity(events.len()),
-            sliding: Sliding::default(),
+            placed: Placed::new(&events),
             current: base,
             since: None,
             until: None,
@@ -751,37 +748,13 @@ impl Replay<'_> {
 
     fn window_figures(&mut self, t: DateTime<Utc>) -> Result<Figures, TierError> {
         let (from, to) = self.window(t)?;
-        if t < self.sliding.at {
-            // An instant before the window's: counted afresh.
-            return self.sum(from, to);
-        }
-        self.sliding.at = t;
-        if from > self.sliding.from {
-            self.sliding.from = from;
-            while let Some(Reverse((placed, i))) = self.sliding.events.peek().copied() {
-                if from.is_none_or(|f| placed > f) {
-                    break;
-                }
-                self.sliding.events.pop();
-                let e = self.known[i];
-                let gone = self.figures_of(e);
-                self.sliding.sums = sub_figures(self.sliding.sums, gone)?;
-            }
-        }
-        Ok(self.sliding.sums)
+        self.sum(from, to)
     }
 
-    /// Counts a known event in the sliding window, if it is in it.
+    /// Counts a known event.
     fn enter(&mut self, e: &TierEvent) -> Result<(), TierError> {
-        if self.sliding.from.is_some_and(|f| e.placed_at <= f) {
-            return Ok(());
-        }
-        self.sliding
-            .events
-            .push(Reverse((e.placed_at, self.known.len() - 1)));
-        let add = self.figures_of(e);
-        self.sliding.sums = add_figures(self.sliding.sums, add)?;
-        Ok(())
+        let figures = self.figures_of(e);
+        self.placed.add(e.placed_at, figures)
     }
 
     /// An event's figures, on the program's spend basis.
@@ -817,17 +790,13 @@ impl Replay<'_> {
         self.window_figures(qualified_at)
     }
 
-    /// The known events placed in `(from, to]`, counted afresh (for a
-    /// period in the past: a review's, or the one a return re-examines).
+    /// The known events placed in `(from, to]`.
     fn sum(&self, from: Option<DateTime<Utc>>, to: DateTime<Utc>) -> Result<Figures, TierError> {
-        let mut figures = Figures::default();
-        for e in &self.known {
-            if e.placed_at > to || from.is_some_and(|f| e.placed_at <= f) {
-                continue;
-            }
-            figures = add_figures(figures, self.figures_of(e))?;
+        let upto = self.placed.prefix(to)?;
+        match from {
+            None => Ok(upto),
+            Some(from) => sub_figures(upto, self.placed.prefix(from)?),
         }
-        Ok(figures)
     }
 
     fn progress(&self, tier: usize, figures: &Figures) -> Option<Progress> {
@@ -919,24 +888,49 @@ impl Replay<'_> {
     }
 }
 
-/// The sliding window of [`Replay`].
-struct Sliding {
-    /// The latest instant asked.
-    at: DateTime<Utc>,
-    /// Events placed at or before this are out.
-    from: Option<DateTime<Utc>>,
-    events: BinaryHeap<Reverse<(DateTime<Utc>, usize)>>,
-    sums: Figures,
+/// The figures of known events by the instant their order was placed: a
+/// Fenwick tree over the history's placement instants, so that adding an
+/// event and summing the events placed up to an instant each take a few
+/// steps (the replay is O(n log n) in the history).
+struct Placed {
+    /// The placement instants of the history, sorted, each once.
+    instants: Vec<DateTime<Utc>>,
+    /// The tree: node `i` (from 1) sums the `i & -i` instants ending at
+    /// `i`.
+    tree: Vec<Figures>,
 }
 
-impl Default for Sliding {
-    fn default() -> Self {
-        Sliding {
-            at: DateTime::<Utc>::MIN_UTC,
-            from: None,
-            events: BinaryHeap::new(),
-            sums: Figures::default(),
+impl Placed {
+    fn new(events: &[&TierEvent]) -> Placed {
+        let mut instants: Vec<DateTime<Utc>> = events.iter().map(|e| e.placed_at).collect();
+        instants.sort_unstable();
+        instants.dedup();
+        let tree = vec![Figures::default(); instants.len() + 1];
+        Placed { instants, tree }
+    }
+
+    fn add(&mut self, placed: DateTime<Utc>, figures: Figures) -> Result<(), TierError> {
+        // Every event's instant is one of the history's.
+        let Ok(index) = self.instants.binary_search(&placed) else {
+            return Ok(());
+        };
+        let mut i = index + 1;
+        while i < self.tree.len() {
+            self.tree[i] = add_figures(self.tree[i], figures)?;
+            i += i & i.wrapping_neg();
         }
+        Ok(())
+    }
+
+    /// The events placed at or before `upto`.
+    fn prefix(&self, upto: DateTime<Utc>) -> Result<Figures, TierError> {
+        let mut i = self.instants.partition_point(|p| *p <= upto);
+        let mut sum = Figures::default();
+        while i > 0 {
+            sum = add_figures(sum, self.tree[i])?;
+            i -= i & i.wrapping_neg();
+        }
+        Ok(sum)
     }
 }
 
