@@ -282,16 +282,6 @@ pub enum Problem {
         /// The value given.
         value: i64,
     },
-    /// A points figure finer than the program keeps points to.
-    #[error(
-        "{value} has more decimals than the program keeps points to ({decimals}): give a figure with at most {decimals} decimals"
-    )]
-    PointsTooPrecise {
-        /// The figure.
-        value: Decimal,
-        /// The decimals the program keeps.
-        decimals: u32,
-    },
     /// A points figure above what a balance may hold.
     #[error("{value} points is more than a balance may hold ({max}): give a smaller figure")]
     PointsTooLarge {
@@ -359,6 +349,20 @@ pub enum Problem {
         "a per_order rule earns for the order, not for lines: remove lines, or use a condition such as has_sku"
     )]
     LinesOnPerOrder,
+    /// A tier's benefit lines without a discount to apply to them.
+    #[error(
+        "lines select the lines of the tier's discount: give discount_percent, or remove lines"
+    )]
+    LinesWithoutDiscount,
+    /// Points with more decimals than the program keeps points to.
+    #[error("{}", points_too_precise(*value, *decimals))]
+    PointsTooPrecise {
+        /// The points as given.
+        value: Decimal,
+        /// The decimals the program keeps points to (the most an earning
+        /// rule keeps; 0 for whole points).
+        decimals: u32,
+    },
     /// `include_exempt` on a discount.
     #[error(
         "exempt lines are never discounted: remove include_exempt (it applies to earning and cashback)"
@@ -411,6 +415,19 @@ pub enum Problem {
     /// A condition that cannot be used.
     #[error(transparent)]
     Condition(#[from] ConditionError),
+}
+
+/// The sentence of [`Problem::PointsTooPrecise`].
+fn points_too_precise(value: Decimal, decimals: u32) -> String {
+    if decimals == 0 {
+        format!(
+            "{value} points is not a whole number, but the program keeps whole points: give a whole number, or keep decimals in an earning rule's rounding"
+        )
+    } else {
+        format!(
+            "{value} points has more decimals than the {decimals} the program keeps points to: give at most {decimals}"
+        )
+    }
 }
 
 /// Why a checkout cannot be evaluated.

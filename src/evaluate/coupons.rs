@@ -3,9 +3,7 @@
 //! …); an accepted code's coupon is a candidate. Also the coupon's reward,
 //! when the discounts stage applies it.
 
-use rust_decimal::Decimal;
-
-use super::discounts::{Detail, spread};
+use super::discounts::{Detail, percent_of, spread};
 use super::stacking::{Candidate, Candidates, Level, Source};
 use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
@@ -110,7 +108,7 @@ pub(super) fn judge<'a>(
             // once.
             let entered_before = candidates[first..].iter().any(|c| match c.source {
                 Source::Coupon { coupon: other, .. } => std::ptr::eq(other, coupon),
-                Source::Ladder(_) => false,
+                Source::Ladder(_) | Source::Tier { .. } => false,
             });
             if entered_before {
                 verdict.rejection = Some(Rejection::CouponAlreadyEntered);
@@ -305,23 +303,7 @@ pub(super) fn discount<'a>(
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
     match &def.reward {
         CouponReward::PercentOff { percent, cap } => {
-            let base_amounts = match percentages {
-                Percentages::Compound => nets,
-                Percentages::OnOriginal => &ctx.gross[..],
-            };
-            let mut base: i128 = 0;
-            for (line, amount) in ctx.lines().iter().zip(base_amounts) {
-                if eligible(line) {
-                    base = base
-                        .checked_add(*amount)
-                        .ok_or_else(|| overflow("a coupon"))?;
-                }
-            }
-            let raw = ctx
-                .decimal(base)?
-                .checked_mul(*percent)
-                .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
-                .ok_or_else(|| overflow("a coupon"))?;
+            let raw = percent_of(ctx, *percent, nets, &eligible, percentages, "a coupon")?;
             let (raw, capped_at) = match cap {
                 Some(c) if raw > *c => (*c, Some(*c)),
                 _ => (raw, None),

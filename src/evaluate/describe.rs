@@ -9,7 +9,8 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use crate::evaluation::{
-    AppliedDiscount, BonusMiss, DiscountDetail, MinimumOf, Reason, StepGiven, Target, TraceEntry,
+    AppliedDiscount, BonusMiss, DiscountDetail, MinimumOf, Reason, RuleKind, RuleRef, StepGiven,
+    Target, TraceEntry,
 };
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::LadderBasis;
@@ -32,6 +33,15 @@ fn basis_name(basis: LadderBasis) -> &'static str {
 
 /// The suffix of a discount reduced to the program's cap.
 const CAPPED_BY_TOTAL: &str = " (reduced to the program's cap on total discount)";
+
+/// The suffix of a benefit of a tier: ` (gold tier)`; nothing for other
+/// rules.
+fn of_tier(f: &mut fmt::Formatter<'_>, rule: &RuleRef) -> fmt::Result {
+    if rule.kind == RuleKind::Tier {
+        write!(f, " ({} tier)", rule.id)?;
+    }
+    Ok(())
+}
 
 impl fmt::Display for DiscountDetail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,6 +122,7 @@ impl fmt::Display for AppliedDiscount {
     /// The description: how the discount was reached.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.detail.fmt(f)?;
+        of_tier(f, &self.rule)?;
         if self.capped_by_total {
             f.write_str(CAPPED_BY_TOTAL)?;
         }
@@ -179,6 +190,7 @@ impl fmt::Display for TraceEntry {
                 capped_by_total,
             } => {
                 write!(f, "not applied: {detail}")?;
+                of_tier(f, &self.rule)?;
                 if *capped_by_total {
                     f.write_str(CAPPED_BY_TOTAL)?;
                 }
@@ -198,6 +210,7 @@ impl fmt::Display for TraceEntry {
                         Target::Shipping => "shipping",
                     }
                 )?;
+                of_tier(f, &self.rule)?;
                 if *capped_by_total {
                     f.write_str(CAPPED_BY_TOTAL)?;
                 }
@@ -262,7 +275,8 @@ impl fmt::Display for TraceEntry {
             Reason::BonusNotTriggered { miss } => write!(f, "not applied: {miss}"),
             Reason::RedemptionRefused { refusal } => write!(f, "not applied: {refusal}"),
             Reason::BonusPoints { points } => {
-                write!(f, "applied: {} bonus points", points.normalize())
+                write!(f, "applied: {} bonus points", points.normalize())?;
+                of_tier(f, &self.rule)
             }
             Reason::NoCashback { base } => {
                 write!(f, "not applied: no cashback on a net paid of {base}")

@@ -7,9 +7,10 @@
 
 use rust_decimal::Decimal;
 
+use super::benefits;
 use super::coupons::{self, Codes};
 use super::ladders::{self, show};
-use super::stacking::{Candidate, Level, Source};
+use super::stacking::{Candidate, Level, Perk, Source};
 use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineDiscounts, LineOutcome,
@@ -17,6 +18,7 @@ use crate::evaluation::{
 };
 use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
+use crate::program::Percentages;
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
 use crate::util::{Buf, Lines};
@@ -227,19 +229,14 @@ pub(super) fn apply<'a>(
             Source::Coupon { coupon, .. } => {
                 match &coupon.definition.reward {
                     CouponReward::FreeShipping => {
-                        let amount = shipping_left;
-                        shipping_left = 0;
-                        application.shipping = add(application.shipping, amount, "shipping")?;
-                        application.benefit = add(application.benefit, amount, "shipping")?;
-                        application.applied.push(Applied {
-                            candidate: index,
-                            target: Target::Shipping,
-                            amount,
-                            parts_at: application.parts.len(),
-                            parts_len: 0,
-                            detail: Detail::FreeShipping,
-                            capped_by_total: false,
-                        });
+                        free_shipping(
+                            index,
+                            &mut shipping_left,
+                            &mut application.shipping,
+                            &mut application.benefit,
+                            &mut application.applied,
+                            application.parts.len(),
+                        )?;
                         continue;
                     }
                     CouponReward::FreeGift { value, .. } => {
@@ -250,6 +247,24 @@ pub(super) fn apply<'a>(
                 }
                 coupons::discount(ctx, coupon, nets, &mut free_units, policy.percentages)?
             }
+            Source::Tier {
+                perk: Perk::FreeShipping,
+                ..
+            } => {
+                free_shipping(
+                    index,
+                    &mut shipping_left,
+                    &mut application.shipping,
+                    &mut application.benefit,
+                    &mut application.applied,
+                    application.parts.len(),
+                )?;
+                continue;
+            }
+            Source::Tier {
+                benefits,
+                perk: Perk::Discount,
+            } => benefits::discount(ctx, benefits, nets, policy.percentages)?,
         };
         // The program's cap on the total discount.
         let mut amount: i128 = parts.iter().sum();
@@ -288,6 +303,35 @@ pub(super) fn apply<'a>(
     Ok(())
 }
 
+/// Applies a free shipping, candidate `index`: what is left of the
+/// shipping charge.
+fn free_shipping(
+    index: usize,
+    shipping_left: &mut i128,
+    shipping: &mut i128,
+    benefit: &mut i128,
+    applied: &mut Buf<Applied<'_>, 2>,
+    parts_at: usize,
+) -> Result<(), EvaluationError> {
+    let amount = std::mem::take(shipping_left);
+    *shipping = shipping
+        .checked_add(amount)
+        .ok_or_else(|| overflow("shipping"))?;
+    *benefit = benefit
+        .checked_add(amount)
+        .ok_or_else(|| overflow("shipping"))?;
+    applied.push(Applied {
+        candidate: index,
+        target: Target::Shipping,
+        amount,
+        parts_at,
+        parts_len: 0,
+        detail: Detail::FreeShipping,
+        capped_by_total: false,
+    });
+    Ok(())
+}
+
 /// The program's cap on the total item discount, in minor units.
 fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
     let policy = ctx.program.stacking();
@@ -312,6 +356,34 @@ fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
         cap = Some(cap.map_or(by_percent, |c| c.min(by_percent)));
     }
     Ok(cap)
+}
+
+/// `percent` of the eligible lines' amounts, unrounded: of the nets the
+/// discounts before it leave when percentages compound, of the gross when
+/// they apply to the original. `what` names it when it overflows.
+#[inline]
+pub(super) fn percent_of(
+    ctx: &Context<'_>,
+    percent: Decimal,
+    nets: &[i128],
+    eligible: &impl Fn(&Line) -> bool,
+    percentages: Percentages,
+    what: &'static str,
+) -> Result<Decimal, EvaluationError> {
+    let base_amounts = match percentages {
+        Percentages::Compound => nets,
+        Percentages::OnOriginal => &ctx.gross[..],
+    };
+    let mut base: i128 = 0;
+    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
+        if eligible(line) {
+            base = base.checked_add(*amount).ok_or_else(|| overflow(what))?;
+        }
+    }
+    ctx.decimal(base)?
+        .checked_mul(percent)
+        .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+        .ok_or_else(|| overflow(what))
 }
 
 /// Rounds `raw` once to the minor unit, clamps it to the eligible net, and
@@ -445,7 +517,7 @@ pub(super) fn settle<'a>(
                 Source::Coupon { verdict, .. } => {
                     verdicts[verdict].rejection = Some(Rejection::NothingToDiscount);
                 }
-                Source::Ladder(_) => trace.push(|| {
+                Source::Ladder(_) | Source::Tier { .. } => trace.push(|| {
                     TraceEntry::new(
                         candidate.rule(),
                         false,

@@ -11,6 +11,7 @@ use crate::money::{Currency, Money};
 use crate::order::{Line, Order};
 use crate::program::Program;
 use crate::rules::RuleId;
+use crate::rules::tier::Benefits;
 use crate::util::Lines;
 
 /// The checkout as the stages see it.
@@ -70,7 +71,16 @@ pub(super) fn derive<'a>(
     })
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The benefits of the customer's tier, when it gives any: found
+    /// where needed (a look through the program's tiers with benefits,
+    /// none in most programs) rather than carried by every stage.
+    #[inline]
+    pub(super) fn benefits(&self) -> Option<&'a Benefits> {
+        let tier = self.checkout.customer.tier()?;
+        self.program.benefits_of(tier)
+    }
+
     /// The order's lines.
     pub(super) fn lines(&self) -> &[Line] {
         self.order.lines()

@@ -8,8 +8,9 @@
 //! 3. [`Stage::Coupons`] (`coupons.rs`): each entered code gets a verdict,
 //!    accepted or rejected with a reason.
 //! 4. [`Stage::Stacking`] (`stacking.rs`): among the candidates (accepted
-//!    coupons, ladders with a step reached), the program's policy picks the
-//!    set that applies.
+//!    coupons, ladders with a step reached, the discount and free shipping
+//!    of the customer's tier from `benefits.rs`), the program's policy
+//!    picks the set that applies.
 //! 5. [`Stage::Discounts`] (`discounts.rs`): line-level rewards (cheapest
 //!    free, buy X get Y, amount off each unit) first, then order-level ones
 //!    (ladders, percent and amount off) by priority, then shipping. Each
@@ -19,7 +20,8 @@
 //! 6. [`Stage::Redemption`] (`redemption.rs`): paying with points, then
 //!    cashback, as the checkout asks and the program allows; allocated
 //!    over the lines like a discount, or refused with a reason.
-//! 7. [`Stage::Points`] (`points.rs`): earning rules, multipliers, bonuses.
+//! 7. [`Stage::Points`] (`points.rs`): earning rules, multipliers, bonuses
+//!    (the tier's among them).
 //! 8. [`Stage::Cashback`] (`cashback.rs`): cashback on the net paid.
 //! 9. [`Stage::Effects`] (`effects.rs`): coupon redemptions, gifts, points
 //!    and cashback spent and credited, for the host to store.
@@ -57,6 +59,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod benefits;
 mod cashback;
 mod checkout;
 mod coupons;
@@ -272,6 +275,7 @@ impl Program {
         let mut candidates = stacking::Candidates::with_capacity(0);
         let mut ladders = ladders::stand(&ctx, &mut candidates, trace)?;
         let mut coupons = coupons::judge(&ctx, &mut candidates)?;
+        benefits::offer(&ctx, &mut candidates);
         let mut application = discounts::Application::empty();
         stacking::pick(
             &ctx,

@@ -2,8 +2,8 @@
 //! each line's own multipliers, the earning rules in order (condition,
 //! minimum, base, rate, rounding, cap, `stop`), attributed per line so that
 //! a partial return can reverse exactly what a line earned; then the
-//! bonuses for the order as a whole, and when the points become available
-//! and expire.
+//! bonuses for the order as a whole (the program's, the coupons', the
+//! customer's tier's), and when the points become available and expire.
 
 use chrono::Datelike;
 use rust_decimal::Decimal;
@@ -55,7 +55,12 @@ pub(super) fn earn(
 ) -> Result<PointsOutcome, EvaluationError> {
     let program = ctx.program;
     let mut outcome = PointsOutcome::default();
-    if program.earning().is_empty() && program.bonuses().is_empty() && coupons.is_empty() {
+    let tier_bonus = ctx.benefits().and_then(|b| Some((b, b.bonus_points?)));
+    if program.earning().is_empty()
+        && program.bonuses().is_empty()
+        && coupons.is_empty()
+        && tier_bonus.is_none()
+    {
         return Ok(outcome);
     }
     let multipliers = program.multipliers();
@@ -313,7 +318,8 @@ pub(super) fn earn(
         }
     }
 
-    // Bonuses: program bonuses, then coupons that give points.
+    // Bonuses: program bonuses, then coupons that give points, then the
+    // customer's tier.
     let local_month = facts.local().month();
     for (bonus, id) in program.bonuses().iter().zip(program.bonus_ids()) {
         let rule = RuleRef::new(RuleKind::Bonus, id.clone());
@@ -386,6 +392,17 @@ pub(super) fn earn(
             outcome.order_level = add(outcome.order_level, points, "points")?;
             outcome.bonuses.push(BonusPoints {
                 rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
+                points,
+            });
+        }
+    }
+    if let Some((benefits, points)) = tier_bonus {
+        outcome.order_level = add(outcome.order_level, points, "points")?;
+        let rule = || RuleRef::new(RuleKind::Tier, benefits.rule_id.clone());
+        trace.push(|| TraceEntry::new(rule(), true, Stage::Points, Reason::BonusPoints { points }));
+        if ctx.detail {
+            outcome.bonuses.push(BonusPoints {
+                rule: rule(),
                 points,
             });
         }

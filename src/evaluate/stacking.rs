@@ -1,5 +1,6 @@
 //! Stage 4, stacking: among the candidates (ladders with a step reached,
-//! accepted coupons), the program's policy picks the set that applies:
+//! accepted coupons, the benefits of the customer's tier), the program's
+//! policy picks the set that applies:
 //! exclusive, stackable, or the best of a group; best for the customer or
 //! by priority. Candidates left out get "cannot be combined with".
 
@@ -10,6 +11,7 @@ use crate::program::Pick;
 use crate::rules::Stacking;
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::Ladder;
+use crate::rules::tier::Benefits;
 use crate::util::{Buf, Lines};
 
 /// When a discount applies among the others: line-level rewards first,
@@ -44,7 +46,8 @@ pub(super) struct Candidate<'p> {
     pub(super) source: Source<'p>,
     pub(super) stacking: &'p Stacking,
     pub(super) priority: i32,
-    /// Definition order across the program: ladders, then coupons.
+    /// Definition order across the program: ladders, then coupons, then
+    /// tiers.
     pub(super) rank: usize,
     pub(super) level: Level,
 }
@@ -60,6 +63,7 @@ impl Candidate<'_> {
             Source::Coupon { coupon, .. } => {
                 RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone())
             }
+            Source::Tier { benefits, .. } => RuleRef::new(RuleKind::Tier, benefits.rule_id.clone()),
         }
     }
 }
@@ -72,6 +76,20 @@ pub(super) enum Source<'p> {
         /// The index of its verdict.
         verdict: usize,
     },
+    /// A benefit of the customer's tier.
+    Tier {
+        benefits: &'p Benefits,
+        perk: Perk,
+    },
+}
+
+/// Which benefit of a tier a candidate is.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Perk {
+    /// The tier's percent off the eligible items.
+    Discount,
+    /// Free shipping.
+    FreeShipping,
 }
 
 /// Picks the set under the program's policy and writes its application

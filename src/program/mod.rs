@@ -61,7 +61,7 @@ use crate::rules::ladder::{Ladder, LadderDefinition};
 use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
 pub use crate::rules::tier::TierDefinition;
-use crate::rules::tier::{TierRules, validate_tiers};
+use crate::rules::tier::{Benefits, TierRules, validate_tiers};
 pub use limits::Limits;
 
 pub(crate) mod limits;
@@ -400,6 +400,14 @@ impl ProgramDefinition {
         self
     }
 
+    /// Adds a tier written in full: its name, requirement and benefits
+    /// (tiers are listed lowest first).
+    #[must_use]
+    pub fn tier_definition(mut self, tier: TierDefinition) -> ProgramDefinition {
+        self.tiers.push(tier);
+        self
+    }
+
     /// Sets a name for people.
     #[must_use]
     pub fn name(mut self, name: impl Into<String>) -> ProgramDefinition {
@@ -497,6 +505,8 @@ pub struct Program {
     /// The ids of the campaigns and bonuses, shared with evaluations.
     campaign_ids: Vec<crate::rules::RuleId>,
     bonus_ids: Vec<crate::rules::RuleId>,
+    /// The benefits of the tiers that give any, in tier order.
+    tier_benefits: Vec<Benefits>,
     /// Normalised code → index into `coupons`.
     codes: HashMap<String, usize>,
     /// What looks wrong but is valid.
@@ -511,7 +521,9 @@ impl Program {
     /// amounts in the currency's minor units); every coupon (codes unique
     /// across the program ignoring case, limits of 1 or more, rewards);
     /// every condition (bounds, lists, nesting, seasonal events the calendar
-    /// can resolve); ids unique across ladders and coupons.
+    /// can resolve); ids unique across ladders and coupons; every tier's
+    /// benefits (a percent in (0, 100], lines only for a discount, bonus
+    /// points not negative and kept to the program's points decimals).
     ///
     /// # Errors
     ///
@@ -661,6 +673,19 @@ impl Program {
             &definition.tier_rules,
             &ctx,
         ));
+        let points_decimals = definition
+            .earning
+            .iter()
+            .map(|rule| rule.rounding.decimals())
+            .max()
+            .unwrap_or(0);
+        for (i, tier) in definition.tiers.iter().enumerate() {
+            keep(tier.benefits.validate(
+                &format!("tiers[{i}].benefits"),
+                &mut ctx,
+                points_decimals,
+            ));
+        }
         if let Some(error) = ProgramError::gather(errors) {
             return Err(error);
         }
@@ -674,6 +699,12 @@ impl Program {
                 .map(|c| c.id.as_str()),
         )?;
         let bonus_ids = rule_ids("bonuses", definition.bonuses.iter().map(|b| b.id.as_str()))?;
+        let tier_benefits = definition
+            .tiers
+            .iter()
+            .enumerate()
+            .filter_map(|(i, tier)| Benefits::compile(i, tier))
+            .collect();
         Ok(Program {
             program_id,
             definition,
@@ -684,6 +715,7 @@ impl Program {
             cashback,
             campaign_ids,
             bonus_ids,
+            tier_benefits,
             codes,
             warnings,
         })
@@ -911,6 +943,13 @@ impl Program {
     #[must_use]
     pub fn tiers(&self) -> &[TierDefinition] {
         &self.definition.tiers
+    }
+
+    /// The benefits of `tier`, when it is one of the program's and gives
+    /// any.
+    #[inline]
+    pub(crate) fn benefits_of(&self, tier: &crate::customer::TierId) -> Option<&Benefits> {
+        self.tier_benefits.iter().find(|b| &b.tier == tier)
     }
 
     /// The decimals the program's points are kept to: the most any earning

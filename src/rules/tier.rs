@@ -13,6 +13,10 @@
 //! held and lost; [`Program::tier_status`](crate::Program::tier_status)
 //! then works out a customer's tier from their history.
 //!
+//! A tier may also give its customers [`TierBenefits`] on every order: a
+//! percent off the eligible items (stacked after the coupons), free
+//! shipping, and bonus points.
+//!
 //! # Example
 //!
 //! ```
@@ -34,9 +38,12 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::condition::LineSelector;
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
 use crate::rules::context::RuleContext;
+use crate::rules::ladder::check_percent;
+use crate::rules::{DecimalInput, RuleId, Unbuilt};
 
 /// A VIP tier of the program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,17 +67,28 @@ pub struct TierDefinition {
         deserialize_with = "crate::rules::not_null"
     )]
     pub qualify: Option<Requirement>,
+    /// What the tier gives its customers on every order. Default: nothing.
+    #[serde(default, skip_serializing_if = "TierBenefits::is_empty")]
+    pub benefits: TierBenefits,
 }
 
 impl TierDefinition {
-    /// A tier with an id, no name and no requirement.
+    /// A tier with an id, no name, no requirement and no benefits.
     #[must_use]
     pub fn new(id: TierId) -> TierDefinition {
         TierDefinition {
             id,
             name: None,
             qualify: None,
+            benefits: TierBenefits::default(),
         }
+    }
+
+    /// Sets what the tier gives its customers on every order.
+    #[must_use]
+    pub fn benefits(mut self, benefits: TierBenefits) -> TierDefinition {
+        self.benefits = benefits;
+        self
     }
 
     /// Sets what it takes to reach the tier.
@@ -85,6 +103,207 @@ impl TierDefinition {
     pub fn name(mut self, name: impl Into<String>) -> TierDefinition {
         self.name = Some(name.into());
         self
+    }
+}
+
+/// What a tier gives the customers in it on every order, beside the tier
+/// multipliers and cashback rates: `{"discount_percent": "5",
+/// "free_shipping": true, "bonus_points": "50"}`, each optional.
+///
+/// - `discount_percent`: a percent off the eligible items (the `lines`,
+///   by default every non-exempt line), a stackable order-level discount
+///   that applies after the coupons, to the net they leave or to the
+///   original amounts as the program's stacking says; rounded once and
+///   allocated over the lines like a percent-off coupon, within the
+///   program's cap on the total discount.
+/// - `free_shipping`: the shipping charge is free, like a free-shipping
+///   coupon.
+/// - `bonus_points`: points for the order as a whole (not multiplied),
+///   whole when the program keeps whole points.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::prelude::*;
+/// use loyalty::customer::TierId;
+/// use loyalty::rules::tier::{TierBenefits, TierDefinition};
+///
+/// let gold = TierDefinition::new(TierId::new("gold")?).benefits(
+///     TierBenefits::new()
+///         .discount_percent("5")
+///         .free_shipping(true)
+///         .bonus_points(50),
+/// );
+/// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).tier_definition(gold))?;
+/// let at = "2026-11-27T10:00:00Z".parse()?;
+/// let order = Order::builder("A-1", "C-1", at, Currency::EUR)
+///     .line(Line::new("1", "TEA", 2, Money::parse("120.00", Currency::EUR)?))
+///     .shipping(Money::parse("4.90", Currency::EUR)?)
+///     .build()?;
+/// let customer = Customer::new("C-1")?.with_tier("gold")?;
+/// let evaluation = program.evaluate(&Checkout::new(order, customer, at))?;
+/// assert_eq!(evaluation.totals.discount, "12.00".parse()?);
+/// assert_eq!(evaluation.totals.shipping_discount, "4.90".parse()?);
+/// assert_eq!(evaluation.points.order_level, 50.into());
+/// assert_eq!(
+///     evaluation.trace[0].message(),
+///     "applied: 12.00 EUR off the items: 5% off eligible items (gold tier)"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TierBenefits {
+    /// A percent off the eligible items, in (0, 100].
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub discount_percent: Option<Decimal>,
+    /// Whether shipping is free.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub free_shipping: bool,
+    /// Points added to every order, zero or more.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub bonus_points: Option<Decimal>,
+    /// The lines the discount applies to. Default: every non-exempt line.
+    #[serde(skip_serializing_if = "LineSelector::is_all")]
+    pub lines: LineSelector,
+    /// The first error of a chain of setters, reported by `Program::new`.
+    #[serde(skip)]
+    pub(crate) unbuilt: Unbuilt,
+}
+
+impl TierBenefits {
+    /// No benefits; add them with the methods below.
+    #[must_use]
+    pub fn new() -> TierBenefits {
+        TierBenefits::default()
+    }
+
+    /// Sets the percent off the eligible items (`"5"`, `5`, a `Decimal`).
+    #[must_use]
+    pub fn discount_percent(mut self, percent: impl DecimalInput) -> TierBenefits {
+        self.discount_percent = Some(self.unbuilt.number("discount_percent", percent));
+        self
+    }
+
+    /// Sets whether shipping is free.
+    #[must_use]
+    pub fn free_shipping(mut self, free: bool) -> TierBenefits {
+        self.free_shipping = free;
+        self
+    }
+
+    /// Sets the points added to every order.
+    #[must_use]
+    pub fn bonus_points(mut self, points: impl DecimalInput) -> TierBenefits {
+        self.bonus_points = Some(self.unbuilt.number("bonus_points", points));
+        self
+    }
+
+    /// Sets the lines the discount applies to.
+    #[must_use]
+    pub fn lines(mut self, lines: LineSelector) -> TierBenefits {
+        self.lines = lines;
+        self
+    }
+
+    /// Whether nothing is set (how a tier without benefits is written).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.discount_percent.is_none()
+            && !self.free_shipping
+            && self.bonus_points.is_none()
+            && self.lines.is_all()
+    }
+
+    /// Validates the benefits under `path` (`tiers[2].benefits`): a percent
+    /// in (0, 100] (warned below 1), lines only for a discount and never
+    /// exempt ones, bonus points not negative and kept to the decimals
+    /// the program keeps points to (`points_decimals`, 0 for whole points).
+    pub(crate) fn validate(
+        &self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+        points_decimals: u32,
+    ) -> Result<(), ProgramError> {
+        self.unbuilt.check(path)?;
+        if let Some(percent) = self.discount_percent {
+            let here = format!("{path}.discount_percent");
+            check_percent(percent).map_err(|p| ProgramError::new(here.as_str(), p))?;
+            ctx.percent_warnings(here, percent);
+        } else if !self.lines.is_all() {
+            return Err(ProgramError::new(
+                format!("{path}.lines"),
+                Problem::LinesWithoutDiscount,
+            ));
+        }
+        ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
+        if let Some(points) = self.bonus_points {
+            let here = || format!("{path}.bonus_points");
+            if points.is_sign_negative() && !points.is_zero() {
+                return Err(ProgramError::new(
+                    here(),
+                    Problem::Negative {
+                        what: "bonus",
+                        value: points,
+                    },
+                ));
+            }
+            if points.normalize().scale() > points_decimals {
+                return Err(ProgramError::new(
+                    here(),
+                    Problem::PointsTooPrecise {
+                        value: points,
+                        decimals: points_decimals,
+                    },
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A tier's benefits, compiled once by `Program::new`: only for a tier that
+/// gives something, with its id as the outputs name it.
+#[derive(Clone, Debug)]
+pub(crate) struct Benefits {
+    /// The tier.
+    pub(crate) tier: TierId,
+    /// The tier's id as a rule of the outputs (`RuleKind::Tier`).
+    pub(crate) rule_id: RuleId,
+    /// The tier's index among the program's tiers.
+    pub(crate) index: usize,
+    pub(crate) discount_percent: Option<Decimal>,
+    pub(crate) free_shipping: bool,
+    /// Above zero when given.
+    pub(crate) bonus_points: Option<Decimal>,
+    pub(crate) lines: LineSelector,
+}
+
+impl Benefits {
+    /// The benefits of tier `index`, when it gives any.
+    pub(crate) fn compile(index: usize, tier: &TierDefinition) -> Option<Benefits> {
+        let b = &tier.benefits;
+        let bonus_points = b.bonus_points.filter(|p| *p > Decimal::ZERO);
+        if b.discount_percent.is_none() && !b.free_shipping && bonus_points.is_none() {
+            return None;
+        }
+        Some(Benefits {
+            tier: tier.id.clone(),
+            rule_id: RuleId::new(tier.id.as_str()).ok()?,
+            index,
+            discount_percent: b.discount_percent,
+            free_shipping: b.free_shipping,
+            bonus_points,
+            lines: b.lines.clone(),
+        })
     }
 }
 

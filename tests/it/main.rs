@@ -18,6 +18,7 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod tier_benefits;
 mod tiers;
 mod wallet_flow;
 mod wallet_ledger;
