@@ -82,15 +82,18 @@ pub struct TierEvent {
     pub gross: Decimal,
     /// Orders: 1 for an order, -1 for the return of all of it, 0 otherwise.
     pub orders: i32,
-    /// Points earned (negative: taken back).
-    pub points: Decimal,
+    /// Points earned (negative: taken back); `None` when the host's
+    /// history does not say (a program whose tiers ask for points then
+    /// refuses it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<Decimal>,
     /// The currency of the amounts.
     pub currency: Currency,
 }
 
 impl TierEvent {
     /// An order placed at `at` with `spend` after discounts (and before:
-    /// the same), no points.
+    /// the same), its points unknown.
     #[must_use]
     pub fn order(
         order: OrderId,
@@ -105,7 +108,7 @@ impl TierEvent {
             spend,
             gross: spend,
             orders: 1,
-            points: Decimal::ZERO,
+            points: None,
             currency,
         }
     }
@@ -120,7 +123,7 @@ impl TierEvent {
     /// Sets the points earned.
     #[must_use]
     pub fn points(mut self, points: Decimal) -> TierEvent {
-        self.points = points;
+        self.points = Some(points);
         self
     }
 
@@ -136,7 +139,7 @@ impl TierEvent {
             spend: evaluation.totals.subtotal - evaluation.totals.discount,
             gross: evaluation.totals.subtotal,
             orders: 1,
-            points: evaluation.points.total,
+            points: Some(evaluation.points.total),
             currency: evaluation.currency,
         }
     }
@@ -155,7 +158,7 @@ impl TierEvent {
             spend: -spend,
             gross: -gross,
             orders: if outcome.full { -1 } else { 0 },
-            points: -outcome.points_to_reverse,
+            points: Some(-outcome.points_to_reverse),
             currency: outcome.currency,
         }
     }
@@ -190,6 +193,16 @@ pub enum TierError {
     BeforeOrder {
         /// The order.
         order: OrderId,
+    },
+    /// An event without a figure the program's tiers ask for.
+    #[error(
+        "event of order {order} has no {measure:?} figure, but the program's tiers ask for it: give it (TierEvent::points), or build events from evaluations"
+    )]
+    MissingMeasure {
+        /// The order.
+        order: OrderId,
+        /// The measure missing.
+        measure: Measure,
     },
     /// An evaluation of another program.
     #[error(
@@ -369,6 +382,11 @@ impl Program {
                 program: self.id().to_owned(),
             });
         }
+        let asks_points = self.tiers().iter().any(|t| {
+            t.qualify
+                .as_ref()
+                .is_some_and(|r| r.thresholds().iter().any(|(m, _)| *m == Measure::Points))
+        });
         let mut events: Vec<&TierEvent> = Vec::with_capacity(history.len());
         for event in history {
             if event.currency != self.currency() {
@@ -381,6 +399,12 @@ impl Program {
             if event.at < event.placed_at {
                 return Err(TierError::BeforeOrder {
                     order: event.order.clone(),
+                });
+            }
+            if event.points.is_none() && asks_points {
+                return Err(TierError::MissingMeasure {
+                    order: event.order.clone(),
+                    measure: Measure::Points,
                 });
             }
             if event.at <= at {
@@ -765,7 +789,7 @@ impl Replay<'_> {
                 SpendBasis::BeforeDiscounts => e.gross,
             },
             orders: i64::from(e.orders),
-            points: e.points,
+            points: e.points.unwrap_or_default(),
         }
     }
 

@@ -552,3 +552,41 @@ proptest! {
         prop_assert!(rank(&after) >= rank(&before), "an order never lowers the tier");
     }
 }
+
+#[test]
+fn points_earned_can_qualify_a_tier_and_must_be_known() {
+    let definition: ProgramDefinition = serde_json::from_value(json!({
+        "id": "shop", "currency": "EUR",
+        "tiers": [{"id": "member"},
+                  {"id": "insider", "qualify": {"any": [{"points": 500}, {"spend": "2000.00"}]}}],
+    }))
+    .unwrap();
+    let program = Program::new(definition).unwrap();
+    let history = [
+        order("A-1", "2026-02-01T10:00:00Z", "100.00").points(d("300")),
+        order("A-2", "2026-03-01T10:00:00Z", "100.00").points(d("200")),
+    ];
+    let s = status(&program, &history[..1], "2026-02-02T00:00:00Z");
+    assert_eq!(tier(&s), Some("member"));
+    assert_eq!(
+        s.to_string(),
+        "member; toward insider: 300 of 500 points (200 more), 100.00 of 2000.00 spent (1900.00 more)"
+    );
+    // 500 points exactly: insider, on points alone.
+    let s = status(&program, &history, "2026-03-02T00:00:00Z");
+    assert_eq!(tier(&s), Some("insider"));
+    assert_eq!(s.figures.points, d("500"));
+    // A history that does not say the points cannot measure them.
+    let unknown = [order("A-1", "2026-02-01T10:00:00Z", "100.00")];
+    assert!(matches!(
+        program.tier_status(&unknown, at("2026-03-01T00:00:00Z")),
+        Err(TierError::MissingMeasure { .. })
+    ));
+    // A program that asks nothing of points does not need them.
+    let spend_only = tiered_shop();
+    assert!(
+        spend_only
+            .tier_status(&unknown, at("2026-03-01T00:00:00Z"))
+            .is_ok()
+    );
+}
