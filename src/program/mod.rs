@@ -1010,10 +1010,11 @@ fn rule_ids<'d>(
 }
 
 impl fmt::Display for Program {
-    /// One line per rule family, e.g.:
+    /// One line per rule family, then the customer's side when there is
+    /// one, e.g.:
     ///
     /// ```text
-    /// program spring (BRL, America/Sao_Paulo): 1 ladder, 2 coupons (3 codes), 3 tiers, 1 earning rule, 2 multipliers, 1 bonus, 1 cashback rule; 1 warning
+    /// program spring (BRL, America/Sao_Paulo): 1 ladder, 2 coupons (3 codes), 3 tiers, 1 earning rule, 2 multipliers, 1 bonus, 1 cashback rule; pays with points; tiers qualify over the calendar year; 1 warning
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fn count(f: &mut fmt::Formatter<'_>, n: usize, one: &str, many: &str) -> fmt::Result {
@@ -1038,6 +1039,24 @@ impl fmt::Display for Program {
         count(f, d.bonuses.len(), "bonus", "bonuses")?;
         f.write_str(", ")?;
         count(f, self.cashback.len(), "cashback rule", "cashback rules")?;
+        // The customer's side, when the program has one.
+        let pays = match (&d.redemption.points, &d.redemption.cashback) {
+            (Some(_), Some(_)) => Some("points and cashback"),
+            (Some(_), None) => Some("points"),
+            (None, Some(_)) => Some("cashback"),
+            (None, None) => None,
+        };
+        if let Some(pays) = pays {
+            write!(f, "; pays with {pays}")?;
+        }
+        if d.tiers.iter().any(|t| t.qualify.is_some()) {
+            let window = match d.tier_rules.window {
+                crate::rules::tier::TierWindow::CalendarYear => "the calendar year".to_owned(),
+                crate::rules::tier::TierWindow::RollingMonths(n) => format!("the last {n} months"),
+                crate::rules::tier::TierWindow::Lifetime => "the whole history".to_owned(),
+            };
+            write!(f, "; tiers qualify over {window}")?;
+        }
         if !self.warnings.is_empty() {
             f.write_str("; ")?;
             count(f, self.warnings.len(), "warning", "warnings")?;

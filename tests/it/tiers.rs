@@ -590,3 +590,22 @@ fn points_earned_can_qualify_a_tier_and_must_be_known() {
             .is_ok()
     );
 }
+
+#[test]
+fn a_program_says_how_its_tiers_qualify_and_what_it_takes_as_payment() {
+    assert_eq!(
+        tiered("Europe/Lisbon", json!({"window": {"rolling_months": 12}})).to_string(),
+        "program shop (EUR, Europe/Lisbon): 0 ladders, 0 coupons (0 codes), 3 tiers, 0 earning rules, 0 multipliers, 0 bonuses, 0 cashback rules; tiers qualify over the last 12 months"
+    );
+    let definition: ProgramDefinition = serde_json::from_value(json!({
+        "id": "p", "currency": "EUR",
+        "redemption": {"points": {"rate": {"points": 100, "value": "1.00"}}, "cashback": {}}
+    }))
+    .unwrap();
+    assert!(
+        Program::new(definition)
+            .unwrap()
+            .to_string()
+            .ends_with("0 cashback rules; pays with points and cashback")
+    );
+}
