@@ -67,6 +67,7 @@ use support::fixtures::{
     full_checkout, full_program, reference_checkout, reference_program, smallest_checkout,
     smallest_program,
 };
+use support::settings::config;
 
 /// The longest one evaluation may take to be sampled by criterion.
 const SAMPLED_AT_MOST: Duration = Duration::from_secs(1);
@@ -351,23 +352,6 @@ fn report_batch(program: &Program, checkouts: &[Checkout]) {
         );
     }
     println!("  (batch/parallel_all_cores: {} threads)", all_cores());
-}
-
-/// The criterion settings: short, or shorter with `LOYALTY_BENCH_QUICK=1`.
-fn config() -> Criterion {
-    let quick = std::env::var_os("LOYALTY_BENCH_QUICK").is_some_and(|v| v == "1");
-    let criterion = Criterion::default();
-    if quick {
-        criterion
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-    } else {
-        criterion
-            .sample_size(20)
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
-    }
 }
 
 /// Adds the single evaluations of `group` that criterion samples.

@@ -33,11 +33,15 @@
 
 #[path = "support/counting.rs"]
 mod counting;
+#[path = "support/settings.rs"]
+mod settings;
 
 use std::cell::OnceCell;
 use std::fmt;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use settings::config;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::Criterion;
@@ -53,26 +57,7 @@ use counting::{Allocations, count};
 
 /// The program of the `tiers` example: the seeds' ladder, a point per 1.00
 /// paid, and three tiers over the calendar year in Lisbon.
-const PROGRAM: &str = r#"{
-    "id": "seeds",
-    "currency": "EUR",
-    "time_zone": "Europe/Lisbon",
-    "ladders": [{
-        "id": "spend-more-save-more",
-        "steps": [
-            {"from": "100.00", "percent": "5"},
-            {"from": "200.00", "percent": "10"},
-            {"from": "300.00", "percent": "15"}
-        ]
-    }],
-    "earning": [{"id": "points", "points": "1", "per": "1.00"}],
-    "tiers": [
-        {"id": "bronze"},
-        {"id": "silver", "qualify": {"spend": "300.00"}},
-        {"id": "gold", "qualify": {"all": [{"spend": "1000.00"}, {"orders": 5}]}}
-    ],
-    "tier_rules": {"window": "calendar_year", "downgrade": "one_level", "grace_days": 30}
-}"#;
+const PROGRAM: &str = include_str!("../examples/data/tiers_program.json");
 
 /// [`PROGRAM`], compiled.
 fn program() -> Program {
@@ -366,23 +351,6 @@ fn report(fixtures: &Fixtures) {
             case.name()
         );
         previous = Some((orders, fastest));
-    }
-}
-
-/// The criterion settings: short, or shorter with `LOYALTY_BENCH_QUICK=1`.
-fn config() -> Criterion {
-    let quick = std::env::var_os("LOYALTY_BENCH_QUICK").is_some_and(|v| v == "1");
-    let criterion = Criterion::default();
-    if quick {
-        criterion
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-    } else {
-        criterion
-            .sample_size(20)
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
     }
 }
 

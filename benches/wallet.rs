@@ -39,10 +39,14 @@
 
 #[path = "support/counting.rs"]
 mod counting;
+#[path = "support/settings.rs"]
+mod settings;
 
 use std::fmt;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
+
+use settings::config;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode};
@@ -753,23 +757,6 @@ fn report(fixtures: &Fixtures) {
             case.name(),
             "",
         );
-    }
-}
-
-/// The criterion settings: short, or shorter with `LOYALTY_BENCH_QUICK=1`.
-fn config() -> Criterion {
-    let quick = std::env::var_os("LOYALTY_BENCH_QUICK").is_some_and(|v| v == "1");
-    let criterion = Criterion::default();
-    if quick {
-        criterion
-            .sample_size(10)
-            .warm_up_time(Duration::from_millis(300))
-            .measurement_time(Duration::from_secs(1))
-    } else {
-        criterion
-            .sample_size(20)
-            .warm_up_time(Duration::from_secs(1))
-            .measurement_time(Duration::from_secs(3))
     }
 }
 

@@ -30,26 +30,7 @@ type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 /// 300.00 spent in a calendar year, gold from 1000.00 and 5 orders. A tier
 /// reached in a year is held to the end of the next; a review that finds
 /// the year's figures short takes one level off, 30 days later.
-const PROGRAM: &str = r#"{
-    "id": "seeds",
-    "currency": "EUR",
-    "time_zone": "Europe/Lisbon",
-    "ladders": [{
-        "id": "spend-more-save-more",
-        "steps": [
-            {"from": "100.00", "percent": "5"},
-            {"from": "200.00", "percent": "10"},
-            {"from": "300.00", "percent": "15"}
-        ]
-    }],
-    "earning": [{"id": "points", "points": "1", "per": "1.00"}],
-    "tiers": [
-        {"id": "bronze"},
-        {"id": "silver", "qualify": {"spend": "300.00"}},
-        {"id": "gold", "qualify": {"all": [{"spend": "1000.00"}, {"orders": 5}]}}
-    ],
-    "tier_rules": {"window": "calendar_year", "downgrade": "one_level", "grace_days": 30}
-}"#;
+const PROGRAM: &str = include_str!("data/tiers_program.json");
 
 /// Order `id` of customer C-1 at `at`: lines of (sku, units, unit price).
 fn order(id: &str, at: &str, lines: &[(&str, u32, &str)]) -> Result<Order> {

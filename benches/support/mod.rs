@@ -1,4 +1,6 @@
-//! What the benchmarks share: the counting allocator and the fixtures.
+//! What the benchmarks share: the counting allocator, the criterion
+//! settings and the fixtures.
 
 pub mod counting;
 pub mod fixtures;
+pub mod settings;
