@@ -16,7 +16,7 @@ use loyalty::insight::rfm::{
     CustomerRfm, RfmBase, RfmError, RfmFigures, RfmScores, SegmentRule, SegmentRules,
 };
 use loyalty::money::{Currency, Money};
-use loyalty::order::{Line, Order};
+use loyalty::order::{Line, Order, Refund};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -287,7 +287,7 @@ fn insight_favourite_categories_by_spend_net_of_returns_ties_by_name() {
 }
 
 #[test]
-fn insight_records_from_evaluations() {
+fn insight_records_from_evaluations_and_return_outcomes() {
     let shop = eur_program(json!({
         "ladders": [{"id": "ten", "steps": [{"from": "50.00", "percent": "10"}]}]
     }));
@@ -310,9 +310,37 @@ fn insight_records_from_evaluations() {
     assert_eq!(record.lines[0].net, d("36.00"));
     assert_eq!(record.lines[0].categories[0].as_str(), "tea");
     let p = shop
-        .profile(&c1(), &[record], &[], at("2026-05-02T00:00:00Z"), 30)
+        .profile(
+            &c1(),
+            std::slice::from_ref(&record),
+            &[],
+            at("2026-05-02T00:00:00Z"),
+            30,
+        )
         .unwrap();
     assert_eq!(p.categories[0].spend, d("36.00"));
+
+    // The tea returned, through the wallet: 36.00 comes off.
+    let refund = Refund::new("R-1", "A-1", at("2026-05-03T10:00:00Z"))
+        .unwrap()
+        .line("1", 2)
+        .unwrap();
+    let outcome = shop
+        .evaluate_return(&checkout, &evaluation, &[], &refund)
+        .unwrap();
+    let returned = ReturnRecord::from(&outcome);
+    assert_eq!(returned.lines[0].net, d("36.00"));
+    let p = shop
+        .profile(
+            &c1(),
+            &[record],
+            &[returned],
+            at("2026-05-04T00:00:00Z"),
+            30,
+        )
+        .unwrap();
+    assert_eq!((p.orders, p.spend), (1, d("18.00")));
+    assert!(p.categories.is_empty());
 
     let other = Checkout::new(
         Order::builder("A-2", "C-1", placed, EUR).build().unwrap(),
