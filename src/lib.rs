@@ -43,6 +43,10 @@
 //!   pending then available, redemptions soonest-expiring first,
 //!   reversals, restorations, expiry by date or by inactivity, and the
 //!   [`Balance`](wallet::Balance) at any instant.
+//! - [`tiers`]: a customer's VIP tier from their history.
+//! - [`insight`]: a customer's purchase [`profile`](insight::profile)
+//!   from their orders and returns, and [`RFM`](insight::rfm) scores and
+//!   segments over the whole base.
 //! - [`error`]: one small error per part and the umbrella [`Error`];
 //!   [`percent`]: the validated [`Percent`](percent::Percent);
 //!   [`prelude`]: the dozen types a host needs, in one import.
@@ -163,6 +167,8 @@ pub mod rules;
 pub mod tiers;
 mod util;
 pub mod wallet;
+
+pub mod insight;
 
 pub use error::Error;
 pub use program::{Program, ProgramDefinition};

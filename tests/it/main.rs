@@ -11,6 +11,7 @@ mod conditions;
 mod evaluation_api;
 mod evaluation_properties;
 mod evaluation_scenarios;
+mod insight;
 mod money;
 mod orders;
 mod program;
