@@ -291,3 +291,68 @@ fn concurrent_checkouts_never_oversell_a_coupon_or_a_balance() {
     drop(conn);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A fresh database of the program, in its own temporary directory.
+fn fresh(program: &Program, name: &str) -> Connection {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!("loyalty-{name}-{}-{nanos}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let conn = host::open(&dir.join("shop.db")).unwrap();
+    host::save_program(&conn, program).unwrap();
+    conn
+}
+
+#[test]
+fn a_key_stored_with_other_content_is_refused_and_nothing_is_half_applied() {
+    let program =
+        Program::new(serde_json::from_str::<ProgramDefinition>(PROGRAM).unwrap()).unwrap();
+    let mut conn = fresh(&program, "conflict");
+    let at = AT.parse().unwrap();
+    let price = Money::parse("30.00", Currency::EUR).unwrap();
+    let order = Order::builder("O-1", "C-001", at, Currency::EUR)
+        .line(Line::new("1", "BEANS-1KG", 2, price))
+        .coupon("LIMITED")
+        .build()
+        .unwrap();
+    let checkout = Checkout::for_order(order, at);
+    // The order's points credit is already stored, with other content
+    // (a lot of 1 point where the order earns 54).
+    let evaluation = program.evaluate(&checkout).unwrap();
+    let credit = Entry::from_evaluation(&evaluation)
+        .unwrap()
+        .into_iter()
+        .find(|e| e.key().ends_with("/points"))
+        .unwrap();
+    let forged = Entry::earned(
+        credit.key(),
+        "C-001".parse().unwrap(),
+        OrderId::new("O-1").unwrap(),
+        Amount::points(1),
+        at,
+        at,
+        None,
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO ledger_entries (key, program, customer, entry) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            forged.key(),
+            "rush",
+            "C-001",
+            serde_json::to_string(&forged).unwrap()
+        ],
+    )
+    .unwrap();
+    let before = snapshot(&conn);
+    let refused = host::checkout(&mut conn, &program, &checkout);
+    assert!(
+        matches!(&refused, Err(host::HostError::Conflict { key }) if key == credit.key()),
+        "{refused:?}"
+    );
+    // The coupon's use, the order and its other entries were rolled back
+    // with it.
+    assert_eq!(snapshot(&conn), before);
+}
