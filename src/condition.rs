@@ -56,6 +56,7 @@ pub const MAX_DEPTH: usize = 32;
 /// `{"any": [{"tier_in": ["gold"]}, {"order_number_at_least": 5}]}`, or the
 /// bare string `"first_order"` for a leaf without data.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Condition {
@@ -924,6 +925,7 @@ impl<'a> Facts<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct LineSelector {
     /// Lines of these skus are included.

@@ -186,6 +186,7 @@ impl<'de> Deserialize<'de> for Birthday {
 ///
 /// Spend is in the currency of the program that reads it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CustomerStats {
     /// Orders placed before this one (0 for a first order).
@@ -238,6 +239,7 @@ impl CustomerStats {
 
 /// A customer as the program sees them at checkout.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "CustomerData")]
 pub struct Customer {
     id: CustomerId,
@@ -256,6 +258,7 @@ pub struct Customer {
 /// A customer as written in JSON or TOML; inside a checkout the id may be
 /// left out (the order names the customer).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CustomerData {
     #[serde(default, deserialize_with = "crate::util::not_null")]

@@ -142,6 +142,9 @@
 //!   normalisation (NFKC) through `unicode-normalization`, so that a code
 //!   typed with a decomposed accent matches; see
 //!   [`normalize_code`](rules::coupon::normalize_code).
+//! - `schemars`: JSON Schemas of program files and checkouts
+//!   (`loyalty::schema`), through `schemars`, for editors and for checking a
+//!   file before loading it.
 //!
 //! ## Errors
 //!
@@ -164,6 +167,8 @@ pub mod percent;
 pub mod prelude;
 pub mod program;
 pub mod rules;
+#[cfg(feature = "schemars")]
+pub mod schema;
 pub mod tiers;
 mod util;
 pub mod wallet;

@@ -311,6 +311,7 @@ impl<'de> Deserialize<'de> for Currency {
 /// | `TowardZero` | 2.34 | 2.35 | 2.34 | 2.34 |
 /// | `AwayFromZero` | 2.35 | 2.36 | 2.35 | 2.35 |
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Ties away from zero (commercial rounding). The default.
@@ -346,6 +347,7 @@ impl RoundingMode {
 
 /// Who gets the minor units left over when an amount does not divide evenly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RemainderPolicy {
     /// The parts whose exact share lost the most to rounding down get one unit

@@ -182,6 +182,7 @@ pub enum OrderError {
 /// with `"exempt": true` for a line that is never discounted and never
 /// earns (a gift card, a deposit).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "LineData")]
 pub struct Line {
     id: LineId,
@@ -202,6 +203,7 @@ fn is_false(b: &bool) -> bool {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct LineData {
     id: String,
@@ -369,6 +371,7 @@ impl Line {
 /// validate. The fields are read through accessors so that a validated order
 /// stays valid.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "OrderData")]
 pub struct Order {
     id: OrderId,
@@ -388,6 +391,7 @@ pub struct Order {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct OrderData {
     id: String,

@@ -36,6 +36,7 @@ pub enum CustomDateRule {
 /// assert_eq!(date.rule, CustomDateRule::Yearly { month: 6, day: 1 });
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "CustomDateRepr", into = "CustomDateRepr")]
 pub struct CustomDate {
     /// The name events refer to, as in `{"custom": "anniversary"}`.
@@ -99,6 +100,7 @@ pub(super) fn find<'a>(
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct CustomDateRepr {
     name: String,

@@ -23,6 +23,7 @@ use super::{CalendarError, Country};
 /// assert_eq!(SeasonalEvent::Custom("anniversary".into()).to_string(), "anniversary");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SeasonalEvent {
     /// The day after the fourth Thursday of November.

@@ -28,6 +28,7 @@ use super::CalendarError;
 /// # Ok::<(), loyalty::calendar::CalendarError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "TimeOfDayRepr", into = "TimeOfDayRepr")]
 pub struct TimeOfDay {
     from: NaiveTime,
@@ -110,6 +111,7 @@ fn format_time(t: NaiveTime) -> String {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct TimeOfDayRepr {
     from: String,

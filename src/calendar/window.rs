@@ -42,6 +42,7 @@ pub enum WindowPosition {
 /// assert_eq!(window.end(), Some("2026-12-01T00:00:00".parse().unwrap()));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "DateWindowRepr", into = "DateWindowRepr")]
 pub struct DateWindow {
     start: Option<NaiveDateTime>,
@@ -235,6 +236,7 @@ fn format_date(date: NaiveDate) -> String {
 }
 
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct DateWindowRepr {
     #[serde(default, skip_serializing_if = "Option::is_none")]

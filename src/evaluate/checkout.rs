@@ -31,6 +31,7 @@ use crate::rules::redemption::{Ask, Available, Redeem};
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "CheckoutData")]
 pub struct Checkout {
     /// The order being placed.
@@ -55,6 +56,7 @@ pub struct Checkout {
 }
 
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct CheckoutData {
     order: Order,
@@ -313,6 +315,7 @@ impl Checkout {
 /// For a shared code, counts of the coupon; for a code of a unique batch,
 /// counts of that code.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CouponUsage {
     /// The code (matched ignoring case and surrounding space).

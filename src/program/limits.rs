@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 /// The sizes a program and its checkouts may reach, in a program's
 /// `limits` (every field optional, defaulting as documented).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Limits {

@@ -74,6 +74,7 @@ string_id!(
 
 /// How competing discounts are chosen and combined.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct StackingPolicy {
     /// How to choose among exclusive candidates. Default: best for the
@@ -161,6 +162,7 @@ impl StackingPolicy {
 
 /// How the program picks among discounts that cannot all apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Pick {
     /// The combination that gives the customer the most. Ties go to the
@@ -173,6 +175,7 @@ pub enum Pick {
 
 /// How percent discounts combine when several apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Percentages {
     /// Each percent applies to the net left by the discounts before it
@@ -186,6 +189,7 @@ pub enum Percentages {
 /// The calendar section of a program: the country whose holidays apply and
 /// the shop's own dates.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct CalendarDefinition {
     /// The country for Mother's Day, Father's Day and Children's Day.
@@ -205,6 +209,7 @@ pub struct CalendarDefinition {
 /// Unknown fields are refused, so that a typo is an error and not a rule
 /// silently ignored. See [`Program::new`] for what is validated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProgramDefinition {
     /// The program's id, part of every idempotency key.

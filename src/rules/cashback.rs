@@ -38,6 +38,7 @@ use crate::rules::{DecimalInput, Unbuilt};
 
 /// A tier's own cashback percent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierRate {
     /// The tier.
@@ -49,6 +50,7 @@ pub struct TierRate {
 /// A cashback rule as written in a program file: `percent`, or `steps`
 /// (`{"from": "100.00", "percent": "2"}`, …) with a `mode`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CashbackDefinition {
     /// The rule's id.

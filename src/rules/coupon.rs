@@ -46,6 +46,7 @@ use crate::rules::{RuleId, Stacking};
 ///
 /// Internally tagged by `type`, e.g. `{"type": "amount_off", "amount": "10.00"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum CouponReward {
@@ -121,6 +122,7 @@ fn one() -> u32 {
 
 /// A coupon as written in a program file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CouponDefinition {
     /// The coupon's id, used in traces and idempotency keys.

@@ -49,6 +49,7 @@ use crate::rules::{DecimalInput, Unbuilt};
 
 /// What an earning rule counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EarnBase {
     /// The selected lines' net after discounts. The default.
@@ -67,6 +68,7 @@ pub enum EarnBase {
 /// Serialised as `"floor"`, `"round"`, `"ceil"`, or `{"decimals": 2}` to
 /// keep fractional points (rounded toward zero at that many decimals).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PointsRounding {
     /// Down to a whole point. The default.
@@ -106,6 +108,7 @@ impl PointsRounding {
 
 /// An earning rule as written in a program file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EarnRuleDefinition {
     /// The rule's id, used in traces and idempotency keys.
@@ -441,6 +444,7 @@ impl EarnRule {
 
 /// How several multipliers combine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Combine {
     /// They multiply: 2× and 3× give 6×. The default.
@@ -486,6 +490,7 @@ impl Combine {
 
 /// A multiplier for customers of a tier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierMultiplier {
     /// The tier.
@@ -496,6 +501,7 @@ pub struct TierMultiplier {
 
 /// A multiplier for the lines a selector picks (a category, a sku).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LineMultiplier {
     /// Its id, for the trace.
@@ -509,6 +515,7 @@ pub struct LineMultiplier {
 /// A multiplier while a condition holds: a date window, a seasonal event,
 /// the customer's birthday.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Campaign {
     /// Its id, for the trace.
@@ -528,6 +535,7 @@ pub struct Campaign {
 
 /// The program's multipliers and how they combine.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Multipliers {
     /// How several combine. Default: multiply.
@@ -634,6 +642,7 @@ impl Multipliers {
 /// Serialised as `"first_order"`, `{"order_number": 5}`, `"birthday_month"`
 /// or `{"order_over": "200.00"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum BonusTrigger {
     /// The customer's first order.
@@ -649,6 +658,7 @@ pub enum BonusTrigger {
 
 /// A fixed bonus of points for the order as a whole.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BonusDefinition {
     /// Its id, for the trace and the idempotency key.

@@ -51,6 +51,7 @@ use crate::error::{Problem, ProgramError};
 /// which the value became available; 0 for that same year) or
 /// `{"after_inactive_months": 12}`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Expiry {
     /// It never expires. The default.
@@ -109,6 +110,7 @@ impl Expiry {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExpiryRounding {
     /// The expiry as computed. The default.
@@ -163,6 +165,7 @@ impl ExpiryRounding {
 
 /// The program's pending and expiry policy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct LedgerPolicy {
     /// Days points and cashback stay pending, for returns (0 or more).

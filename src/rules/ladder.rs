@@ -48,6 +48,7 @@ use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
 
 /// What a ladder measures to find its step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LadderBasis {
     /// The amount of the selected lines. The default.
@@ -60,6 +61,7 @@ pub enum LadderBasis {
 /// Whether the basis is measured before or after the discounts applied
 /// before this ladder.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// On the lines' gross amounts. The default.
@@ -72,6 +74,7 @@ pub enum Measure {
 
 /// Whether a step is reached exactly at its threshold.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Thresholds {
     /// "From 100": 100.00 reaches the step. The default.
@@ -83,6 +86,7 @@ pub enum Thresholds {
 
 /// How a reached step's reward applies.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LadderMode {
     /// The highest step reached applies to the whole eligible amount. The
@@ -98,6 +102,7 @@ pub enum LadderMode {
 /// `{"from": "200.00", "percent": "10"}`, `{"from": "200.00", "percent": "10", "cap": "25.00"}`
 /// or `{"from": "3", "amount": "5.00"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepDefinition {
     /// The threshold: an amount, or a number of units on a quantity basis.
@@ -127,6 +132,7 @@ pub struct StepDefinition {
 
 /// A progressive discount ladder as written in a program file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct LadderDefinition {
     /// The ladder's id, used in traces and idempotency keys.

@@ -39,6 +39,7 @@ string_id!(
 ///
 /// Serialised as `"stackable"`, `"exclusive"`, or `{"group": "welcome"}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stacking {
     /// Applies alongside every other stackable or grouped discount. The

@@ -40,6 +40,7 @@ use crate::rules::ladder::check_percent;
 
 /// How customers may pay with what they hold. Both are off by default.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct RedemptionPolicy {
     /// Paying with points.
@@ -83,6 +84,7 @@ impl RedemptionPolicy {
 
 /// What a number of points is worth: `{"points": 100, "value": "1.00"}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PointsRate {
     /// The points (above zero).
@@ -97,6 +99,7 @@ pub struct PointsRate {
 /// A redemption's value is its points times the rate, rounded down to the
 /// minor unit, so that the points never pay more than they are worth.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PointsRedemption {
     /// What points are worth.
@@ -262,6 +265,7 @@ impl PointsRedemption {
 /// Paying with cashback (store credit): one for one, in the program's
 /// currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CashbackRedemption {
     /// The smallest amount a redemption may use. Default 0.
@@ -359,6 +363,7 @@ fn hundred() -> Decimal {
 /// What a checkout asks to pay with: `{"points": 500}`, `{"points":
 /// "all"}`, `{"cashback": "10.00"}`, or both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Redeem {
     /// Points to pay with.
@@ -475,6 +480,7 @@ impl<'de> Deserialize<'de> for Ask {
 /// "15.00"}`. The redemption effects carry these figures back for a
 /// compare-and-set.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Available {
     /// Points available (not pending, not expired).

@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 /// The program's rules for returns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct ReturnPolicy {
     /// Order-level points when the order kept no longer earns them.
@@ -52,6 +53,7 @@ impl ReturnPolicy {
 /// Order-level points (bonuses, per-order rules, bonus coupons) on a
 /// partial return.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderPoints {
     /// Taken back when the order kept, evaluated again at the original
@@ -65,6 +67,7 @@ pub enum OrderPoints {
 /// Points to take back that the customer no longer holds (spent, or
 /// expired).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpentPoints {
     /// Take what the customer holds; report the rest as a shortfall. The
@@ -82,6 +85,7 @@ pub enum SpentPoints {
 
 /// Whether shipping is refunded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ShippingRefund {
     /// With the last unit of the order. The default.

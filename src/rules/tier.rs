@@ -47,6 +47,7 @@ use crate::rules::{DecimalInput, RuleId, Unbuilt};
 
 /// A VIP tier of the program.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TierDefinition {
     /// The tier's id, as customers carry it (matched exactly, case
@@ -152,6 +153,7 @@ impl TierDefinition {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TierBenefits {
     /// A percent off the eligible items, in (0, 100].
@@ -311,6 +313,7 @@ impl Benefits {
 /// `{"spend": "300.00"}`, `{"orders": 5}`, `{"points": 1000}`, or
 /// `{"all": [...]}` / `{"any": [...]}` of them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Requirement {
     /// At least this spend (the program's [`SpendBasis`], net of returns).
@@ -327,6 +330,7 @@ pub enum Requirement {
 
 /// A measure of a customer's history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Measure {
     /// Spend.
@@ -438,6 +442,7 @@ impl Requirement {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct TierRules {
     /// The window the figures are measured over. Default: the calendar
@@ -463,6 +468,7 @@ impl TierRules {
 
 /// The window a tier's figures are measured over.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TierWindow {
     /// The local calendar year, in the program's time zone. A tier reached
@@ -478,6 +484,7 @@ pub enum TierWindow {
 
 /// Which spend a tier counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SpendBasis {
     /// The items after discounts (what was paid for them in money, points
@@ -490,6 +497,7 @@ pub enum SpendBasis {
 
 /// How a tier is lost when a review finds the figures below it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Downgrade {
     /// Straight to the tier the figures give. The default.
