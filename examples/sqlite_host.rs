@@ -68,7 +68,7 @@ fn buy(conn: &mut Connection, program: &Program, order: Order, redeem: Redeem) -
     let e = &stored.evaluation;
     print!("{} by {}: pays {}", e.order, e.customer, e.payable());
     for verdict in &e.coupons {
-        print!("; {} {}", verdict.code, verdict.message());
+        print!("; {}: {}", verdict.code, verdict.message());
     }
     for r in &e.redemptions {
         match &r.refused {
