@@ -24,14 +24,17 @@
 //!   that name the path and the fix: progressive discount
 //!   [`ladders`](rules::ladder), [`coupons`](rules::coupon), points
 //!   [`earning`](rules::earn) with multipliers and bonuses,
-//!   [`cashback`](rules::cashback), and the [`expiry`](rules::expiry) of
-//!   what is earned.
+//!   [`cashback`](rules::cashback), the [`expiry`](rules::expiry) of
+//!   what is earned, paying with points or cashback
+//!   ([`redemption`](rules::redemption)), what a return takes back
+//!   ([`returns`](rules::returns)), and [`tiers`](rules::tier) with what
+//!   they take and give.
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
 //!   [`Evaluation`](evaluation::Evaluation) in fixed
 //!   [stages](evaluate::Stage), a file each: facts, ladder standings, coupon
-//!   verdicts, stacking, discounts allocated per line, points, cashback,
-//!   effects; `evaluate_batch` for many checkouts, and
+//!   verdicts, stacking, discounts allocated per line, redemption, points,
+//!   cashback, effects; `evaluate_batch` for many checkouts, and
 //!   [`summarize`](program::Program::summarize) for the totals alone.
 //!   Inside, every amount is a whole number of the currency's minor unit.
 //! - [`evaluation`]: every amount per line and in total, the verdict on each
@@ -42,8 +45,13 @@
 //!   from the entries the host stores ([`Ledger`](wallet::Ledger)): lots
 //!   pending then available, redemptions soonest-expiring first,
 //!   reversals, restorations, expiry by date or by inactivity, and the
-//!   [`Balance`](wallet::Balance) at any instant.
-//! - [`tiers`]: a customer's VIP tier from their history.
+//!   [`Balance`](wallet::Balance) at any instant; and
+//!   [`returns`](wallet::returns) that give back and take back exactly
+//!   what the returned units paid and earned.
+//! - [`tiers`]: a customer's VIP tier from their history
+//!   ([`Program::tier_status`](program::Program::tier_status)), and what an
+//!   order does to it
+//!   ([`Program::tier_outlook`](program::Program::tier_outlook)).
 //! - [`insight`]: a customer's purchase [`profile`](insight::profile)
 //!   from their orders and returns, and [`RFM`](insight::rfm) scores and
 //!   segments over the whole base.
