@@ -11,6 +11,11 @@
 //!   by rules that are plain data, as [`Segment`](crate::customer::Segment)
 //!   ids a [`Customer`](crate::customer::Customer) can carry into
 //!   `segment_in` conditions.
+//! - [`nudges`]: the messages a customer could be sent at an instant
+//!   (refill due, points expiring, next tier or ladder step within reach,
+//!   milestone order, win-back, birthday, thank-you), each with its data
+//!   and a suggested send instant, by [`NudgeRules`](nudges::NudgeRules)
+//!   that are plain data.
 //!
 //! Like the rest of the crate it reads no clock: the instant is an
 //! argument, and days are local days in the zone given (the program's,
@@ -54,5 +59,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod nudges;
 pub mod profile;
 pub mod rfm;

@@ -13,6 +13,7 @@ mod evaluation_properties;
 mod evaluation_scenarios;
 mod insight;
 mod money;
+mod nudges;
 mod orders;
 mod program;
 mod program_api;
