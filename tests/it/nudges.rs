@@ -549,3 +549,20 @@ proptest! {
         prop_assert_eq!(nudges, again);
     }
 }
+
+#[test]
+fn the_readme_rules_read_and_print_back_the_same() {
+    let text = r#"{"send_time": "10:00",
+ "refill": {"days_before": 3, "skus": {"BEANS": 30}, "categories": {"coffee": 45}},
+ "points_expiring": {"within_days": 14},
+ "next_tier": {"within_percent": "20", "within_spend": "50.00"},
+ "ladder_step": {"within": "20.00"},
+ "milestone": {"orders": [5, 50]},
+ "win_back": {"after_days": 60},
+ "birthday": {},
+ "thank_you": {"days_after": 1, "within_days": 7}}"#;
+    let rules: loyalty::insight::nudges::NudgeRules = serde_json::from_str(text).unwrap();
+    let again: loyalty::insight::nudges::NudgeRules =
+        serde_json::from_str(&serde_json::to_string(&rules).unwrap()).unwrap();
+    assert_eq!(rules, again);
+}
