@@ -678,12 +678,6 @@ impl Program {
             &definition.tier_rules,
             &ctx,
         ));
-        let points_decimals = definition
-            .earning
-            .iter()
-            .map(|rule| rule.rounding.decimals())
-            .max()
-            .unwrap_or(0);
         for (i, tier) in definition.tiers.iter().enumerate() {
             keep(tier.benefits.validate(
                 &format!("tiers[{i}].benefits"),
