@@ -16,6 +16,10 @@
 //!   milestone order, win-back, birthday, thank-you), each with its data
 //!   and a suggested send instant, by [`NudgeRules`](nudges::NudgeRules)
 //!   that are plain data.
+//! - [`simulate`]: a program run over a history of orders, carrying each
+//!   customer's state from order to order, summed by local month into a
+//!   [`SimulationReport`](simulate::SimulationReport) that merges across
+//!   disjoint sets of customers.
 //!
 //! Like the rest of the crate it reads no clock: the instant is an
 //! argument, and days are local days in the zone given (the program's,
@@ -62,3 +66,4 @@
 pub mod nudges;
 pub mod profile;
 pub mod rfm;
+pub mod simulate;

@@ -20,6 +20,7 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod simulate;
 mod tier_benefits;
 mod tiers;
 mod wallet_flow;
