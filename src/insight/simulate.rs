@@ -320,6 +320,102 @@ impl SimulationReport {
     }
 }
 
+/// Two programs run over the same history: what a change would have cost.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Comparison {
+    /// The report of the program as it is.
+    pub before: SimulationReport,
+    /// The report of the program changed.
+    pub after: SimulationReport,
+}
+
+/// One month of a [`Comparison`]: the change's effect, after less before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MonthDelta {
+    /// Revenue (payable) after less before.
+    pub revenue: Decimal,
+    /// All discounts after less before.
+    pub discounts: Decimal,
+    /// Points issued after less before.
+    pub points_issued: Decimal,
+    /// Cashback issued after less before.
+    pub cashback_issued: Decimal,
+    /// The points liability at the end of the month, after less before.
+    pub points_liability: Decimal,
+}
+
+impl Comparison {
+    /// Runs `before` and `after` over the same `orders` (in time order).
+    ///
+    /// # Errors
+    ///
+    /// As [`Simulation::run`], for either program.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::insight::simulate::{Comparison, Month};
+    /// use loyalty::prelude::*;
+    ///
+    /// let points = |n: u32| {
+    ///     Program::new(ProgramDefinition::new("shop", Currency::EUR)
+    ///         .earning_rule(EarnRuleDefinition::new("points", n, 1)))
+    /// };
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR)
+    ///     .line(Line::new("1", "TEA", 2, Money::parse("30.00", Currency::EUR)?))
+    ///     .build()?;
+    /// let compared = Comparison::run(&points(1)?, &points(2)?, [order])?;
+    /// let november = Month::new(2026, 11).unwrap();
+    /// assert_eq!(compared.delta(november).points_issued, Decimal::from(60));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(
+        before: &Program,
+        after: &Program,
+        orders: impl IntoIterator<Item = Order>,
+    ) -> Result<Comparison, SimulationError> {
+        let orders: Vec<Order> = orders.into_iter().collect();
+        Ok(Comparison {
+            before: Simulation::new(before).run(orders.iter().cloned())?,
+            after: Simulation::new(after).run(orders)?,
+        })
+    }
+
+    /// The months either report has, in order.
+    pub fn months(&self) -> impl Iterator<Item = Month> + '_ {
+        let mut months: Vec<Month> = self
+            .before
+            .months
+            .keys()
+            .chain(self.after.months.keys())
+            .copied()
+            .collect();
+        months.sort_unstable();
+        months.dedup();
+        months.into_iter()
+    }
+
+    /// The change's effect in `month`.
+    #[must_use]
+    pub fn delta(&self, month: Month) -> MonthDelta {
+        let empty = MonthFigures::default();
+        let b = self.before.month(month).unwrap_or(&empty);
+        let a = self.after.month(month).unwrap_or(&empty);
+        let discounts = |f: &MonthFigures| f.discounts.values().copied().sum::<Decimal>();
+        MonthDelta {
+            revenue: a.revenue - b.revenue,
+            discounts: discounts(a) - discounts(b),
+            points_issued: a.points_issued - b.points_issued,
+            cashback_issued: a.cashback_issued - b.cashback_issued,
+            points_liability: self.after.points_liability(month)
+                - self.before.points_liability(month),
+        }
+    }
+}
+
 /// What the simulation knows of a customer between their orders.
 struct State {
     orders: u32,

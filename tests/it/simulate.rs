@@ -301,3 +301,55 @@ proptest! {
         prop_assert_eq!(months.map(|m| m.revenue).sum::<Decimal>(), revenue);
     }
 }
+
+#[test]
+fn two_programs_side_by_side_say_what_a_change_costs() {
+    use loyalty::insight::simulate::Comparison;
+    let before = shop(json!("never"));
+    // The same shop, its ladder at 10% instead of 5%.
+    let after = program(json!({
+        "id": "shop", "currency": "EUR", "time_zone": "Europe/Lisbon",
+        "ladders": [{"id": "spend-more", "steps": [{"from": "100.00", "percent": "10"}]}],
+        "coupons": [{"id": "five-off", "codes": ["FIVE"],
+                     "reward": {"type": "amount_off", "amount": "5.00"}}],
+        "earning": [{"id": "base", "points": "1", "per": "1.00"}],
+        "tiers": [{"id": "silver", "qualify": {"spend": "150.00"}}],
+        "redemption": {"points": {"rate": {"points": 100, "value": "1.00"}}},
+        "ledger": {"return_window_days": 0, "points_expiry": "never"}
+    }));
+    let compared = Comparison::run(&before, &after, history()).unwrap();
+    // January: 120.00 and 200.00 reach the ladder: 5% more of 320.00 is
+    // 16.00 more discount, 16.00 less revenue, 16 fewer points (6 + 10).
+    let january = compared.delta(month(2026, 1));
+    assert_eq!(january.discounts, d("16.00"));
+    assert_eq!(january.revenue, d("-16.00"));
+    assert_eq!(january.points_issued, d("-16"));
+    assert_eq!(january.points_liability, d("-16"));
+    // February: only the 100.00 order reaches it: 5.00 more, 5 fewer
+    // points; the liability carries January's difference.
+    let february = compared.delta(month(2026, 2));
+    assert_eq!(february.discounts, d("5.00"));
+    assert_eq!(february.points_liability, d("-21"));
+    assert_eq!(compared.months().count(), 2);
+    // The same program on both sides changes nothing.
+    let same = Comparison::run(&before, &before, history()).unwrap();
+    assert!(same.months().all(|m| same.delta(m) == Default::default()));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(crate::util::cases(32)))]
+
+    /// The liability is what was issued, less what expired and was
+    /// redeemed, month by month.
+    #[test]
+    fn the_liability_is_issued_less_expired_less_redeemed(orders in histories()) {
+        let program = shop(json!({"after_months": 1}));
+        let report = Simulation::new(&program).run(orders).unwrap();
+        let mut running = Decimal::ZERO;
+        for (month, figures) in &report.months {
+            running += figures.points_issued - figures.points_expired - figures.points_redeemed;
+            prop_assert_eq!(report.points_liability(*month), running);
+            prop_assert!(running >= Decimal::ZERO, "{month}: a liability below zero");
+        }
+    }
+}
