@@ -67,7 +67,7 @@ use support::fixtures::{
     full_checkout, full_program, reference_checkout, reference_program, smallest_checkout,
     smallest_program,
 };
-use support::settings::config;
+use support::settings::{config, runs};
 
 /// The longest one evaluation may take to be sampled by criterion.
 const SAMPLED_AT_MOST: Duration = Duration::from_secs(1);
@@ -434,9 +434,7 @@ fn repeat(case: &str) {
             let names: Vec<String> = Fixture::all().map(Fixture::name).collect();
             panic!("LOYALTY_BENCH_CASE={case}: not one of {}", names.join(", "))
         });
-    let runs: usize = std::env::var("LOYALTY_BENCH_RUNS")
-        .map_or(Ok(1), |runs| runs.parse())
-        .expect("LOYALTY_BENCH_RUNS is a number");
+    let runs = runs();
     let trace = std::env::var_os("LOYALTY_BENCH_TRACE").is_none_or(|v| v != "0");
     let single = Single::new(fixture, trace);
     if std::env::var_os("LOYALTY_BENCH_SUMMARY").is_some_and(|v| v == "1") {

@@ -43,7 +43,6 @@ use loyalty::program::{Program, ProgramDefinition};
 use rust_decimal::Decimal;
 
 use counting::{Allocations, count};
-use settings::config;
 
 /// The sample program: the seeds' ladder in BRL, four coupons, points,
 /// bonuses, cashback and a ledger policy.
@@ -315,9 +314,7 @@ fn repeat(name: &str) {
             let names: Vec<String> = Case::ALL.into_iter().map(Case::name).collect();
             panic!("LOYALTY_BENCH_CASE={name}: not one of {}", names.join(", "))
         });
-    let runs: usize = std::env::var("LOYALTY_BENCH_RUNS")
-        .map_or(Ok(1), |runs| runs.parse())
-        .expect("LOYALTY_BENCH_RUNS is a number");
+    let runs = settings::runs();
     let fixtures = Fixtures::new();
     for _ in 0..runs {
         drop(black_box(case.run(&fixtures)));
@@ -327,15 +324,5 @@ fn repeat(name: &str) {
 }
 
 fn main() {
-    if let Ok(case) = std::env::var("LOYALTY_BENCH_CASE") {
-        repeat(&case);
-        return;
-    }
-    let fixtures = Fixtures::new();
-    if !std::env::args().any(|arg| arg == "--profile-time") {
-        report(&fixtures);
-    }
-    let mut criterion = config().configure_from_args();
-    bench(&mut criterion, &fixtures);
-    criterion.final_summary();
+    settings::main_with(Fixtures::new, repeat, report, bench);
 }

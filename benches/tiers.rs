@@ -41,8 +41,6 @@ use std::fmt;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use settings::config;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::Criterion;
 use loyalty::evaluate::Checkout;
@@ -375,9 +373,7 @@ fn repeat(name: &str) {
         let names: Vec<String> = cases().map(Case::name).collect();
         panic!("LOYALTY_BENCH_CASE={name}: not one of {}", names.join(", "))
     });
-    let runs: usize = std::env::var("LOYALTY_BENCH_RUNS")
-        .map_or(Ok(1), |runs| runs.parse())
-        .expect("LOYALTY_BENCH_RUNS is a number");
+    let runs = settings::runs();
     let fixtures = Fixtures::new();
     for _ in 0..runs {
         drop(black_box(case.run(&fixtures)));
@@ -387,17 +383,5 @@ fn repeat(name: &str) {
 }
 
 fn main() {
-    if let Ok(case) = std::env::var("LOYALTY_BENCH_CASE") {
-        repeat(&case);
-        return;
-    }
-    let fixtures = Fixtures::new();
-    // Under `--profile-time`, only the profiled routine should run: no
-    // report.
-    if !std::env::args().any(|arg| arg == "--profile-time") {
-        report(&fixtures);
-    }
-    let mut criterion = config().configure_from_args();
-    bench(&mut criterion, &fixtures);
-    criterion.final_summary();
+    settings::main_with(Fixtures::new, repeat, report, bench);
 }

@@ -46,8 +46,6 @@ use std::fmt;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use settings::config;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{BatchSize, Criterion, SamplingMode};
 use loyalty::customer::CustomerId;
@@ -800,9 +798,7 @@ fn repeat(name: &str) {
                 .collect();
             panic!("LOYALTY_BENCH_CASE={name}: not one of {}", names.join(", "))
         });
-    let runs: usize = std::env::var("LOYALTY_BENCH_RUNS")
-        .map_or(Ok(1), |runs| runs.parse())
-        .expect("LOYALTY_BENCH_RUNS is a number");
+    let runs = settings::runs();
     let fixtures = Fixtures::default();
     for _ in 0..runs {
         let input = case.input(&fixtures);
@@ -814,17 +810,5 @@ fn repeat(name: &str) {
 }
 
 fn main() {
-    if let Ok(case) = std::env::var("LOYALTY_BENCH_CASE") {
-        repeat(&case);
-        return;
-    }
-    let fixtures = Fixtures::default();
-    // Under `--profile-time`, only the profiled routine should run: no
-    // report.
-    if !std::env::args().any(|arg| arg == "--profile-time") {
-        report(&fixtures);
-    }
-    let mut criterion = config().configure_from_args();
-    bench(&mut criterion, &fixtures);
-    criterion.final_summary();
+    settings::main_with(Fixtures::default, repeat, report, bench);
 }
