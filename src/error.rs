@@ -397,6 +397,28 @@ pub enum Problem {
         /// The tier named.
         tier: String,
     },
+    /// An RFM score range outside 1–5, or empty.
+    #[error("{}", score_range(*low, *high))]
+    ScoreRange {
+        /// The low end.
+        low: u8,
+        /// The high end.
+        high: u8,
+    },
+    /// A segment rule the rules before it shadow entirely.
+    #[error(
+        "the rule for segment \"{segment}\" never matches: the rules before it take every score it covers; narrow them, move this rule up, or remove it"
+    )]
+    SegmentNeverMatches {
+        /// The rule's segment.
+        segment: crate::customer::Segment,
+    },
+    /// A number of days below zero.
+    #[error("{days} days is negative: give 0 or more")]
+    NegativeDays {
+        /// The days given.
+        days: i64,
+    },
     /// Text given to a builder where a number was expected.
     #[error("\"{text}\" is not a number: write it like \"12.50\" or \"5\"")]
     NotANumber {
@@ -415,6 +437,22 @@ pub enum Problem {
     /// A condition that cannot be used.
     #[error(transparent)]
     Condition(#[from] ConditionError),
+}
+
+/// The sentence of [`Problem::ScoreRange`].
+fn score_range(low: u8, high: u8) -> String {
+    if low > high {
+        let swapped = if 1 <= high && low <= 5 {
+            format!(", as [{high}, {low}]")
+        } else {
+            String::new()
+        };
+        format!(
+            "low {low} above high {high}: a range of scores is [low, high] with low ≤ high{swapped}, each 1 to 5"
+        )
+    } else {
+        format!("[{low}, {high}] goes outside 1–5: scores are 1 to 5, so a range is within [1, 5]")
+    }
 }
 
 /// The sentence of [`Problem::PointsTooPrecise`].
@@ -651,6 +689,39 @@ pub enum WarningKind {
         start: chrono::NaiveDateTime,
         /// Its end, local time.
         end: chrono::NaiveDateTime,
+    },
+    /// Segment rules that leave some combinations of RFM scores unnamed:
+    /// customers with those scores get no segment.
+    #[error(
+        "the rules leave {unnamed} of the 125 combinations of scores unnamed (the first: {first}): those customers get no segment; end with a rule without ranges to name them all"
+    )]
+    SegmentsIncomplete {
+        /// How many combinations no rule meets.
+        unnamed: u32,
+        /// The first of them (by R, then F, then M).
+        first: crate::rules::segment::RfmScores,
+    },
+    /// A nudge setting of 0 days: valid, but it leaves the nudge no time.
+    #[error("0 days: {effect}")]
+    ZeroDays {
+        /// What it does.
+        effect: &'static str,
+    },
+    /// A nudge that is on but can never be given.
+    #[error("this nudge is on but can never be given: {why}")]
+    NudgeNeverGiven {
+        /// Why.
+        why: &'static str,
+    },
+    /// A thank-you planned after the days it is given in.
+    #[error(
+        "the thanks is planned {days_after} days after the first order, but given only while that order's age in days is at most {within_days}: a host that asks on the planned day gets nothing"
+    )]
+    ThanksAfterWindow {
+        /// The days after the first order it is planned for.
+        days_after: i64,
+        /// The days it is given in.
+        within_days: i64,
     },
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.

@@ -27,8 +27,9 @@
 //!   [`cashback`](rules::cashback), the [`expiry`](rules::expiry) of
 //!   what is earned, paying with points or cashback
 //!   ([`redemption`](rules::redemption)), what a return takes back
-//!   ([`returns`](rules::returns)), and [`tiers`](rules::tier) with what
-//!   they take and give.
+//!   ([`returns`](rules::returns)), [`tiers`](rules::tier) with what
+//!   they take and give, the RFM [`segment`](rules::segment) table, and
+//!   which [`nudges`](rules::nudge) are on.
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
 //!   [`Evaluation`](evaluation::Evaluation) in fixed
@@ -53,8 +54,10 @@
 //!   order does to it
 //!   ([`Program::tier_outlook`](program::Program::tier_outlook)).
 //! - [`insight`]: a customer's purchase [`profile`](insight::profile)
-//!   from their orders and returns, and [`RFM`](insight::rfm) scores and
-//!   segments over the whole base.
+//!   from their orders and returns, [`RFM`](insight::rfm) scores over the
+//!   whole base and the segments the program's table gives them, the
+//!   [`nudges`](insight::nudges) a customer could be sent, and a
+//!   [`simulation`](insight::simulate) of a program over a history.
 //! - [`error`]: one small error per part and the umbrella [`Error`];
 //!   [`percent`]: the validated [`Percent`](percent::Percent);
 //!   [`prelude`]: the dozen types a host needs, in one import.

@@ -39,6 +39,7 @@ use crate::evaluate::Checkout;
 use crate::money::{Currency, Money};
 use crate::percent::Percent;
 use crate::rules::redemption::Ask;
+use crate::rules::segment::ScoreRange;
 
 /// The JSON Schema (draft 2020-12) of a program file.
 #[must_use]
@@ -234,6 +235,21 @@ impl JsonSchema for Ask {
                 {"const": "all"},
                 generator.subschema_for::<Decimal>(),
             ]
+        })
+    }
+}
+
+impl JsonSchema for ScoreRange {
+    fn schema_name() -> Cow<'static, str> {
+        "ScoreRange".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A range of RFM scores, both ends included: [low, high], each 1 to 5, as [4, 5].",
+            "type": "array",
+            "items": generator.subschema_for::<u8>(),
+            "minItems": 2,
+            "maxItems": 2,
         })
     }
 }

@@ -135,8 +135,9 @@ fn a_missing_required_field_is_invalid() {
 
 /// A validator for the part of JSON Schema (2020-12) that the generated
 /// schemas use: `type`, `properties`, `required`, `additionalProperties`,
-/// `items`, `enum`, `const`, `oneOf`, `anyOf`, `allOf`, `$ref` into
-/// `$defs`, `pattern`, `minimum` and `maximum`. Annotations (`description`,
+/// `patternProperties`, `items`, `minItems`, `maxItems`, `enum`, `const`,
+/// `oneOf`, `anyOf`, `allOf`, `$ref` into `$defs`, `pattern`, `minimum`
+/// and `maximum`. Annotations (`description`,
 /// `default`, `format`, `title`) are ignored; any other keyword fails the
 /// test, so that the schema cannot grow past what is checked here.
 mod validator {
@@ -169,7 +170,7 @@ mod validator {
             match keyword.as_str() {
                 "$ref" => check(root, resolve(root, argument), value, at)?,
                 "type" => check_type(argument, value, at)?,
-                "properties" | "additionalProperties" | "required" => {
+                "properties" | "patternProperties" | "additionalProperties" | "required" => {
                     if let Value::Object(object) = value {
                         check_object(root, schema, keyword, object, at)?;
                     }
@@ -178,6 +179,22 @@ mod validator {
                     if let Value::Array(items) = value {
                         for (i, item) in items.iter().enumerate() {
                             check(root, argument, item, &format!("{at}/{i}"))?;
+                        }
+                    }
+                }
+                "minItems" | "maxItems" => {
+                    if let Value::Array(items) = value {
+                        let bound = argument.as_u64().unwrap() as usize;
+                        let ok = if keyword == "minItems" {
+                            items.len() >= bound
+                        } else {
+                            items.len() <= bound
+                        };
+                        if !ok {
+                            return Err(format!(
+                                "{at}: {} items is beyond the {keyword} {bound}",
+                                items.len()
+                            ));
                         }
                     }
                 }
@@ -287,7 +304,23 @@ mod validator {
             .get("properties")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
+        let patterns: Vec<(regex::Regex, &Value)> = schema
+            .get("patternProperties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty)
+            .iter()
+            .map(|(pattern, s)| (regex::Regex::new(pattern).unwrap(), s))
+            .collect();
         match keyword {
+            "patternProperties" => {
+                for (name, value) in object {
+                    for (pattern, property) in &patterns {
+                        if pattern.is_match(name) {
+                            check(root, property, value, &format!("{at}/{name}"))?;
+                        }
+                    }
+                }
+            }
             "properties" => {
                 for (name, value) in object {
                     if let Some(property) = properties.get(name) {
@@ -297,7 +330,9 @@ mod validator {
             }
             "additionalProperties" => {
                 for (name, value) in object {
-                    if !properties.contains_key(name) {
+                    if !properties.contains_key(name)
+                        && !patterns.iter().any(|(pattern, _)| pattern.is_match(name))
+                    {
                         let additional = &schema["additionalProperties"];
                         check(root, additional, value, &format!("{at}/{name}"))
                             .map_err(|e| format!("{e} (unknown field {name:?})"))?;
@@ -315,4 +350,51 @@ mod validator {
         }
         Ok(())
     }
+}
+
+/// A program with its own segment table and nudge settings.
+fn segments_and_nudges() -> Value {
+    json!({
+        "id": "shop", "currency": "EUR",
+        "segments": [
+            {"segment": "vip", "r": [4, 5], "f": [4, 5], "m": [4, 5]},
+            {"segment": "others"}
+        ],
+        "nudges": {
+            "send_time": "09:30",
+            "refill": {"days_before": 2, "skus": {"BEANS": 30}, "categories": {"coffee": 45}},
+            "next_tier": {"within_percent": "20", "within_spend": "50.00"},
+            "milestone": {"orders": [5, 50]},
+            "win_back": {"after_days": 45},
+            "birthday": {}
+        }
+    })
+}
+
+#[test]
+fn segments_and_nudges_are_valid_and_their_typos_are_not() {
+    assert_program(&segments_and_nudges());
+    for (pointer, wrong) in [
+        ("/segments/0/r", json!([4, 5, 5])),
+        ("/segments/0/r", json!([4])),
+        ("/segments/0/r", json!("4-5")),
+        ("/nudges/milestone/orders", json!([-5])),
+        ("/nudges/refill/skus/BEANS", json!("thirty")),
+    ] {
+        let mut program = segments_and_nudges();
+        *program.pointer_mut(pointer).unwrap() = wrong;
+        assert_not_program(&program);
+    }
+    let mut program = segments_and_nudges();
+    let win_back = program["nudges"]
+        .as_object_mut()
+        .unwrap()
+        .remove("win_back")
+        .unwrap();
+    program["nudges"]["winback"] = win_back;
+    let error = assert_not_program(&program);
+    assert!(error.contains("winback"), "{error}");
+    let mut program = segments_and_nudges();
+    program["segments"][1]["q"] = json!([1, 2]);
+    assert_not_program(&program);
 }

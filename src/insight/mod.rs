@@ -8,14 +8,24 @@
 //!   again.
 //! - [`rfm`]: recency, frequency and monetary scores 1–5 by quantiles over
 //!   the whole base, and the named segments (champions, at risk, lost…)
-//!   by rules that are plain data, as [`Segment`](crate::customer::Segment)
-//!   ids a [`Customer`](crate::customer::Customer) can carry into
-//!   `segment_in` conditions.
+//!   by the program's segment table
+//!   ([`RfmBase::segment_with`](rfm::RfmBase::segment_with)), as
+//!   [`Segment`](crate::customer::Segment) ids a
+//!   [`Customer`](crate::customer::Customer) can carry into `segment_in`
+//!   conditions and coupons for segments.
 //! - [`nudges`]: the messages a customer could be sent at an instant
 //!   (refill due, points expiring, next tier or ladder step within reach,
 //!   milestone order, win-back, birthday, thank-you), each with its data
-//!   and a suggested send instant, by [`NudgeRules`](nudges::NudgeRules)
-//!   that are plain data.
+//!   and a suggested send instant, by the program's nudge settings
+//!   ([`Program::nudges`](crate::program::Program::nudges)).
+//!
+//! The segment table and the nudge settings are program data
+//! ([`rules::segment`](crate::rules::segment),
+//! [`rules::nudge`](crate::rules::nudge)), checked by
+//! [`Program::new`](crate::program::Program::new); the functions that take
+//! them explicitly ([`RfmBase::segment`](rfm::RfmBase::segment),
+//! [`NudgeRules::nudges`](nudges::NudgeRules::nudges)) try rules without a
+//! program.
 //! - [`simulate`]: a program run over a history of orders, carrying each
 //!   customer's state from order to order, summed by local month into a
 //!   [`SimulationReport`](simulate::SimulationReport) that merges across

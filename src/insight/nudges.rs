@@ -3,18 +3,25 @@
 //! instant. The crate sends nothing: the host picks the channel, the words
 //! and whether to send at all.
 //!
-//! [`NudgeRules`] say which kinds are on and their thresholds. Every kind
-//! is off unless its key is present; a present key takes the defaults
-//! written on its struct. The rules are checked when deserialised and
-//! again by [`NudgeRules::nudges`] (no negative days, shares in (0, 100],
-//! no negative amounts), with errors naming the path
+//! [`NudgeRules`] say which kinds are on and their thresholds. They are
+//! program data, the program's `nudges` (see [`rules::nudge`]), checked by
+//! [`Program::new`] with errors naming the path
+//! (`nudges.refill.skus.BEANS`); [`Program::nudges`] gives a customer's
+//! nudges by them, with days in the program's time zone. Every kind is off
+//! unless its key is present; a present key takes the defaults written on
+//! its struct. A [`NudgeRules`] value can also be used on its own, to try
+//! settings without a program: [`NudgeRules::nudges`] takes the zone, and
+//! checks the rules as deserialisation does (no negative days, shares in
+//! (0, 100], no negative amounts), with errors naming the path
 //! (`refill.skus.BEANS`).
+//!
+//! [`rules::nudge`]: crate::rules::nudge
 //!
 //! # When a nudge is sent
 //!
 //! Days are local days in the zone given (the program's). Each kind has a
 //! *planned day*; the suggested instant is that day at
-//! [`send_time`](NudgeRules::send_time) local (10:00 unless told), or `at`
+//! [`send_time`](NudgeRules::send_time()) local (10:00 unless told), or `at`
 //! itself when that has passed: a nudge never suggests an instant before
 //! `at`. A kind is only given while its occasion lasts:
 //!
@@ -33,7 +40,27 @@
 //! table), then the SKU, ladder or tier; it does not depend on the order of
 //! the lists passed in.
 //!
-//! # Example
+//! # Example: by the program
+//!
+//! ```
+//! use loyalty::customer::{Birthday, Customer};
+//! use loyalty::insight::nudges::{Nudge, NudgeInputs};
+//! use loyalty::prelude::*;
+//!
+//! let program = Program::new(serde_json::from_str::<ProgramDefinition>(r#"{
+//!     "id": "shop", "currency": "EUR", "time_zone": "+03:00",
+//!     "nudges": {"send_time": "09:00", "birthday": {}}
+//! }"#)?)?;
+//! let customer = Customer::new("C-1")?.with_birthday(Birthday::new(6, 14)?);
+//! let at = "2026-05-31T22:00:00Z".parse()?; // 1 June 01:00 local
+//! let nudges = program.nudges(&NudgeInputs::new().customer(&customer), at)?;
+//! // Planned for 1 June at 09:00 local, 06:00 UTC.
+//! let planned: chrono::DateTime<chrono::Utc> = "2026-06-01T06:00:00Z".parse()?;
+//! assert!(matches!(&nudges[..], [Nudge::Birthday { send_at, .. }] if *send_at == planned));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Example: rules on their own
 //!
 //! ```
 //! use loyalty::calendar::Zone;
@@ -50,400 +77,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use super::profile::{OrderRecord, Profile};
-use crate::calendar::{CalendarError, Zone};
+use crate::calendar::Zone;
 use crate::customer::{Birthday, Customer, Segment, TierId};
 use crate::evaluation::Evaluation;
 use crate::money::Currency;
 use crate::order::{Category, OrderId, Sku};
+use crate::program::Program;
 use crate::rules::RuleId;
+pub use crate::rules::nudge::{
+    BirthdayRules, DEFAULT_SEND_TIME, ExpiringRules, LadderStepRules, MilestoneRules,
+    NextTierRules, NudgeError, NudgeRules, RefillRules, ThankYouRules, WinBackRules,
+};
 use crate::rules::tier::Measure;
 use crate::tiers::{MeasureProgress, TierStatus};
 use crate::wallet::{Balance, Expiration};
-
-/// Why nudges cannot be worked out.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum NudgeError {
-    /// A number of days below zero.
-    #[error("{path} is {days}: days are zero or more")]
-    NegativeDays {
-        /// Where in the rules.
-        path: String,
-        /// The value.
-        days: i64,
-    },
-    /// A share outside (0, 100].
-    #[error("{path} is {share}: a share is above 0 and at most 100 (percent)")]
-    Share {
-        /// Where in the rules.
-        path: String,
-        /// The value.
-        share: Decimal,
-    },
-    /// An amount below zero.
-    #[error("{path} is {amount}: amounts are zero or more")]
-    NegativeAmount {
-        /// Where in the rules.
-        path: String,
-        /// The value.
-        amount: Decimal,
-    },
-    /// A milestone order number of zero.
-    #[error("{path} is 0: order numbers count from 1 (the first order)")]
-    ZeroMilestone {
-        /// Where in the rules.
-        path: String,
-    },
-    /// A send time that is not `HH:MM` or `HH:MM:SS`.
-    #[error("send_time is {text:?}: give a local time as HH:MM or HH:MM:SS")]
-    SendTime {
-        /// The text.
-        text: String,
-    },
-    /// A date out of the calendar's range.
-    #[error("{what} is out of the calendar's range")]
-    OutOfRange {
-        /// What.
-        what: &'static str,
-    },
-    /// A local time the zone cannot place.
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-}
-
-/// The send time of [`NudgeRules`] unless told otherwise: 10:00 local.
-pub const DEFAULT_SEND_TIME: NaiveTime = match NaiveTime::from_hms_opt(10, 0, 0) {
-    Some(t) => t,
-    None => NaiveTime::MIN,
-};
-
-fn default_send_time() -> NaiveTime {
-    DEFAULT_SEND_TIME
-}
-
-fn serialize_time<S: Serializer>(t: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
-    let format = if chrono::Timelike::second(t) == 0 {
-        "%H:%M"
-    } else {
-        "%H:%M:%S"
-    };
-    s.serialize_str(&t.format(format).to_string())
-}
-
-fn parse_time(text: &str) -> Option<NaiveTime> {
-    NaiveTime::parse_from_str(text, "%H:%M:%S")
-        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
-        .ok()
-}
-
-fn deserialize_time<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
-    let text = String::deserialize(d)?;
-    parse_time(&text).ok_or_else(|| serde::de::Error::custom(NudgeError::SendTime { text }))
-}
-
-/// Which nudges are on, and their thresholds. Every kind is off unless
-/// present (`NudgeRules::default()` gives no nudge).
-///
-/// In JSON, every kind on with its defaults written out:
-///
-/// ```
-/// use loyalty::insight::nudges::NudgeRules;
-///
-/// let rules: NudgeRules = serde_json::from_str(r#"{
-///     "send_time": "10:00",
-///     "refill": {"days_before": 3, "skus": {"BEANS": 30}, "categories": {"coffee": 45}},
-///     "points_expiring": {"within_days": 14},
-///     "next_tier": {"within_percent": "20", "within_spend": "50.00"},
-///     "ladder_step": {"within": "20.00"},
-///     "milestone": {"orders": [5, 50]},
-///     "win_back": {"after_days": 60},
-///     "birthday": {},
-///     "thank_you": {"days_after": 1, "within_days": 7}
-/// }"#)?;
-/// assert!(serde_json::from_str::<NudgeRules>(r#"{"win_back": {"after_days": -1}}"#).is_err());
-/// assert!(serde_json::from_str::<NudgeRules>(r#"{"winback": {}}"#).is_err());
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "RulesData")]
-#[non_exhaustive]
-pub struct NudgeRules {
-    /// The local time of day a nudge is planned for.
-    #[serde(serialize_with = "serialize_time")]
-    pub send_time: NaiveTime,
-    /// Refills due per SKU.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub refill: Option<RefillRules>,
-    /// Points about to expire.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub points_expiring: Option<ExpiringRules>,
-    /// The next tier within reach.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_tier: Option<NextTierRules>,
-    /// The next ladder step within reach on a saved cart.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ladder_step: Option<LadderStepRules>,
-    /// The next order is a milestone.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub milestone: Option<MilestoneRules>,
-    /// Win back a customer who stopped ordering.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub win_back: Option<WinBackRules>,
-    /// Birthday this month.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub birthday: Option<BirthdayRules>,
-    /// Thanks after the first order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub thank_you: Option<ThankYouRules>,
-}
-
-impl Default for NudgeRules {
-    fn default() -> NudgeRules {
-        NudgeRules {
-            send_time: DEFAULT_SEND_TIME,
-            refill: None,
-            points_expiring: None,
-            next_tier: None,
-            ladder_step: None,
-            milestone: None,
-            win_back: None,
-            birthday: None,
-            thank_you: None,
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RulesData {
-    #[serde(default = "default_send_time", deserialize_with = "deserialize_time")]
-    send_time: NaiveTime,
-    #[serde(default)]
-    refill: Option<RefillRules>,
-    #[serde(default)]
-    points_expiring: Option<ExpiringRules>,
-    #[serde(default)]
-    next_tier: Option<NextTierRules>,
-    #[serde(default)]
-    ladder_step: Option<LadderStepRules>,
-    #[serde(default)]
-    milestone: Option<MilestoneRules>,
-    #[serde(default)]
-    win_back: Option<WinBackRules>,
-    #[serde(default)]
-    birthday: Option<BirthdayRules>,
-    #[serde(default)]
-    thank_you: Option<ThankYouRules>,
-}
-
-impl TryFrom<RulesData> for NudgeRules {
-    type Error = NudgeError;
-    fn try_from(d: RulesData) -> Result<NudgeRules, NudgeError> {
-        let rules = NudgeRules {
-            send_time: d.send_time,
-            refill: d.refill,
-            points_expiring: d.points_expiring,
-            next_tier: d.next_tier,
-            ladder_step: d.ladder_step,
-            milestone: d.milestone,
-            win_back: d.win_back,
-            birthday: d.birthday,
-            thank_you: d.thank_you,
-        };
-        rules.validate()?;
-        Ok(rules)
-    }
-}
-
-/// Refills: `{"days_before": 3, "skus": {"BEANS": 30}, "categories":
-/// {"coffee": 45}}`.
-///
-/// A SKU's interval is, first found: the one stated for the SKU; the
-/// customer's own median days between purchases of it (from the
-/// [`Profile`], rounded to whole days, halves up); the shortest stated for
-/// one of its categories (categories come from the order records). A SKU
-/// with none is not nudged.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct RefillRules {
-    /// Days before the due day to nudge. Default 3.
-    #[serde(default = "three")]
-    pub days_before: i64,
-    /// Stated intervals in days, per SKU.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub skus: BTreeMap<Sku, i64>,
-    /// Stated intervals in days, per category.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub categories: BTreeMap<Category, i64>,
-}
-
-impl Default for RefillRules {
-    fn default() -> RefillRules {
-        RefillRules {
-            days_before: 3,
-            skus: BTreeMap::new(),
-            categories: BTreeMap::new(),
-        }
-    }
-}
-
-/// Points expiring: `{"within_days": 14}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ExpiringRules {
-    /// Points whose last day is within this many days from today (today
-    /// included: 0 means "last day today"). Default 14.
-    #[serde(default = "fourteen")]
-    pub within_days: i64,
-}
-
-impl Default for ExpiringRules {
-    fn default() -> ExpiringRules {
-        ExpiringRules { within_days: 14 }
-    }
-}
-
-/// The next tier: `{"within_percent": "20", "within_spend": "50.00"}`.
-///
-/// Within reach when every threshold not yet met is missing at most
-/// `within_percent` of it, or, for spend, at most `within_spend`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct NextTierRules {
-    /// A share of the threshold, in (0, 100]. Default 20.
-    #[serde(default = "twenty")]
-    pub within_percent: Decimal,
-    /// An amount of spend. None unless given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub within_spend: Option<Decimal>,
-}
-
-impl Default for NextTierRules {
-    fn default() -> NextTierRules {
-        NextTierRules {
-            within_percent: twenty(),
-            within_spend: None,
-        }
-    }
-}
-
-/// The next ladder step on a saved cart: `{"within": "20.00"}`, compared
-/// with the ladder's `next.missing` (an amount, or units for a quantity
-/// ladder).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct LadderStepRules {
-    /// At most this much missing. Default 20.
-    #[serde(default = "twenty")]
-    pub within: Decimal,
-}
-
-impl Default for LadderStepRules {
-    fn default() -> LadderStepRules {
-        LadderStepRules { within: twenty() }
-    }
-}
-
-/// Milestone orders: `{"orders": [5, 50]}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct MilestoneRules {
-    /// The order numbers (1 for the first). Default none.
-    #[serde(default)]
-    pub orders: Vec<u32>,
-}
-
-/// Win-back: `{"after_days": 60}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct WinBackRules {
-    /// Local days since the last order. Default 60.
-    #[serde(default = "sixty")]
-    pub after_days: i64,
-}
-
-impl Default for WinBackRules {
-    fn default() -> WinBackRules {
-        WinBackRules { after_days: 60 }
-    }
-}
-
-/// Birthday this month: `{}`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct BirthdayRules {}
-
-/// Thanks after the first order: `{"days_after": 1, "within_days": 7}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ThankYouRules {
-    /// Days after the first order's local day to plan it. Default 1.
-    #[serde(default = "one")]
-    pub days_after: i64,
-    /// Given while the first order is at most this many days old. Default 7.
-    #[serde(default = "seven")]
-    pub within_days: i64,
-}
-
-impl Default for ThankYouRules {
-    fn default() -> ThankYouRules {
-        ThankYouRules {
-            days_after: 1,
-            within_days: 7,
-        }
-    }
-}
-
-fn one() -> i64 {
-    1
-}
-fn three() -> i64 {
-    3
-}
-fn seven() -> i64 {
-    7
-}
-fn fourteen() -> i64 {
-    14
-}
-fn sixty() -> i64 {
-    60
-}
-fn twenty() -> Decimal {
-    Decimal::from(20)
-}
-
-fn days_ok(path: impl FnOnce() -> String, days: i64) -> Result<(), NudgeError> {
-    if days < 0 {
-        return Err(NudgeError::NegativeDays { path: path(), days });
-    }
-    Ok(())
-}
-
-fn amount_ok(path: &str, amount: Decimal) -> Result<(), NudgeError> {
-    if amount.is_sign_negative() && !amount.is_zero() {
-        return Err(NudgeError::NegativeAmount {
-            path: path.to_owned(),
-            amount,
-        });
-    }
-    Ok(())
-}
 
 /// Which kind a nudge is, in the order nudges of one instant are listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -726,56 +380,6 @@ impl Clock {
 }
 
 impl NudgeRules {
-    /// Checks the thresholds: no negative days or amounts, shares in
-    /// (0, 100], milestones from 1.
-    ///
-    /// # Errors
-    ///
-    /// [`NudgeError`] naming the path of the first value refused.
-    pub fn validate(&self) -> Result<(), NudgeError> {
-        if let Some(r) = &self.refill {
-            days_ok(|| "refill.days_before".into(), r.days_before)?;
-            for (sku, &days) in &r.skus {
-                days_ok(|| format!("refill.skus.{sku}"), days)?;
-            }
-            for (category, &days) in &r.categories {
-                days_ok(|| format!("refill.categories.{category}"), days)?;
-            }
-        }
-        if let Some(r) = &self.points_expiring {
-            days_ok(|| "points_expiring.within_days".into(), r.within_days)?;
-        }
-        if let Some(r) = &self.next_tier {
-            if r.within_percent <= Decimal::ZERO || r.within_percent > Decimal::ONE_HUNDRED {
-                return Err(NudgeError::Share {
-                    path: "next_tier.within_percent".into(),
-                    share: r.within_percent,
-                });
-            }
-            if let Some(spend) = r.within_spend {
-                amount_ok("next_tier.within_spend", spend)?;
-            }
-        }
-        if let Some(r) = &self.ladder_step {
-            amount_ok("ladder_step.within", r.within)?;
-        }
-        if let Some(r) = &self.milestone
-            && let Some(i) = r.orders.iter().position(|&n| n == 0)
-        {
-            return Err(NudgeError::ZeroMilestone {
-                path: format!("milestone.orders[{i}]"),
-            });
-        }
-        if let Some(r) = &self.win_back {
-            days_ok(|| "win_back.after_days".into(), r.after_days)?;
-        }
-        if let Some(r) = &self.thank_you {
-            days_ok(|| "thank_you.days_after".into(), r.days_after)?;
-            days_ok(|| "thank_you.within_days".into(), r.within_days)?;
-        }
-        Ok(())
-    }
-
     /// The nudges of the rules that are on, at `at`, with days counted in
     /// `zone`; sorted by send instant, then kind, then SKU, tier or ladder.
     ///
@@ -1002,4 +606,23 @@ fn refills(
         });
     }
     Ok(())
+}
+
+impl Program {
+    /// The nudges of the program's [`nudge_rules`](Program::nudge_rules)
+    /// at `at`, with days counted in the program's time zone: as
+    /// [`NudgeRules::nudges`] with that zone.
+    ///
+    /// # Errors
+    ///
+    /// [`NudgeError`]: a day out of the calendar's range (the rules were
+    /// checked by [`Program::new`]).
+    pub fn nudges(
+        &self,
+        inputs: &NudgeInputs<'_>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Nudge>, NudgeError> {
+        self.nudge_rules()
+            .nudges(inputs, at, self.calendar().zone())
+    }
 }

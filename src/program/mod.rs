@@ -58,8 +58,10 @@ use crate::rules::coupon::{Coupon, CouponDefinition, normalize_code};
 use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipliers};
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
+use crate::rules::nudge::NudgeRules;
 use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
+use crate::rules::segment::{SegmentRule, SegmentRules};
 pub use crate::rules::tier::TierDefinition;
 use crate::rules::tier::{Benefits, TierRules, validate_tiers};
 pub use limits::Limits;
@@ -279,6 +281,21 @@ pub struct ProgramDefinition {
     /// The sizes the program and its checkouts may reach.
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
+    /// The RFM segment rules: which scores give which segment, checked in
+    /// order, the first match wins. Default: the common RFM table
+    /// ([`SegmentRules::default`]).
+    #[serde(
+        default = "crate::rules::segment::default_table",
+        skip_serializing_if = "crate::rules::segment::is_default_table"
+    )]
+    pub segments: Vec<SegmentRule>,
+    /// Which nudges are on, and their thresholds. Default: none on.
+    #[serde(
+        default,
+        skip_serializing_if = "NudgeRules::is_default",
+        deserialize_with = "crate::rules::nudge::deserialize_unchecked"
+    )]
+    pub nudges: NudgeRules,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]
     pub(crate) unbuilt: Unbuilt,
@@ -331,6 +348,8 @@ impl ProgramDefinition {
             redemption: RedemptionPolicy::default(),
             returns: ReturnPolicy::default(),
             limits: Limits::default(),
+            segments: crate::rules::segment::default_table(),
+            nudges: NudgeRules::default(),
             unbuilt: Unbuilt::default(),
         }
     }
@@ -493,6 +512,34 @@ impl ProgramDefinition {
         self.returns = policy;
         self
     }
+
+    /// Sets the RFM segment rules (a [`SegmentRules`] or a list of
+    /// [`SegmentRule`]s, checked by [`Program::new`]).
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::segment::SegmentRule;
+    ///
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).segments(vec![
+    ///     SegmentRule::new("vip")?.r(4, 5).f(4, 5),
+    ///     SegmentRule::new("others")?,
+    /// ]))?;
+    /// assert_eq!(program.segments().rules().len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn segments(mut self, rules: impl Into<Vec<SegmentRule>>) -> ProgramDefinition {
+        self.segments = rules.into();
+        self
+    }
+
+    /// Sets which nudges are on, and their thresholds (checked by
+    /// [`Program::new`]).
+    #[must_use]
+    pub fn nudges(mut self, rules: NudgeRules) -> ProgramDefinition {
+        self.nudges = rules;
+        self
+    }
 }
 
 /// A validated, compiled program. Immutable, `Send + Sync`: one program
@@ -514,6 +561,8 @@ pub struct Program {
     tier_benefits: Vec<Benefits>,
     /// Normalised code → index into `coupons`.
     codes: HashMap<String, usize>,
+    /// The validated segment rules.
+    segments: SegmentRules,
     /// What looks wrong but is valid.
     warnings: Vec<Warning>,
 }
@@ -528,7 +577,10 @@ impl Program {
     /// every condition (bounds, lists, nesting, seasonal events the calendar
     /// can resolve); ids unique across ladders and coupons; every tier's
     /// benefits (a percent in (0, 100], lines only for a discount, bonus
-    /// points not negative and kept to the program's points decimals).
+    /// points not negative and kept to the program's points decimals); the
+    /// segment rules (ranges within 1–5, no rule the rules before it
+    /// shadow); the nudge settings (no negative days or amounts, shares in
+    /// (0, 100], milestones from 1).
     ///
     /// # Errors
     ///
@@ -685,6 +737,14 @@ impl Program {
                 points_decimals,
             ));
         }
+        let mut segments = SegmentRules::default();
+        match crate::rules::segment::compile("segments", &definition.segments, &mut ctx) {
+            Ok(compiled) => segments = compiled,
+            Err(refused) => errors.extend(refused),
+        }
+        if let Err(refused) = crate::rules::nudge::compile("nudges", &definition.nudges, &mut ctx) {
+            errors.extend(refused);
+        }
         if let Some(error) = ProgramError::gather(errors) {
             return Err(error);
         }
@@ -716,6 +776,7 @@ impl Program {
             bonus_ids,
             tier_benefits,
             codes,
+            segments,
             warnings,
         })
     }
@@ -942,6 +1003,19 @@ impl Program {
     #[must_use]
     pub fn tiers(&self) -> &[TierDefinition] {
         &self.definition.tiers
+    }
+
+    /// The RFM segment rules, validated: the program's `segments`, or the
+    /// default table.
+    #[must_use]
+    pub fn segments(&self) -> &SegmentRules {
+        &self.segments
+    }
+
+    /// Which nudges are on, and their thresholds, validated.
+    #[must_use]
+    pub fn nudge_rules(&self) -> &NudgeRules {
+        &self.definition.nudges
     }
 
     /// The benefits of `tier`, when it is one of the program's and gives

@@ -6,7 +6,10 @@
 //! - [`cashback`]: money back on the net paid;
 //! - [`expiry`]: when points and cashback become available and expire;
 //! - [`redemption`]: paying with points or cashback at checkout;
-//! - [`returns`]: what a return takes back and gives back.
+//! - [`returns`]: what a return takes back and gives back;
+//! - [`tier`]: the VIP tiers, what they take and give;
+//! - [`segment`]: which RFM scores give which named segment;
+//! - [`nudge`]: which nudges are on, and their thresholds.
 //!
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
 //! into a validated form by [`Program::new`](crate::Program::new).
@@ -18,8 +21,10 @@ pub mod earn;
 pub mod expiry;
 mod input;
 pub mod ladder;
+pub mod nudge;
 pub mod redemption;
 pub mod returns;
+pub mod segment;
 pub mod tier;
 
 use serde::{Deserialize, Serialize};

@@ -20,6 +20,7 @@ mod program_api;
 mod properties;
 mod redemption;
 mod returns;
+mod segments_nudges;
 mod simulate;
 mod tier_benefits;
 mod tiers;
