@@ -150,6 +150,10 @@ pub(super) struct Applied<'p> {
 pub(super) struct Application<'p> {
     /// Each line's net after the applied discounts.
     pub(super) nets: Lines<i128>,
+    /// Each line's share of the discounts on the whole order, for earning
+    /// rules that deduct only targeted discounts; empty without such a
+    /// rule.
+    pub(super) spread: Lines<i128>,
     pub(super) applied: Buf<Applied<'p>, 2>,
     /// The parts per line of every item discount applied, one after the
     /// other (a line count each), when the lines are reported.
@@ -168,6 +172,7 @@ impl Application<'_> {
     pub(super) fn empty() -> Self {
         Application {
             nets: Lines::with_capacity(0),
+            spread: Lines::with_capacity(0),
             applied: Buf::with_capacity(0),
             parts: Buf::with_capacity(0),
             items: 0,
@@ -198,6 +203,14 @@ pub(super) fn apply<'a>(
     let policy = ctx.program.stacking();
     application.nets.clear();
     application.nets.extend_from_slice(&ctx.gross);
+    application.spread.clear();
+    let track_spread = super::points::needs_spread(ctx.program);
+    if track_spread {
+        application.spread.reserve(ctx.gross.len());
+        for _ in 0..ctx.gross.len() {
+            application.spread.push(0);
+        }
+    }
     let nets = &mut application.nets;
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them; kept only
@@ -285,6 +298,11 @@ pub(super) fn apply<'a>(
         for (net, &p) in nets.iter_mut().zip(&parts) {
             *net -= p;
         }
+        if track_spread && spread_over_order(candidate) {
+            for (share, &p) in application.spread.iter_mut().zip(&parts) {
+                *share += p;
+            }
+        }
         application.items = add(application.items, amount, "the total discount")?;
         application.benefit = add(application.benefit, amount, "the total discount")?;
         let parts_at = application.parts.len();
@@ -301,6 +319,18 @@ pub(super) fn apply<'a>(
         });
     }
     Ok(())
+}
+
+/// Whether a candidate is a discount on the whole order, spread over every
+/// line (an order-level reward without a line selector), rather than one
+/// that targets particular lines.
+fn spread_over_order(candidate: &Candidate<'_>) -> bool {
+    candidate.level == Level::Order
+        && match candidate.source {
+            Source::Ladder(ladder) => ladder.definition.lines.is_all(),
+            Source::Coupon { coupon, .. } => coupon.definition.lines.is_all(),
+            Source::Tier { benefits, .. } => benefits.lines.is_all(),
+        }
 }
 
 /// Applies a free shipping, candidate `index`: what is left of the
@@ -427,6 +457,9 @@ pub(super) struct Settled<'p> {
     pub(super) coupons: Vec<(&'p Coupon, usize)>,
     /// Each line's net after the discounts, in minor units.
     pub(super) nets: Lines<i128>,
+    /// Each line's share of the discounts on the whole order (empty when
+    /// no earning rule needs it).
+    pub(super) spread: Lines<i128>,
     /// The shipping left to pay, in minor units.
     pub(super) shipping_paid: i128,
     /// What the customer pays, in minor units.
@@ -459,6 +492,7 @@ pub(super) fn settle<'a>(
         gifts: Vec::new(),
         coupons: Vec::new(),
         nets: Lines::filled(0, 0),
+        spread: Lines::filled(0, 0),
         shipping_paid: 0,
         payable: 0,
         totals: Totals {
@@ -608,5 +642,6 @@ pub(super) fn settle<'a>(
         payable: ctx.decimal(payable)?,
     };
     settled.nets = std::mem::replace(&mut application.nets, Lines::with_capacity(0));
+    settled.spread = std::mem::replace(&mut application.spread, Lines::with_capacity(0));
     Ok(settled)
 }
