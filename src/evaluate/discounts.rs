@@ -152,8 +152,8 @@ pub(super) struct Application<'p> {
     pub(super) nets: Lines<i128>,
     /// Each line's share of the discounts on the whole order, for earning
     /// rules that deduct only targeted discounts; empty without such a
-    /// rule.
-    pub(super) spread: Lines<i128>,
+    /// rule (a `Vec`, so that an application without it stays small).
+    pub(super) spread: Vec<i128>,
     pub(super) applied: Buf<Applied<'p>, 2>,
     /// The parts per line of every item discount applied, one after the
     /// other (a line count each), when the lines are reported.
@@ -172,7 +172,7 @@ impl Application<'_> {
     pub(super) fn empty() -> Self {
         Application {
             nets: Lines::with_capacity(0),
-            spread: Lines::with_capacity(0),
+            spread: Vec::new(),
             applied: Buf::with_capacity(0),
             parts: Buf::with_capacity(0),
             items: 0,
@@ -206,10 +206,7 @@ pub(super) fn apply<'a>(
     application.spread.clear();
     let track_spread = super::points::needs_spread(ctx.program);
     if track_spread {
-        application.spread.reserve(ctx.gross.len());
-        for _ in 0..ctx.gross.len() {
-            application.spread.push(0);
-        }
+        application.spread.resize(ctx.gross.len(), 0);
     }
     let nets = &mut application.nets;
     // Units of each line already made free by a line-level reward, so that
@@ -459,7 +456,7 @@ pub(super) struct Settled<'p> {
     pub(super) nets: Lines<i128>,
     /// Each line's share of the discounts on the whole order (empty when
     /// no earning rule needs it).
-    pub(super) spread: Lines<i128>,
+    pub(super) spread: Vec<i128>,
     /// The shipping left to pay, in minor units.
     pub(super) shipping_paid: i128,
     /// What the customer pays, in minor units.
@@ -492,7 +489,7 @@ pub(super) fn settle<'a>(
         gifts: Vec::new(),
         coupons: Vec::new(),
         nets: Lines::filled(0, 0),
-        spread: Lines::filled(0, 0),
+        spread: Vec::new(),
         shipping_paid: 0,
         payable: 0,
         totals: Totals {
@@ -642,6 +639,6 @@ pub(super) fn settle<'a>(
         payable: ctx.decimal(payable)?,
     };
     settled.nets = std::mem::replace(&mut application.nets, Lines::with_capacity(0));
-    settled.spread = std::mem::replace(&mut application.spread, Lines::with_capacity(0));
+    settled.spread = std::mem::take(&mut application.spread);
     Ok(settled)
 }

@@ -502,8 +502,10 @@ pub(super) fn earn(
     }
 
     let mut total = add(outcome.order_level, lines_total, "points")?;
-    total = add(total, shipping_points, "points")?;
-    outcome.shipping = shipping_points;
+    if !shipping_points.is_zero() {
+        total = add(total, shipping_points, "points")?;
+        outcome.shipping = shipping_points;
+    }
     outcome
         .lines
         .reserve_exact(line_points.iter().filter(|p| !p.is_zero()).count());
