@@ -349,6 +349,14 @@ pub enum Problem {
         "a per_order rule earns for the order, not for lines: remove lines, or use a condition such as has_sku"
     )]
     LinesOnPerOrder,
+    /// `include_shipping` on an earning base that is not an amount.
+    #[error(
+        "include_shipping counts the shipping amount, so it only applies to the net and gross bases: remove it, or use base \"net\""
+    )]
+    ShippingWithoutAmount,
+    /// `net_of` on an earning base other than the net.
+    #[error("net_of chooses the discounts a net base deducts: remove it, or use base \"net\"")]
+    NetOfWithoutNet,
     /// A tier's benefit lines without a discount to apply to them.
     #[error(
         "lines select the lines of the tier's discount: give discount_percent, or remove lines"

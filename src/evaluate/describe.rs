@@ -229,6 +229,10 @@ impl fmt::Display for TraceEntry {
                 f,
                 "not applied: earning rule {rule} stops the rules after it"
             ),
+            Reason::CampaignStoppedBy { campaign } => write!(
+                f,
+                "not applied: campaign {campaign} runs and stops the campaigns after it"
+            ),
             Reason::BelowMinimum {
                 of,
                 amount,
@@ -261,6 +265,7 @@ impl fmt::Display for TraceEntry {
                         EarnBase::Net => "net",
                         EarnBase::Gross => "gross",
                         EarnBase::PerUnit => "units",
+                        EarnBase::PerLine => "lines",
                         EarnBase::PerOrder => "order",
                     }
                 )?;

@@ -150,6 +150,10 @@ pub(super) struct Applied<'p> {
 pub(super) struct Application<'p> {
     /// Each line's net after the applied discounts.
     pub(super) nets: Lines<i128>,
+    /// Each line's share of the discounts on the whole order, for earning
+    /// rules that deduct only targeted discounts; empty without such a
+    /// rule (a `Vec`, so that an application without it stays small).
+    pub(super) spread: Vec<i128>,
     pub(super) applied: Buf<Applied<'p>, 2>,
     /// The parts per line of every item discount applied, one after the
     /// other (a line count each), when the lines are reported.
@@ -168,6 +172,7 @@ impl Application<'_> {
     pub(super) fn empty() -> Self {
         Application {
             nets: Lines::with_capacity(0),
+            spread: Vec::new(),
             applied: Buf::with_capacity(0),
             parts: Buf::with_capacity(0),
             items: 0,
@@ -198,6 +203,11 @@ pub(super) fn apply<'a>(
     let policy = ctx.program.stacking();
     application.nets.clear();
     application.nets.extend_from_slice(&ctx.gross);
+    application.spread.clear();
+    let track_spread = super::points::needs_spread(ctx.program);
+    if track_spread {
+        application.spread.resize(ctx.gross.len(), 0);
+    }
     let nets = &mut application.nets;
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them; kept only
@@ -285,6 +295,11 @@ pub(super) fn apply<'a>(
         for (net, &p) in nets.iter_mut().zip(&parts) {
             *net -= p;
         }
+        if track_spread && spread_over_order(candidate) {
+            for (share, &p) in application.spread.iter_mut().zip(&parts) {
+                *share += p;
+            }
+        }
         application.items = add(application.items, amount, "the total discount")?;
         application.benefit = add(application.benefit, amount, "the total discount")?;
         let parts_at = application.parts.len();
@@ -301,6 +316,18 @@ pub(super) fn apply<'a>(
         });
     }
     Ok(())
+}
+
+/// Whether a candidate is a discount on the whole order, spread over every
+/// line (an order-level reward without a line selector), rather than one
+/// that targets particular lines.
+fn spread_over_order(candidate: &Candidate<'_>) -> bool {
+    candidate.level == Level::Order
+        && match candidate.source {
+            Source::Ladder(ladder) => ladder.definition.lines.is_all(),
+            Source::Coupon { coupon, .. } => coupon.definition.lines.is_all(),
+            Source::Tier { benefits, .. } => benefits.lines.is_all(),
+        }
 }
 
 /// Applies a free shipping, candidate `index`: what is left of the
@@ -427,6 +454,9 @@ pub(super) struct Settled<'p> {
     pub(super) coupons: Vec<(&'p Coupon, usize)>,
     /// Each line's net after the discounts, in minor units.
     pub(super) nets: Lines<i128>,
+    /// Each line's share of the discounts on the whole order (empty when
+    /// no earning rule needs it).
+    pub(super) spread: Vec<i128>,
     /// The shipping left to pay, in minor units.
     pub(super) shipping_paid: i128,
     /// What the customer pays, in minor units.
@@ -459,6 +489,7 @@ pub(super) fn settle<'a>(
         gifts: Vec::new(),
         coupons: Vec::new(),
         nets: Lines::filled(0, 0),
+        spread: Vec::new(),
         shipping_paid: 0,
         payable: 0,
         totals: Totals {
@@ -608,5 +639,6 @@ pub(super) fn settle<'a>(
         payable: ctx.decimal(payable)?,
     };
     settled.nets = std::mem::replace(&mut application.nets, Lines::with_capacity(0));
+    settled.spread = std::mem::take(&mut application.spread);
     Ok(settled)
 }

@@ -298,13 +298,27 @@ impl Program {
         // Points are earned on the net after every redemption, or, when the
         // program says so, with the part paid with points counted back.
         let points = if redeemed.earning_back.is_empty() {
-            points::earn(&ctx, &discounts.nets, &discounts.coupons, trace)?
+            points::earn(
+                &ctx,
+                &discounts.nets,
+                &discounts.spread,
+                discounts.shipping_paid,
+                &discounts.coupons,
+                trace,
+            )?
         } else {
             let mut nets = discounts.nets.clone();
             for (net, back) in nets.iter_mut().zip(&redeemed.earning_back) {
                 *net += back;
             }
-            points::earn(&ctx, &nets, &discounts.coupons, trace)?
+            points::earn(
+                &ctx,
+                &nets,
+                &discounts.spread,
+                discounts.shipping_paid,
+                &discounts.coupons,
+                trace,
+            )?
         };
         let cashback = cashback::earn(
             &ctx,

@@ -1,9 +1,11 @@
 //! Stage 7, points: the order's multiplier (tier, campaigns, coupons),
-//! each line's own multipliers, the earning rules in order (condition,
-//! minimum, base, rate, rounding, cap, `stop`), attributed per line so that
-//! a partial return can reverse exactly what a line earned; then the
-//! bonuses for the order as a whole (the program's, the coupons', the
-//! customer's tier's), and when the points become available and expire.
+//! each line's own multipliers (in order, a `stop` ending the ones after
+//! it), the earning rules in order (condition, minimum, base, rate,
+//! rounding, cap, `stop`), attributed per line (and to shipping, for the
+//! rules that include it) so that a partial return can reverse exactly
+//! what a line earned; then the bonuses for the order as a whole (the
+//! program's, the coupons', the customer's tier's), and when the points
+//! become available and expire.
 
 use chrono::Datelike;
 use rust_decimal::Decimal;
@@ -11,13 +13,14 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::{Context, EvaluationError, Trace, condition_holds, in_minor_units, overflow};
 use crate::evaluation::{
-    BonusMiss, BonusPoints, LinePoints, MinimumOf, PointsOutcome, Reason, RuleKind, RulePoints,
-    RuleRef, Stage, TraceEntry,
+    BonusMiss, BonusPoints, LineMultiplierApplied, LinePoints, MinimumOf, PointsOutcome, Reason,
+    RuleKind, RulePoints, RuleRef, Stage, TraceEntry,
 };
 use crate::money::{Money, allocate_units, split_in_place};
+use crate::program::Program;
 use crate::rules::RuleId;
 use crate::rules::coupon::{Coupon, CouponReward};
-use crate::rules::earn::{BonusTrigger, Combine, EarnBase};
+use crate::rules::earn::{BonusTrigger, Combine, EarnBase, EarnRuleDefinition, NetOf};
 use crate::util::Lines;
 
 /// Combines one more factor into `acc` (`None`: no factor yet, 1×). The
@@ -46,10 +49,25 @@ fn not_applied(rule: RuleRef, reason: impl FnOnce() -> Reason, trace: &mut Trace
     trace.push(|| TraceEntry::new(rule, false, Stage::Points, reason()));
 }
 
-/// The points stage: earning rules with multipliers, then bonuses.
+/// Whether an earning rule of `program` deducts only targeted discounts,
+/// so that the discounts stage keeps each line's share of the discounts on
+/// the whole order.
+pub(super) fn needs_spread(program: &Program) -> bool {
+    program
+        .earning()
+        .iter()
+        .any(|r| r.definition.net_of == NetOf::TargetedDiscounts)
+}
+
+/// The points stage: earning rules with multipliers, then bonuses. `nets`
+/// are the lines' nets, `spread` their shares of the discounts on the whole
+/// order (empty unless [`needs_spread`]), `shipping_paid` the shipping
+/// after its discounts, in minor units.
 pub(super) fn earn(
     ctx: &Context<'_>,
     nets: &[i128],
+    spread: &[i128],
+    shipping_paid: i128,
     coupons: &[(&Coupon, usize)],
     trace: &mut Trace,
 ) -> Result<PointsOutcome, EvaluationError> {
@@ -79,13 +97,27 @@ pub(super) fn earn(
                 .ok_or_else(|| overflow("a multiplier"))?,
         );
     }
+    let mut campaigns_stopped: Option<&RuleId> = None;
     for (campaign, id) in multipliers.campaigns.iter().zip(program.campaign_ids()) {
+        if let Some(by) = campaigns_stopped {
+            not_applied(
+                RuleRef::new(RuleKind::Campaign, id.clone()),
+                || Reason::CampaignStoppedBy {
+                    campaign: by.clone(),
+                },
+                trace,
+            );
+            continue;
+        }
         let verdict = campaign.when.judge(facts, trace.enabled)?;
         if verdict.met {
             order_factor = Some(
                 combine_step(combine, order_factor, campaign.factor)
                     .ok_or_else(|| overflow("a multiplier"))?,
             );
+            if campaign.stop {
+                campaigns_stopped = Some(id);
+            }
         }
         trace.push(|| {
             TraceEntry::new(
@@ -113,6 +145,14 @@ pub(super) fn earn(
     if ctx.detail {
         outcome.rules.reserve_exact(program.earning().len());
     }
+    // Shipping weighs in after the lines, when a rule includes it.
+    let shipping_slot = usize::from(
+        program
+            .earning()
+            .iter()
+            .any(|r| r.definition.include_shipping),
+    );
+    let mut shipping_points = Decimal::ZERO;
     // The points of each line, or (without detail) of all lines together.
     let mut line_points: Lines<Decimal> =
         Lines::filled(if ctx.detail { n } else { 0 }, Decimal::ZERO);
@@ -124,16 +164,42 @@ pub(super) fn earn(
         let order_value = factor_of(order_factor);
         let mut line_factor: Lines<Decimal> = Lines::with_capacity(0);
         if !multipliers.lines.is_empty() {
+            // The lines each multiplier applied to (detail only).
+            let mut applied: Vec<Vec<crate::order::LineId>> = if ctx.detail {
+                vec![Vec::new(); multipliers.lines.len()]
+            } else {
+                Vec::new()
+            };
             for line in lines {
                 let mut factor = order_factor;
-                for m in multipliers.lines.iter().filter(|m| m.lines.selects(line)) {
+                for (j, m) in multipliers.lines.iter().enumerate() {
+                    if !m.lines.selects(line) {
+                        continue;
+                    }
                     factor = Some(
                         combine_step(combine, factor, m.factor)
                             .ok_or_else(|| overflow("a multiplier"))?,
                     );
+                    if let Some(ids) = applied.get_mut(j) {
+                        ids.push(line.id().clone());
+                    }
+                    if m.stop {
+                        break;
+                    }
                 }
                 line_factor.push(factor_of(factor));
             }
+            outcome.line_multipliers = multipliers
+                .lines
+                .iter()
+                .zip(applied)
+                .filter(|(_, ids)| !ids.is_empty())
+                .map(|(m, ids)| LineMultiplierApplied {
+                    id: m.id.clone(),
+                    factor: m.factor,
+                    lines: ids,
+                })
+                .collect();
         }
         let factor_scale = line_factor
             .iter()
@@ -141,8 +207,9 @@ pub(super) fn earn(
             .max()
             .unwrap_or(0)
             .max(order_value.scale());
-        // Each line's weight and share, for the lines' points (detail only).
-        let kept = if ctx.detail { n } else { 0 };
+        // Each line's weight and share, for the lines' points, and
+        // shipping's after them when a rule includes it (detail only).
+        let kept = if ctx.detail { n + shipping_slot } else { 0 };
         // The weights in whole units (the usual case), or in decimals when
         // a product does not fit; then each line's share.
         let mut units: Lines<i128> = Lines::filled(kept, 0);
@@ -204,45 +271,63 @@ pub(super) fn earn(
                     }
                 };
                 let scale = if multiplied { factor_scale } else { 0 };
-                let (weighted, base) =
-                    match weigh_in_units(ctx, def, nets, &factor_at, scale, &mut units) {
-                        Some(sums) => {
-                            integer_weights = true;
-                            sums
-                        }
-                        None => {
-                            integer_weights = false;
-                            weights.resize(kept, Decimal::ZERO);
-                            let mut weighted = Decimal::ZERO;
-                            let mut base = Decimal::ZERO;
-                            weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
-                            for (i, line) in lines.iter().enumerate() {
-                                if !def.lines.selects(line) {
-                                    continue;
-                                }
-                                let b = match def.base {
-                                    EarnBase::Net => ctx.decimal(nets[i].max(0))?,
-                                    EarnBase::Gross => ctx.decimal(ctx.gross[i])?,
-                                    EarnBase::PerUnit => {
-                                        Decimal::from(counted_units(def, line, nets[i]))
-                                    }
-                                    EarnBase::PerOrder => Decimal::ZERO,
-                                };
-                                let factor = factor_at(i);
-                                let w = if factor == Decimal::ONE {
-                                    b
-                                } else {
-                                    b.checked_mul(factor).ok_or_else(|| overflow("points"))?
-                                };
-                                if let Some(weight) = weights.get_mut(i) {
-                                    *weight = w;
-                                }
-                                weighted = add(weighted, w, "points")?;
-                                base = add(base, b, "a points base")?;
+                let shipping_factor = if multiplied {
+                    order_value
+                } else {
+                    Decimal::ONE
+                };
+                let shipping = shipping_base(ctx, def, shipping_paid);
+                let (weighted, base) = match weigh_in_units(
+                    ctx,
+                    def,
+                    nets,
+                    spread,
+                    &factor_at,
+                    (shipping, shipping_factor),
+                    scale,
+                    &mut units,
+                ) {
+                    Some(sums) => {
+                        integer_weights = true;
+                        sums
+                    }
+                    None => {
+                        integer_weights = false;
+                        weights.resize(kept, Decimal::ZERO);
+                        let mut weighted = Decimal::ZERO;
+                        let mut base = Decimal::ZERO;
+                        weights.iter_mut().for_each(|w| *w = Decimal::ZERO);
+                        let parts = lines
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, line)| def.lines.selects(line))
+                            .map(|(i, line)| {
+                                let b =
+                                    line_base(def, line, (nets[i], ctx.gross[i]), spread.get(i));
+                                (i, b, factor_at(i))
+                            })
+                            .chain((shipping != 0).then_some((n, shipping, shipping_factor)));
+                        for (i, b, factor) in parts {
+                            let b = if def.base.is_amount() {
+                                ctx.decimal(b)?
+                            } else {
+                                Decimal::try_from_i128_with_scale(b, 0)
+                                    .map_err(|_| overflow("a points base"))?
+                            };
+                            let w = if factor == Decimal::ONE {
+                                b
+                            } else {
+                                b.checked_mul(factor).ok_or_else(|| overflow("points"))?
+                            };
+                            if let Some(weight) = weights.get_mut(i) {
+                                *weight = w;
                             }
-                            (weighted, base)
+                            weighted = add(weighted, w, "points")?;
+                            base = add(base, b, "a points base")?;
                         }
-                    };
+                        (weighted, base)
+                    }
+                };
                 let raw = rule
                     .raw_points(weighted)
                     .ok_or_else(|| overflow("points"))?;
@@ -285,6 +370,11 @@ pub(super) fn earn(
                         *line = add(*line, part, "points")?;
                     }
                 }
+                if let Some(&u) = units.get(n).filter(|&&u| u != 0) {
+                    let part = Decimal::try_from_i128_with_scale(u, def.rounding.decimals())
+                        .map_err(|_| overflow("points"))?;
+                    shipping_points = add(shipping_points, part, "points")?;
+                }
             }
             trace.push(|| {
                 TraceEntry::new(
@@ -296,7 +386,9 @@ pub(super) fn earn(
                         base: def.base,
                         counted: match def.base {
                             EarnBase::Net | EarnBase::Gross => in_minor_units(base, ctx.currency),
-                            EarnBase::PerUnit | EarnBase::PerOrder => base.normalize(),
+                            EarnBase::PerUnit | EarnBase::PerLine | EarnBase::PerOrder => {
+                                base.normalize()
+                            }
                         },
                         factor: shown_factor,
                         capped,
@@ -306,6 +398,7 @@ pub(super) fn earn(
             if ctx.detail {
                 outcome.rules.push(RulePoints {
                     rule: rule_ref,
+                    name: def.name.clone(),
                     base,
                     multiplier: shown_factor,
                     points,
@@ -409,6 +502,10 @@ pub(super) fn earn(
     }
 
     let mut total = add(outcome.order_level, lines_total, "points")?;
+    if !shipping_points.is_zero() {
+        total = add(total, shipping_points, "points")?;
+        outcome.shipping = shipping_points;
+    }
     outcome
         .lines
         .reserve_exact(line_points.iter().filter(|p| !p.is_zero()).count());
@@ -433,47 +530,57 @@ pub(super) fn earn(
 }
 
 /// A rule's weighted base in whole units: each selected line's base (minor
-/// units of its amount, or its units) times its multiplier's mantissa,
-/// brought to `scale` (no less than any multiplier's), written into
-/// `weights` (when kept) with their sum and the bases' sum as decimals.
-/// `None` when a product or sum does not fit, for the decimal path to weigh
-/// instead.
+/// units of its amount, or its units or 1 for a line) times its
+/// multiplier's mantissa, and the shipping's (`shipping`: its base and the
+/// order's factor) after them, brought to `scale` (no less than any
+/// multiplier's), written into `weights` (when kept: the lines', then
+/// shipping's) with their sum and the bases' sum as decimals. `None` when a
+/// product or sum does not fit, for the decimal path to weigh instead.
+#[allow(clippy::too_many_arguments)]
 fn weigh_in_units(
     ctx: &Context<'_>,
-    def: &crate::rules::earn::EarnRuleDefinition,
+    def: &EarnRuleDefinition,
     nets: &[i128],
+    spread: &[i128],
     factor_at: &impl Fn(usize) -> Decimal,
+    shipping: (i128, Decimal),
     scale: u32,
     weights: &mut [i128],
 ) -> Option<(Decimal, Decimal)> {
     let lines = ctx.lines();
-    let decimals = match def.base {
-        EarnBase::Net | EarnBase::Gross => ctx.currency.minor_units(),
-        EarnBase::PerUnit | EarnBase::PerOrder => 0,
+    let decimals = if def.base.is_amount() {
+        ctx.currency.minor_units()
+    } else {
+        0
     };
     let mut weighted: i128 = 0;
     let mut base: i128 = 0;
     weights.iter_mut().for_each(|w| *w = 0);
+    let mantissa = |factor: Decimal| {
+        factor
+            .mantissa()
+            .checked_mul(10i128.checked_pow(scale.checked_sub(factor.scale())?)?)
+    };
     for (i, line) in lines.iter().enumerate() {
         if !def.lines.selects(line) {
             continue;
         }
-        let b = match def.base {
-            EarnBase::Net => nets[i].max(0),
-            EarnBase::Gross => ctx.gross[i],
-            EarnBase::PerUnit => i128::from(counted_units(def, line, nets[i])),
-            EarnBase::PerOrder => 0,
-        };
-        let factor = factor_at(i);
-        let mantissa = factor
-            .mantissa()
-            .checked_mul(10i128.checked_pow(scale.checked_sub(factor.scale())?)?)?;
-        let w = b.checked_mul(mantissa)?;
+        let b = line_base(def, line, (nets[i], ctx.gross[i]), spread.get(i));
+        let w = b.checked_mul(mantissa(factor_at(i))?)?;
         if let Some(weight) = weights.get_mut(i) {
             *weight = w;
         }
         weighted = weighted.checked_add(w)?;
         base = base.checked_add(b)?;
+    }
+    let (shipping, shipping_factor) = shipping;
+    if shipping != 0 {
+        let w = shipping.checked_mul(mantissa(shipping_factor)?)?;
+        if let Some(weight) = weights.get_mut(lines.len()) {
+            *weight = w;
+        }
+        weighted = weighted.checked_add(w)?;
+        base = base.checked_add(shipping)?;
     }
     let weighted =
         Decimal::try_from_i128_with_scale(weighted, decimals.checked_add(scale)?).ok()?;
@@ -481,13 +588,47 @@ fn weigh_in_units(
     Some((weighted, base))
 }
 
-/// The units a `per_unit` rule counts on a line: all of them, but none on a
-/// line with nothing to pay unless the rule says so.
-fn counted_units(
-    def: &crate::rules::earn::EarnRuleDefinition,
+/// A selected line's base for a rule (not per order): minor units of its
+/// net (its share of the discounts on the whole order, `spread`, counted
+/// back for a rule that deducts only targeted discounts) or gross, its
+/// units, or 1 for the line itself; from the line's net and gross in minor
+/// units.
+fn line_base(
+    def: &EarnRuleDefinition,
     line: &crate::order::Line,
-    net: i128,
-) -> u32 {
+    (net, gross): (i128, i128),
+    spread: Option<&i128>,
+) -> i128 {
+    match def.base {
+        EarnBase::Net => match (def.net_of, spread) {
+            (NetOf::TargetedDiscounts, Some(&share)) => net.saturating_add(share).max(0),
+            _ => net.max(0),
+        },
+        EarnBase::Gross => gross,
+        EarnBase::PerUnit => i128::from(counted_units(def, line, net)),
+        EarnBase::PerLine => i128::from(counted_units(def, line, net).min(1)),
+        EarnBase::PerOrder => 0,
+    }
+}
+
+/// The shipping a rule counts, in minor units: none unless it includes
+/// shipping; the shipping paid (after its discounts) for a net base, the
+/// shipping charged for a gross one.
+fn shipping_base(ctx: &Context<'_>, def: &EarnRuleDefinition, shipping_paid: i128) -> i128 {
+    if !def.include_shipping {
+        return 0;
+    }
+    match def.base {
+        EarnBase::Net => shipping_paid.max(0),
+        EarnBase::Gross => ctx.shipping.max(0),
+        EarnBase::PerUnit | EarnBase::PerLine | EarnBase::PerOrder => 0,
+    }
+}
+
+/// The units a `per_unit` rule counts on a line: all of them, but none on a
+/// line with nothing to pay unless the rule says so. A `per_line` rule
+/// counts the line when this is not zero.
+fn counted_units(def: &EarnRuleDefinition, line: &crate::order::Line, net: i128) -> u32 {
     if net <= 0 && !def.earn_on_free_lines {
         0
     } else {

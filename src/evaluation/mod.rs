@@ -479,11 +479,23 @@ pub struct PointsOutcome {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bonuses: Vec<BonusPoints>,
     /// The points attributable to each line, for reversing a partial
-    /// return; they sum to `total − order_level`.
+    /// return; with `shipping` they sum to `total − order_level`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<LinePoints>,
     /// Points of the order as a whole: per-order rules and bonuses.
     pub order_level: Decimal,
+    /// The points attributable to shipping, earned by the rules that
+    /// include it (`include_shipping`); taken back when the shipping is
+    /// refunded. Zero, and left out of the JSON, otherwise. The order's
+    /// [`Effect::CreditPoints`] counts them in its `points`, beside its
+    /// `lines` and `order_level`.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub shipping: Decimal,
+    /// The line multipliers that applied, in the program's order: each
+    /// with its factor and the lines it applied to. They scale the points
+    /// of every earning rule that takes multipliers, on those lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub line_multipliers: Vec<LineMultiplierApplied>,
     /// When the points become available (after the return window).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available_at: Option<DateTime<Utc>>,
@@ -492,13 +504,30 @@ pub struct PointsOutcome {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// A line multiplier of the program that applied to lines of the order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct LineMultiplierApplied {
+    /// The multiplier's id.
+    pub id: String,
+    /// Its factor.
+    pub factor: Decimal,
+    /// The lines it applied to, in the order's order (a line on which an
+    /// earlier multiplier with `stop` applied is not among them).
+    pub lines: Vec<LineId>,
+}
+
 /// What one earning rule gave.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RulePoints {
     /// The rule.
     pub rule: RuleRef,
-    /// The base it counted: an amount, a number of units, or 1 order.
+    /// The rule's name, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The base it counted: an amount (the shipping included when the rule
+    /// includes it), a number of units or lines, or 1 order.
     pub base: Decimal,
     /// The combined multiplier on the order (lines may have their own).
     pub multiplier: Decimal,

@@ -209,6 +209,12 @@ pub enum Reason {
         /// The rule that stops.
         rule: RuleId,
     },
+    /// An earlier campaign with `stop` ran, and ends the campaigns after
+    /// it.
+    CampaignStoppedBy {
+        /// The campaign that stops.
+        campaign: RuleId,
+    },
     /// An amount is below a rule's minimum.
     BelowMinimum {
         /// Which amount.

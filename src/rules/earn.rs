@@ -1,24 +1,32 @@
 //! Points: earning rules, multipliers and bonuses.
 //!
 //! An **earning rule** turns a base into points: the lines' net after
-//! discounts (the default), their gross, their units, or the order itself,
-//! at a rate ("1 point per 1.00", "10 points per unit"). Each rule rounds its
-//! own points (floor by default), may need a minimum order, may be capped per
-//! order, and may stop the rules after it when it fires. The rules that
-//! match add up.
+//! discounts (the default), their gross, their units, the lines themselves
+//! (once each, whatever the quantity), or the order itself, at a rate ("1
+//! point per 1.00", "10 points per unit", "5 points per line"). An amount
+//! base may count the shipping paid too (`include_shipping`), and a net base
+//! may deduct every discount on its lines (the default) or only those that
+//! target particular lines (`net_of`). Each rule rounds its own points
+//! (floor by default), may need a minimum order, may be capped per order,
+//! and may stop the rules after it when it fires. The rules that match add
+//! up.
 //!
 //! **Multipliers** scale what the rules earn: by the customer's tier (gold
 //! 1.5×), by line (a category or sku), and by campaign (a date window, a
 //! seasonal event, the customer's birthday: any [`Condition`]). The program
 //! says how several combine: they multiply, their extra parts add (2× and 3×
-//! give 4×), or the largest wins.
+//! give 4×), or the largest wins. Campaigns and line multipliers apply in
+//! the order they are listed; one with `stop` ends the multipliers of its
+//! list after it (campaigns for the order, line multipliers on the lines it
+//! applies to).
 //!
 //! **Bonuses** are fixed points for the order as a whole: the first order,
 //! the Nth order (the 5th, the 50th), the birthday month, an order over an
 //! amount. They are never multiplied.
 //!
-//! Shipping never earns; exempt lines (gift cards) earn only for a rule
-//! whose line selector sets `include_exempt`.
+//! Shipping earns only for a rule that sets `include_shipping` (its points
+//! are attributed to shipping, not to a line); exempt lines (gift cards)
+//! earn only for a rule whose line selector sets `include_exempt`.
 //!
 //! # Example
 //!
@@ -61,6 +69,69 @@ pub enum EarnBase {
     PerUnit,
     /// The order as a whole: a fixed number of points per order.
     PerOrder,
+    /// Each selected line once, whatever its quantity: `points` per line
+    /// (a line of 3 mugs earns as much as a line of 1). As for `per_unit`,
+    /// a line with nothing to pay earns nothing unless the rule sets
+    /// `earn_on_free_lines`.
+    PerLine,
+}
+
+impl EarnBase {
+    /// Whether the base is an amount of money (`net`, `gross`), the only
+    /// bases that take `per` and `include_shipping`.
+    #[must_use]
+    pub fn is_amount(self) -> bool {
+        matches!(self, EarnBase::Net | EarnBase::Gross)
+    }
+}
+
+/// Which discounts a `net` base deducts from the lines it counts.
+///
+/// A discount on the whole order (a percent or amount off, a ladder or a
+/// tier discount without a line selector) is spread over every line, so
+/// each line carries a share of it. `all_discounts` deducts those shares
+/// too; `targeted_discounts` deducts only the discounts that target
+/// particular lines: line-level rewards (cheapest free, buy X get Y, amount
+/// off each unit) and promotions with a line selector, on the lines they
+/// fall on.
+///
+/// Payments with points or cashback are not discounts: they are deducted
+/// (or counted back) by the program's redemption settings either way.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::rules::earn::{EarnRuleDefinition, NetOf};
+///
+/// // Odoo-like: a rule on coffee earns on the coffee lines' own price,
+/// // after a "20% off coffee" coupon but not after "10% off the order".
+/// let coffee: EarnRuleDefinition = serde_json::from_str(r#"{
+///     "id": "coffee", "points": "2", "lines": {"categories": ["coffee"]},
+///     "net_of": "targeted_discounts"
+/// }"#)?;
+/// assert_eq!(coffee.net_of, NetOf::TargetedDiscounts);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum NetOf {
+    /// Every discount allocated to the lines, their share of discounts on
+    /// the whole order included. The default.
+    #[default]
+    AllDiscounts,
+    /// Only discounts that target particular lines (line-level rewards,
+    /// promotions with a line selector); a share of a discount on the whole
+    /// order is not deducted.
+    TargetedDiscounts,
+}
+
+impl NetOf {
+    /// Whether it is the default, `all_discounts`.
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == NetOf::AllDiscounts
+    }
 }
 
 /// How an earning rule rounds its points.
@@ -123,7 +194,8 @@ pub struct EarnRuleDefinition {
     /// What it counts. Default: the net after discounts.
     #[serde(default)]
     pub base: EarnBase,
-    /// Points given per `per` of the base (per unit, or per order).
+    /// Points given per `per` of the base (per unit, per line, or per
+    /// order).
     pub points: Decimal,
     /// The amount of base that earns `points` (default 1.00); only for the
     /// net and gross bases.
@@ -136,6 +208,18 @@ pub struct EarnRuleDefinition {
     /// Which lines earn. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
+    /// Whether the shipping counts in the base: the shipping paid (net of
+    /// shipping discounts) for a `net` base, the shipping charged for a
+    /// `gross` one. Only for those bases. Default: no, shipping never
+    /// earns. The points it earns are attributed to shipping, not to a
+    /// line, and are taken back when the shipping is refunded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub include_shipping: bool,
+    /// Which discounts a `net` base deducts: every discount on its lines
+    /// (the default), or only those that target particular lines. Only for
+    /// the `net` base.
+    #[serde(default, skip_serializing_if = "NetOf::is_default")]
+    pub net_of: NetOf,
     /// When the rule applies.
     #[serde(
         default,
@@ -167,7 +251,7 @@ pub struct EarnRuleDefinition {
     /// Whether the program's multipliers apply to this rule (default yes).
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub multipliers: bool,
-    /// Whether a `per_unit` rule counts the units of lines with nothing to
+    /// Whether a `per_unit` or `per_line` rule counts lines with nothing to
     /// pay (a zero price, or discounted to zero). By default they earn
     /// nothing, so that a free basket earns no points.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -222,6 +306,8 @@ impl EarnRuleDefinition {
             points,
             per: Some(per),
             lines: LineSelector::default(),
+            include_shipping: false,
+            net_of: NetOf::AllDiscounts,
             condition: None,
             rounding: PointsRounding::Floor,
             min_order: None,
@@ -240,12 +326,46 @@ impl EarnRuleDefinition {
     }
 
     /// Sets what it counts; `per` is kept only for the net and gross bases.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::earn::EarnBase;
+    ///
+    /// // 5 points for each line of the order, whatever its quantity.
+    /// let per_line = EarnRuleDefinition::new("lines", 5, 1).base(EarnBase::PerLine);
+    /// assert_eq!(per_line.per, None);
+    /// ```
     #[must_use]
     pub fn base(mut self, base: EarnBase) -> EarnRuleDefinition {
         self.base = base;
-        if !matches!(base, EarnBase::Net | EarnBase::Gross) {
+        if !base.is_amount() {
             self.per = None;
         }
+        self
+    }
+
+    /// Counts the shipping in the base (only for the net and gross bases).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let with_shipping = EarnRuleDefinition::new("base", 1, "1.00").include_shipping();
+    /// assert!(with_shipping.include_shipping);
+    /// ```
+    #[must_use]
+    pub fn include_shipping(mut self) -> EarnRuleDefinition {
+        self.include_shipping = true;
+        self
+    }
+
+    /// Sets which discounts a `net` base deducts.
+    #[must_use]
+    pub fn net_of(mut self, net_of: NetOf) -> EarnRuleDefinition {
+        self.net_of = net_of;
         self
     }
 
@@ -291,7 +411,7 @@ impl EarnRuleDefinition {
         self
     }
 
-    /// Lets a `per_unit` rule count the units of lines with nothing to pay.
+    /// Lets a `per_unit` or `per_line` rule count lines with nothing to pay.
     #[must_use]
     pub fn earn_on_free_lines(mut self) -> EarnRuleDefinition {
         self.earn_on_free_lines = true;
@@ -326,8 +446,9 @@ impl EarnRuleDefinition {
     /// # Errors
     ///
     /// A [`ProgramError`]: a blank id, a negative rate, a `per` of zero or
-    /// less (or given for a base without an amount), more than 8 decimals, a
-    /// negative minimum or cap.
+    /// less (or given for a base without an amount), `include_shipping` on a
+    /// base without an amount, `net_of` on a base other than `net`, more
+    /// than 8 decimals, a negative minimum or cap.
     pub(crate) fn compile(self, path: &str) -> Result<EarnRule, ProgramError> {
         let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         let Ok(rule_id) = RuleId::new(self.id.as_str()) else {
@@ -358,6 +479,12 @@ impl EarnRuleDefinition {
         }
         if self.base == EarnBase::PerOrder && !self.lines.is_all() {
             return err(".lines", Problem::LinesOnPerOrder);
+        }
+        if self.include_shipping && !self.base.is_amount() {
+            return err(".include_shipping", Problem::ShippingWithoutAmount);
+        }
+        if !self.net_of.is_default() && self.base != EarnBase::Net {
+            return err(".net_of", Problem::NetOfWithoutNet);
         }
         if let PointsRounding::Decimals(n) = self.rounding
             && n > 8
@@ -510,6 +637,43 @@ pub struct LineMultiplier {
     pub lines: LineSelector,
     /// The factor.
     pub factor: Decimal,
+    /// When it applies to a line, the line multipliers listed after it do
+    /// not apply to that line. Default: no.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
+}
+
+impl LineMultiplier {
+    /// A multiplier of `factor` on the lines `lines` picks.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::earn::LineMultiplier;
+    ///
+    /// // Triple points on coffee, and no other line multiplier on it.
+    /// let coffee = LineSelector::all().category("coffee")?;
+    /// let triple = LineMultiplier::new("coffee-3x", coffee, 3).stop();
+    /// assert!(triple.stop);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>, lines: LineSelector, factor: impl Into<Decimal>) -> Self {
+        LineMultiplier {
+            id: id.into(),
+            lines,
+            factor: factor.into(),
+            stop: false,
+        }
+    }
+
+    /// Ends the line multipliers after it on the lines it applies to.
+    #[must_use]
+    pub fn stop(mut self) -> Self {
+        self.stop = true;
+        self
+    }
 }
 
 /// A multiplier while a condition holds: a date window, a seasonal event,
@@ -531,6 +695,50 @@ pub struct Campaign {
     pub when: Condition,
     /// The factor (2 for double points).
     pub factor: Decimal,
+    /// When it runs, the campaigns listed after it do not. Default: no.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stop: bool,
+}
+
+impl Campaign {
+    /// A campaign of `factor` while `when` holds.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::earn::Campaign;
+    ///
+    /// let black_friday: Condition = serde_json::from_str(r#"{"seasonal_event": "black_friday"}"#)?;
+    /// // Triple points on Black Friday, and then no other campaign.
+    /// let triple = Campaign::new("bf-3x", black_friday, 3).stop();
+    /// assert!(triple.stop);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[must_use]
+    pub fn new(id: impl Into<String>, when: Condition, factor: impl Into<Decimal>) -> Self {
+        Campaign {
+            id: id.into(),
+            name: None,
+            when,
+            factor: factor.into(),
+            stop: false,
+        }
+    }
+
+    /// Sets a name for people.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Ends the campaigns after it when it runs.
+    #[must_use]
+    pub fn stop(mut self) -> Self {
+        self.stop = true;
+        self
+    }
 }
 
 /// The program's multipliers and how they combine.

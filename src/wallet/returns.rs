@@ -27,7 +27,8 @@
 //! last unit. Points the customer no longer holds are capped, allowed
 //! below zero, or deducted from the money refunded. On a full return the
 //! coupons' uses are released and shipping is refunded (unless the policy
-//! keeps it).
+//! keeps it), and with it go the points it earned (rules with
+//! `include_shipping`).
 //!
 //! # Example
 //!
@@ -214,11 +215,17 @@ pub struct ReturnOutcome {
     /// Money kept for points the customer no longer holds
     /// (`deduct_from_refund`).
     pub deducted: Decimal,
-    /// Points the returned units earned, and the order-level points no
-    /// longer earned: what should be taken back.
+    /// Points the returned units earned, the order-level points no longer
+    /// earned, and those shipping earned when it is refunded: what should
+    /// be taken back.
     pub points_to_reverse: Decimal,
     /// Of which order-level points (bonuses, per-order rules).
     pub order_points: Decimal,
+    /// Of which points earned on shipping (rules with `include_shipping`),
+    /// taken back with the shipping when it is refunded: on a full return,
+    /// unless the policy keeps the shipping (then the points stay too).
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub shipping_points: Decimal,
     /// The bonuses taken back.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub bonuses: Vec<RuleRef>,
@@ -439,6 +446,7 @@ impl Program {
             deducted: Decimal::ZERO,
             points_to_reverse: Decimal::ZERO,
             order_points: Decimal::ZERO,
+            shipping_points: Decimal::ZERO,
             bonuses: Vec::new(),
             points_reversed: Decimal::ZERO,
             shortfall: Decimal::ZERO,
@@ -492,6 +500,11 @@ impl Program {
                     .unwrap_or_default();
                 out.shipping = shipping;
                 money += minor(shipping).map_err(|_| ReturnError::Overflow { what: "money" })?;
+                // The points the shipping earned go back with it.
+                out.shipping_points = evaluation.points.shipping.max(Decimal::ZERO);
+                points = points
+                    .checked_add(points_units(out.shipping_points)?)
+                    .ok_or(ReturnError::Overflow { what: "points" })?;
             }
             cashback += minor(evaluation.cashback.shipping)
                 .map_err(|_| ReturnError::Overflow { what: "cashback" })?;

@@ -60,10 +60,11 @@ pub fn check_accrual(e: &Evaluation) {
     for line in &p.lines {
         assert!(line.points > Decimal::ZERO, "listed line points > 0");
     }
+    assert!(p.shipping >= Decimal::ZERO, "shipping points ≥ 0");
     assert_eq!(
-        total(p.lines.iter().map(|l| l.points)),
+        total(p.lines.iter().map(|l| l.points)) + p.shipping,
         p.total - p.order_level,
-        "line points sum to the total minus the order-level points"
+        "line points and shipping's sum to the total minus the order-level points"
     );
     assert_eq!(
         total(p.rules.iter().map(|r| r.points)) + total(p.bonuses.iter().map(|b| b.points)),
