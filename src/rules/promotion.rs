@@ -24,7 +24,7 @@
 //! let program: ProgramDefinition = serde_json::from_value(serde_json::json!({
 //!     "id": "shop", "currency": "EUR",
 //!     "promotions": [
-//!         {"id": "weekend", "condition": {"weekdays": ["sat", "sun"]},
+//!         {"id": "weekend", "condition": {"weekdays": ["Sat", "Sun"]},
 //!          "reward": {"type": "percent_off", "percent": "10"}},
 //!         {"id": "spend-more", "reward": {"type": "percent_off", "steps": [
 //!             {"from": "100.00", "percent": "5"},
