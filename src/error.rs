@@ -45,7 +45,7 @@ fn limit_field(what: &str) -> &'static str {
     match what {
         "lines in the order" => "lines_per_order",
         "coupon codes entered" => "codes_per_order",
-        "coupon usage entries" => "usage_entries",
+        "coupon usage entries" | "promotion usage entries" => "usage_entries",
         "coupon codes in the program" => "codes_per_program",
         "rules in the program" => "rules_per_program",
         _ => "steps_per_ladder",
@@ -152,8 +152,62 @@ pub enum Problem {
     #[error("a ladder needs at least one step")]
     NoSteps,
     /// A coupon without codes.
-    #[error("a coupon needs at least one code")]
+    #[error(
+        "a coupon needs at least one code: give codes, or move it to promotions to apply it without a code"
+    )]
     NoCodes,
+    /// `unique` on a promotion without codes.
+    #[error(
+        "unique makes each code of a batch single-use, but this promotion has no codes: give codes, or remove unique (an automatic promotion limits its uses with usage_limit)"
+    )]
+    UniqueWithoutCodes,
+    /// A percent or amount off with neither its value nor steps.
+    #[error("{reward} needs a {field}: give {field}, or steps that give it")]
+    NoValue {
+        /// The reward's type, e.g. `percent_off`.
+        reward: &'static str,
+        /// The field missing, e.g. `percent`.
+        field: &'static str,
+    },
+    /// A percent or amount off with both its value and steps.
+    #[error("give either {field} or steps, not both")]
+    ValueAndSteps {
+        /// The field given beside the steps.
+        field: &'static str,
+    },
+    /// A cap beside steps.
+    #[error("with steps, each step has its own cap: move cap into the steps")]
+    CapWithSteps,
+    /// A step that gives the other kind of value than its reward.
+    #[error(
+        "a step of {reward} gives a {gives}: write {gives} in every step, or make the reward {other}"
+    )]
+    StepOfOtherKind {
+        /// The reward's type.
+        reward: &'static str,
+        /// What its steps give.
+        gives: &'static str,
+        /// The reward whose steps give the other value.
+        other: &'static str,
+    },
+    /// A step option on a reward without steps.
+    #[error(
+        "{option} applies to steps, but this reward gives a fixed {field}: add steps, or remove {option}"
+    )]
+    OptionWithoutSteps {
+        /// The option, e.g. `basis`.
+        option: &'static str,
+        /// The reward's fixed value, e.g. `percent`.
+        field: &'static str,
+    },
+    /// A step added (by a builder) to a reward that has no value to step.
+    #[error(
+        "steps give a percent_off or amount_off its value; {reward} has none: make the reward percent_off or amount_off"
+    )]
+    StepsOnReward {
+        /// The reward's type.
+        reward: &'static str,
+    },
     /// Steps out of order or overlapping.
     #[error("threshold {threshold} must be above the previous step's {previous}")]
     ThresholdNotAscending {
@@ -523,6 +577,24 @@ pub enum EvaluationError {
         /// The code.
         code: String,
     },
+    /// Usage counts of an automatic promotion that contradict each other.
+    #[error(
+        "promotion_usage for \"{promotion}\": by_customer {by_customer} is above overall {overall}: a customer's uses are part of all uses"
+    )]
+    PromotionUsageContradiction {
+        /// The promotion's id.
+        promotion: String,
+        /// Uses by the customer.
+        by_customer: u64,
+        /// Uses overall.
+        overall: u64,
+    },
+    /// A promotion appears twice in the usage counts.
+    #[error("promotion_usage lists \"{promotion}\" twice: give one entry per promotion")]
+    DuplicatePromotionUsage {
+        /// The promotion's id.
+        promotion: String,
+    },
     /// The customer's last order is after the evaluation instant.
     #[error(
         "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"
@@ -730,6 +802,15 @@ pub enum WarningKind {
         days_after: i64,
         /// The days it is given in.
         within_days: i64,
+    },
+    /// A reward of value 0 (percent, amount, bonus points): accepted as a
+    /// no-op, as some platforms allow, but it gives nothing.
+    #[error(
+        "{what} 0 gives nothing: the promotion applies as a no-op; give a value above 0, or remove the promotion"
+    )]
+    ZeroReward {
+        /// What is 0: `percent`, `amount` or `bonus points`.
+        what: &'static str,
     },
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.

@@ -21,8 +21,10 @@
 //!   the bound ("subtotal 187.50 is below 200.00").
 //! - [`program`] and [`rules`]: a program as plain data (JSON, TOML or Rust),
 //!   validated once by [`Program::new`](program::Program::new) with errors
-//!   that name the path and the fix: progressive discount
-//!   [`ladders`](rules::ladder), [`coupons`](rules::coupon), points
+//!   that name the path and the fix: [`promotions`](rules::promotion) of
+//!   every reward, automatic or behind [`coupon`](rules::coupon) codes,
+//!   whose percent or amount off may take its value from the steps of a
+//!   progressive discount [`ladder`](rules::ladder); points
 //!   [`earning`](rules::earn) with multipliers and bonuses,
 //!   [`cashback`](rules::cashback), the [`expiry`](rules::expiry) of
 //!   what is earned, paying with points or cashback
@@ -33,8 +35,8 @@
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
 //!   [`Evaluation`](evaluation::Evaluation) in fixed
-//!   [stages](evaluate::Stage), a file each: facts, ladder standings, coupon
-//!   verdicts, stacking, discounts allocated per line, redemption, points,
+//!   [stages](evaluate::Stage), a file each: facts, automatic promotions
+//!   (ladders among them), coupon verdicts, stacking, discounts allocated per line, redemption, points,
 //!   cashback, effects; `evaluate_batch` for many checkouts, and
 //!   [`summarize`](program::Program::summarize) for the totals alone.
 //!   Inside, every amount is a whole number of the currency's minor unit.
@@ -88,6 +90,28 @@
 //!     let subtotal: Decimal = subtotal.parse()?;
 //!     assert_eq!(ladder.reward_for(subtotal, subtotal), Some(discount.parse()?));
 //! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Example: a promotion without a code
+//!
+//! Any reward applies automatically when its promotion has no `codes`:
+//!
+//! ```
+//! use loyalty::prelude::*;
+//!
+//! let program = Program::new(serde_json::from_str::<ProgramDefinition>(r#"{
+//!     "id": "shop", "currency": "EUR",
+//!     "promotions": [{"id": "coffee-unit", "lines": {"categories": ["coffee"]},
+//!                     "reward": {"type": "amount_off_each_unit", "amount": "0.50"}}]
+//! }"#)?)?;
+//! let at = "2026-03-15T09:30:00Z".parse()?;
+//! let order = Order::builder("A-7", "C-9", at, Currency::EUR)
+//!     .line(Line::new("1", "BEANS", 4, Money::parse("9.00", Currency::EUR)?)?.with_category("coffee")?)
+//!     .build()?;
+//! let evaluation = program.evaluate(&Checkout::for_order(order, at))?;
+//! // 0.50 off each of the 4 bags.
+//! assert_eq!(evaluation.totals.discount, Decimal::new(200, 2));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -10,7 +10,7 @@
 //! as files.
 //!
 //! A schema checks the shape of a file, not its sense: that the steps of a
-//! ladder rise, that a percent is at most 100, that a currency is one of
+//! ladder or a promotion rise, that a percent is at most 100, that a currency is one of
 //! ISO 4217's, that a time zone exists, are checked by
 //! [`Program::new`](crate::Program::new) and by deserialisation, with
 //! errors that name the path.
@@ -21,6 +21,7 @@
 //! let schema = loyalty::schema::program();
 //! let properties = schema.get("properties").unwrap();
 //! assert!(properties.get("ladders").is_some());
+//! assert!(properties.get("promotions").is_some());
 //! assert_eq!(schema.get("additionalProperties"), Some(&serde_json::json!(false)));
 //! ```
 

@@ -356,3 +356,87 @@ fn a_key_stored_with_other_content_is_refused_and_nothing_is_half_applied() {
     // with it.
     assert_eq!(snapshot(&conn), before);
 }
+
+/// FIRST-40: an automatic 5.00 off for the first 40 orders in all, one per
+/// customer, with no code to enter.
+const AUTOMATIC: &str = r#"{
+    "id": "first-orders",
+    "currency": "EUR",
+    "promotions": [{"id": "first-40", "usage_limit": 40, "per_customer_limit": 1,
+                    "reward": {"type": "amount_off", "amount": "5.00"}}]
+}"#;
+
+#[test]
+fn concurrent_checkouts_never_oversell_a_limited_automatic_promotion() {
+    let program =
+        Program::new(serde_json::from_str::<ProgramDefinition>(AUTOMATIC).unwrap()).unwrap();
+    let conn = fresh(&program, "automatic");
+    let path = conn.path().unwrap().to_owned();
+    drop(conn);
+    let at = AT.parse().unwrap();
+    // 200 checkouts by 50 customers (4 each, at about the same time) on 8
+    // threads.
+    let next = AtomicUsize::new(0);
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                let mut conn = host::open(std::path::Path::new(&path)).unwrap();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= 200 {
+                        break;
+                    }
+                    let price = Money::parse("30.00", Currency::EUR).unwrap();
+                    let order = Order::builder(
+                        format!("O-{i:04}"),
+                        customer(i / PER_CUSTOMER),
+                        at,
+                        Currency::EUR,
+                    )
+                    .line(Line::new("1", "BEANS-1KG", 1, price))
+                    .build()
+                    .unwrap();
+                    if let Err(e) =
+                        host::checkout(&mut conn, &program, &Checkout::for_order(order, at))
+                    {
+                        errors.lock().unwrap().push(format!("O-{i}: {e}"));
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let conn = host::open(std::path::Path::new(&path)).unwrap();
+    // Exactly 40 uses, counted under the promotion's id, one per customer.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT overall FROM coupon_usage WHERE counter = 'promotion:first-40'"
+        ),
+        40
+    );
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM coupon_events WHERE delta = 1"),
+        40
+    );
+    assert_eq!(
+        count(&conn, "SELECT max(uses) FROM coupon_usage_by_customer"),
+        1
+    );
+    // The stored evaluations agree: 40 orders pay 25.00, 160 pay 30.00.
+    let mut discounted = 0;
+    for i in 0..200 {
+        let (_, evaluation) = host::stored_order(&conn, &program, &format!("O-{i:04}"))
+            .unwrap()
+            .unwrap();
+        if evaluation.totals.discount == Decimal::from(5) {
+            assert_eq!(evaluation.payable().amount(), Decimal::new(2500, 2));
+            discounted += 1;
+        } else {
+            assert_eq!(evaluation.payable().amount(), Decimal::new(3000, 2));
+        }
+    }
+    assert_eq!(discounted, 40);
+}

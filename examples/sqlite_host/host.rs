@@ -29,13 +29,16 @@
 //!
 //! Usage counts are kept per *counter*: the code for a coupon of a unique
 //! batch, the coupon's id otherwise (a shared coupon's codes count
-//! together), as the evaluation counts them.
+//! together), as the evaluation counts them; an automatic promotion that
+//! limits its uses counts under its id (`promotion:id`), read for every
+//! checkout and stored from its `PromotionRedemption` effect with the same
+//! compare-and-set.
 
 use std::fmt;
 
 use loyalty::Decimal;
 use loyalty::customer::CustomerId;
-use loyalty::evaluate::{Checkout, CouponUsage};
+use loyalty::evaluate::{Checkout, CouponUsage, PromotionUsage};
 use loyalty::evaluation::{Effect, Evaluation};
 use loyalty::order::Refund;
 use loyalty::program::Program;
@@ -56,7 +59,7 @@ CREATE TABLE IF NOT EXISTS programs (
 );
 CREATE TABLE IF NOT EXISTS coupon_usage (
     program TEXT NOT NULL,
-    counter TEXT NOT NULL,                 -- the code (unique batch) or the coupon id
+    counter TEXT NOT NULL,                 -- code:CODE (unique batch), coupon:id or promotion:id
     overall INTEGER NOT NULL,
     PRIMARY KEY (program, counter)
 );
@@ -202,14 +205,13 @@ fn counter(program: &Program, code: &str) -> String {
     }
 }
 
-/// The usage counts of `code` for `customer`.
+/// The usage counts of `counter` for `customer`.
 fn usage(
     conn: &Connection,
     program: &Program,
-    code: &str,
+    counter: &str,
     customer: &str,
 ) -> Result<(u64, u64), HostError> {
-    let counter = counter(program, code);
     let overall: Option<u64> = conn
         .query_row(
             "SELECT overall FROM coupon_usage WHERE program = ?1 AND counter = ?2",
@@ -296,10 +298,23 @@ pub fn checkout(
         let mut seen = checkout.clone();
         seen.coupon_usage.clear();
         for code in checkout.order.coupons() {
-            let (overall, by_customer) = usage(conn, program, code, customer.as_str())?;
+            let counter = counter(program, code);
+            let (overall, by_customer) = usage(conn, program, &counter, customer.as_str())?;
             if !seen.coupon_usage.iter().any(|u| codes_match(&u.code, code)) {
                 seen.coupon_usage.push(CouponUsage {
                     code: code.clone(),
+                    overall,
+                    by_customer,
+                });
+            }
+        }
+        seen.promotion_usage.clear();
+        for promotion in program.promotions() {
+            if promotion.is_automatic() && promotion.has_usage_limit() {
+                let counter = format!("promotion:{}", promotion.id());
+                let (overall, by_customer) = usage(conn, program, &counter, customer.as_str())?;
+                seen.promotion_usage.push(PromotionUsage {
+                    promotion: promotion.rule_id().clone(),
                     overall,
                     by_customer,
                 });
@@ -375,7 +390,21 @@ pub fn store(
                 tx,
                 program,
                 key,
-                code,
+                &counter(program, code),
+                customer,
+                (*seen_overall, *seen_by_customer),
+            )?,
+            Effect::PromotionRedemption {
+                key,
+                promotion,
+                seen_overall,
+                seen_by_customer,
+                ..
+            } => count_use(
+                tx,
+                program,
+                key,
+                &format!("promotion:{promotion}"),
                 customer,
                 (*seen_overall, *seen_by_customer),
             )?,
@@ -413,17 +442,16 @@ pub fn store(
     Ok(true)
 }
 
-/// Counts a coupon redemption with a compare-and-set on the counts seen:
+/// Counts a use of `counter` with a compare-and-set on the counts seen:
 /// `false` when they changed. An effect already counted is skipped.
 fn count_use(
     tx: &Transaction<'_>,
     program: &Program,
     key: &str,
-    code: &str,
+    counter: &str,
     customer: &CustomerId,
     (seen_overall, seen_by_customer): (u64, u64),
 ) -> Result<bool, HostError> {
-    let counter = counter(program, code);
     let (p, c) = (program.id(), customer.as_str());
     let new = tx.execute(
         "INSERT OR IGNORE INTO coupon_events (key, program, counter, customer, delta)
@@ -549,35 +577,45 @@ pub fn return_order(
 }
 
 /// Stores the effects of a return in `tx`: its ledger entries by key, and
-/// the coupon uses it gives back, once per key.
+/// the coupon and promotion uses it gives back, once per key.
 pub fn store_return(
     tx: &Transaction<'_>,
     program: &Program,
     outcome: &ReturnOutcome,
 ) -> Result<(), HostError> {
     for effect in &outcome.effects {
-        if let Effect::ReleaseCoupon {
-            key,
-            code,
-            customer,
-            ..
-        } = effect
-        {
-            release_use(tx, program, key, code, customer)?;
+        match effect {
+            Effect::ReleaseCoupon {
+                key,
+                code,
+                customer,
+                ..
+            } => release_use(tx, program, key, &counter(program, code), customer)?,
+            Effect::ReleasePromotion {
+                key,
+                promotion,
+                customer,
+            } => release_use(
+                tx,
+                program,
+                key,
+                &format!("promotion:{promotion}"),
+                customer,
+            )?,
+            _ => {}
         }
     }
     insert_entries(tx, program, &Entry::from_return(outcome).map_err(loyalty)?)
 }
 
-/// Gives back a coupon use, once per key.
+/// Gives back a use of `counter`, once per key.
 fn release_use(
     tx: &Transaction<'_>,
     program: &Program,
     key: &str,
-    code: &str,
+    counter: &str,
     customer: &CustomerId,
 ) -> Result<(), HostError> {
-    let counter = counter(program, code);
     let (p, c) = (program.id(), customer.as_str());
     let new = tx.execute(
         "INSERT OR IGNORE INTO coupon_events (key, program, counter, customer, delta)

@@ -31,7 +31,7 @@ pub(super) fn offer<'a>(ctx: &Context<'a>, candidates: &mut Candidates<'a>) {
 
 fn offer_benefits<'a>(ctx: &Context<'a>, benefits: &'a Benefits, candidates: &mut Candidates<'a>) {
     let program = ctx.program;
-    let rank = program.ladders().len() + program.coupons().len() + benefits.index;
+    let rank = program.promotions().len() + benefits.index;
     let mut push = |perk: Perk, level: Level| {
         candidates.push(Candidate {
             source: Source::Tier { benefits, perk },

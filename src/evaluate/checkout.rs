@@ -9,11 +9,13 @@ use crate::customer::{Customer, CustomerData, CustomerError};
 use crate::order::Order;
 use crate::program::Program;
 use crate::program::limits::within;
+use crate::rules::RuleId;
 use crate::rules::coupon::codes_match;
 use crate::rules::redemption::{Ask, Available, Redeem};
 
-/// What the host knows at checkout: the order, the customer, the coupon
-/// usage counts from its store, and the instant of evaluation.
+/// What the host knows at checkout: the order, the customer, the usage
+/// counts of coupons and limited automatic promotions from its store, and
+/// the instant of evaluation.
 ///
 /// In JSON the customer's id may be left out, since the order names the
 /// customer, and so may the whole customer when nothing more is known
@@ -42,6 +44,11 @@ pub struct Checkout {
     /// been used.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupon_usage: Vec<CouponUsage>,
+    /// Usage counts of automatic promotions that limit their uses, by
+    /// promotion id. A promotion with no entry has never been used; a
+    /// promotion without a limit needs none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotion_usage: Vec<PromotionUsage>,
     /// What the customer asks to pay with (points, cashback). Default:
     /// nothing.
     #[serde(default, skip_serializing_if = "Redeem::is_empty")]
@@ -65,6 +72,8 @@ struct CheckoutData {
     #[serde(default)]
     coupon_usage: Vec<CouponUsage>,
     #[serde(default)]
+    promotion_usage: Vec<PromotionUsage>,
+    #[serde(default)]
     redeem: Redeem,
     #[serde(default)]
     available: Available,
@@ -82,6 +91,7 @@ impl TryFrom<CheckoutData> for Checkout {
             order: data.order,
             customer,
             coupon_usage: data.coupon_usage,
+            promotion_usage: data.promotion_usage,
             redeem: data.redeem,
             available: data.available,
             at: data.at,
@@ -115,6 +125,7 @@ impl Checkout {
             order,
             customer,
             coupon_usage: Vec::new(),
+            promotion_usage: Vec::new(),
             redeem: Redeem::default(),
             available: Available::default(),
             at,
@@ -152,6 +163,34 @@ impl Checkout {
         self
     }
 
+    /// Adds the usage counts of an automatic promotion.
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// use loyalty::evaluate::PromotionUsage;
+    ///
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR).build()?;
+    /// let checkout = Checkout::for_order(order, at)
+    ///     .with_promotion_usage(PromotionUsage::new("first-100", 37, 0)?);
+    /// assert_eq!(checkout.promotion_usage[0].overall, 37);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_promotion_usage(mut self, usage: PromotionUsage) -> Checkout {
+        self.promotion_usage.push(usage);
+        self
+    }
+
+    /// Uses of the automatic promotion `id` (overall, by this customer);
+    /// zero when not listed.
+    pub(super) fn promotion_usage_of(&self, id: &str) -> (u64, u64) {
+        self.promotion_usage
+            .iter()
+            .find(|u| u.promotion == id)
+            .map_or((0, 0), |u| (u.overall, u.by_customer))
+    }
+
     /// Uses of `code` (overall, by this customer); zero when not listed.
     pub(super) fn usage_of(&self, code: &str) -> (u64, u64) {
         self.coupon_usage
@@ -180,6 +219,11 @@ impl Checkout {
             (
                 "coupon usage entries",
                 self.coupon_usage.len(),
+                limits.usage_entries,
+            ),
+            (
+                "promotion usage entries",
+                self.promotion_usage.len(),
                 limits.usage_entries,
             ),
         ] {
@@ -218,6 +262,28 @@ impl Checkout {
             if repeated {
                 return Err(EvaluationError::DuplicateUsage {
                     code: usage.code.clone(),
+                });
+            }
+        }
+        let mut seen = (self.promotion_usage.len() > 32)
+            .then(|| std::collections::HashSet::with_capacity(self.promotion_usage.len()));
+        for (i, usage) in self.promotion_usage.iter().enumerate() {
+            if usage.by_customer > usage.overall {
+                return Err(EvaluationError::PromotionUsageContradiction {
+                    promotion: usage.promotion.to_string(),
+                    by_customer: usage.by_customer,
+                    overall: usage.overall,
+                });
+            }
+            let repeated = match seen.as_mut() {
+                Some(seen) => !seen.insert(usage.promotion.as_str()),
+                None => self.promotion_usage[..i]
+                    .iter()
+                    .any(|u| u.promotion == usage.promotion),
+            };
+            if repeated {
+                return Err(EvaluationError::DuplicatePromotionUsage {
+                    promotion: usage.promotion.to_string(),
                 });
             }
         }
@@ -324,4 +390,39 @@ pub struct CouponUsage {
     pub overall: u64,
     /// Redemptions by this customer.
     pub by_customer: u64,
+}
+
+/// How often an automatic promotion was used before this checkout, by
+/// promotion id: for the promotions that limit their uses
+/// (`usage_limit`, `per_customer_limit`). Counted by the host from the
+/// `PromotionRedemption` effects it stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PromotionUsage {
+    /// The promotion's id.
+    pub promotion: RuleId,
+    /// Uses by anyone.
+    pub overall: u64,
+    /// Uses by this customer.
+    pub by_customer: u64,
+}
+
+impl PromotionUsage {
+    /// The counts of promotion `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`EmptyIdError`](crate::id::EmptyIdError) when `id` is blank.
+    pub fn new(
+        id: &str,
+        overall: u64,
+        by_customer: u64,
+    ) -> Result<PromotionUsage, crate::id::EmptyIdError> {
+        Ok(PromotionUsage {
+            promotion: RuleId::new(id)?,
+            overall,
+            by_customer,
+        })
+    }
 }

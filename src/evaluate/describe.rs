@@ -216,6 +216,9 @@ impl fmt::Display for TraceEntry {
                 }
                 Ok(())
             }
+            Reason::NotEligible { rejection } => {
+                write!(f, "not applied: {}", rejection.for_offer())
+            }
             Reason::CouponRejected { code, rejection } => {
                 write!(f, "not applied: code {code}: {rejection}")
             }

@@ -8,8 +8,8 @@
 use rust_decimal::Decimal;
 
 use super::benefits;
-use super::coupons::{self, Codes};
-use super::ladders::{self, show};
+use super::coupons::Codes;
+use super::promotions::{self, show};
 use super::stacking::{Candidate, Level, Perk, Source};
 use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
@@ -19,20 +19,21 @@ use crate::evaluation::{
 use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::program::Percentages;
-use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
-use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
+use crate::rules::coupon::{CouponVerdict, Rejection};
+use crate::rules::ladder::{LadderMode, NextStep, StepReward, StepTable};
+use crate::rules::promotion::{Promotion, Reward};
 use crate::util::{Buf, Lines};
 
 /// How a discount was reached, before it is written for the output.
 #[derive(Clone, Copy)]
 pub(super) enum Detail<'p> {
     NoStep {
-        ladder: &'p Ladder,
+        table: &'p StepTable,
         basis: Decimal,
         next: Option<NextStep>,
     },
     Ladder {
-        ladder: &'p Ladder,
+        table: &'p StepTable,
         step: usize,
         basis: Decimal,
         next: Option<NextStep>,
@@ -64,39 +65,35 @@ impl Detail<'_> {
     /// currency's decimals.
     fn publish(&self, currency: Currency) -> DiscountDetail {
         let money = |amount: Decimal| Money::new(amount, currency);
-        let shown_next = |ladder: &Ladder, next: Option<NextStep>| {
+        let shown_next = |table: &StepTable, next: Option<NextStep>| {
             next.map(|n| NextStep {
-                missing: show(n.missing, ladder, currency),
+                missing: show(n.missing, table, currency),
                 ..n
             })
         };
         match *self {
-            Detail::NoStep {
-                ladder,
-                basis,
-                next,
-            } => DiscountDetail::NoStep {
-                measured: show(basis, ladder, currency),
-                next: shown_next(ladder, next),
+            Detail::NoStep { table, basis, next } => DiscountDetail::NoStep {
+                measured: show(basis, table, currency),
+                next: shown_next(table, next),
             },
             Detail::Ladder {
-                ladder,
+                table,
                 step,
                 basis,
                 next,
             } => {
-                let reached = &ladder.steps()[step];
+                let reached = &table.steps()[step];
                 DiscountDetail::Ladder {
                     step,
-                    bracket: ladder.definition.mode == LadderMode::Bracket,
+                    bracket: table.mode() == LadderMode::Bracket,
                     given: match reached.reward {
                         StepReward::Percent { percent, .. } => StepGiven::Percent(percent),
                         StepReward::Amount { amount } => StepGiven::Amount(money(amount)),
                     },
-                    from: show(reached.from, ladder, currency),
-                    basis: ladder.definition.basis,
-                    measured: show(basis, ladder, currency),
-                    next: shown_next(ladder, next),
+                    from: show(reached.from, table, currency),
+                    basis: table.basis(),
+                    measured: show(basis, table, currency),
+                    next: shown_next(table, next),
                 }
             }
             Detail::PercentOff { percent, capped_at } => DiscountDetail::PercentOff {
@@ -235,10 +232,9 @@ pub(super) fn apply<'a>(
     for &index in order.iter() {
         let candidate = &candidates[index];
         let (target, mut parts, detail) = match candidate.source {
-            Source::Ladder(ladder) => ladders::discount(ctx, ladder, nets, policy.percentages)?,
-            Source::Coupon { coupon, .. } => {
-                match &coupon.definition.reward {
-                    CouponReward::FreeShipping => {
+            Source::Promotion { promotion, .. } => {
+                match &promotion.definition.reward {
+                    Reward::FreeShipping => {
                         free_shipping(
                             index,
                             &mut shipping_left,
@@ -249,13 +245,13 @@ pub(super) fn apply<'a>(
                         )?;
                         continue;
                     }
-                    CouponReward::FreeGift { value, .. } => {
+                    Reward::FreeGift { value, .. } => {
                         let value = ctx.units(*value)?;
                         application.benefit = add(application.benefit, value, "a gift's value")?;
                     }
                     _ => {}
                 }
-                coupons::discount(ctx, coupon, nets, &mut free_units, policy.percentages)?
+                promotions::discount(ctx, promotion, nets, &mut free_units, policy.percentages)?
             }
             Source::Tier {
                 perk: Perk::FreeShipping,
@@ -324,8 +320,7 @@ pub(super) fn apply<'a>(
 fn spread_over_order(candidate: &Candidate<'_>) -> bool {
     candidate.level == Level::Order
         && match candidate.source {
-            Source::Ladder(ladder) => ladder.definition.lines.is_all(),
-            Source::Coupon { coupon, .. } => coupon.definition.lines.is_all(),
+            Source::Promotion { promotion, .. } => promotion.definition.lines.is_all(),
             Source::Tier { benefits, .. } => benefits.lines.is_all(),
         }
 }
@@ -449,9 +444,10 @@ pub(super) struct Settled<'p> {
     pub(super) lines: Vec<LineOutcome>,
     pub(super) discounts: Vec<AppliedDiscount>,
     pub(super) gifts: Vec<Gift>,
-    /// The coupons applied, with the index of their verdict, in the order
-    /// they applied.
-    pub(super) coupons: Vec<(&'p Coupon, usize)>,
+    /// The promotions applied that leave a record for the later stages (a
+    /// code's redemption, a limited promotion's use, a gift, points), with
+    /// the index of their code's verdict, in the order they applied.
+    pub(super) promotions: Vec<(&'p Promotion, Option<usize>)>,
     /// Each line's net after the discounts, in minor units.
     pub(super) nets: Lines<i128>,
     /// Each line's share of the discounts on the whole order (empty when
@@ -487,7 +483,7 @@ pub(super) fn settle<'a>(
             0
         }),
         gifts: Vec::new(),
-        coupons: Vec::new(),
+        promotions: Vec::new(),
         nets: Lines::filled(0, 0),
         spread: Vec::new(),
         shipping_paid: 0,
@@ -518,10 +514,13 @@ pub(super) fn settle<'a>(
     }
     for applied in &application.applied {
         let candidate = &candidates[applied.candidate];
-        // A ladder measured after earlier discounts stands where it was
-        // measured when applied, not where the gross put it.
-        if let Source::Ladder(ladder) = candidate.source
-            && let Some(outcome) = ladder_outcomes.iter_mut().find(|o| o.ladder == ladder.id())
+        // Steps measured after earlier discounts stand where they were
+        // measured when applied, not where the gross put them.
+        if let Source::Promotion { promotion, .. } = candidate.source
+            && promotion.steps().is_some()
+            && let Some(outcome) = ladder_outcomes
+                .iter_mut()
+                .find(|o| o.ladder == promotion.id())
         {
             match applied.detail {
                 Detail::Ladder {
@@ -540,15 +539,23 @@ pub(super) fn settle<'a>(
             }
             outcome.amount = ctx.decimal(applied.amount)?;
         }
-        if applied.amount == 0 && candidate.level != Level::Benefit {
+        let gives_nothing = match candidate.source {
+            Source::Promotion { promotion, .. } => promotion.gives_nothing(),
+            Source::Tier { .. } => false,
+        };
+        if (applied.amount == 0 && candidate.level != Level::Benefit) || gives_nothing {
             // Picked, but the lines it applies to were already fully
-            // discounted (or no ladder step is reached after earlier
-            // discounts): nothing to apply, nothing to redeem.
+            // discounted (or no step is reached after earlier discounts, or
+            // the reward is worth nothing): nothing to apply, nothing to
+            // redeem.
             match candidate.source {
-                Source::Coupon { verdict, .. } => {
+                Source::Promotion {
+                    verdict: Some(verdict),
+                    ..
+                } => {
                     verdicts[verdict].rejection = Some(Rejection::NothingToDiscount);
                 }
-                Source::Ladder(_) | Source::Tier { .. } => trace.push(|| {
+                Source::Promotion { verdict: None, .. } | Source::Tier { .. } => trace.push(|| {
                     TraceEntry::new(
                         candidate.rule(),
                         false,
@@ -563,16 +570,19 @@ pub(super) fn settle<'a>(
             continue;
         }
         let mut code = None;
-        if let Source::Coupon { coupon, verdict } = candidate.source {
-            settled.coupons.push((coupon, verdict));
+        let mut name = None;
+        if let Source::Promotion { promotion, verdict } = candidate.source {
+            if promotion.leaves_record() {
+                settled.promotions.push((promotion, verdict));
+            }
             if !ctx.detail {
                 continue;
             }
-            if let CouponReward::FreeGift {
+            if let Reward::FreeGift {
                 sku,
                 quantity,
                 value,
-            } = &coupon.definition.reward
+            } = &promotion.definition.reward
             {
                 settled.gifts.push(Gift {
                     rule: candidate.rule(),
@@ -581,7 +591,8 @@ pub(super) fn settle<'a>(
                     value: *value,
                 });
             }
-            code = Some(verdict);
+            code = verdict;
+            name = promotion.definition.name.as_ref();
         }
         if !ctx.detail {
             continue;
@@ -598,6 +609,7 @@ pub(super) fn settle<'a>(
         let amount = ctx.money(applied.amount)?;
         let discount = AppliedDiscount {
             rule: candidate.rule(),
+            name: name.cloned(),
             code: code.map(|v: usize| codes.get(v).to_owned()),
             target: applied.target,
             amount: amount.amount(),

@@ -1,20 +1,22 @@
 //! Stage 9, effects: what the host must store, each with an idempotency key
-//! `program/order/rule`: for each coupon applied (in the order applied) its
-//! gift and its redemption, carrying the usage counts the evaluation saw
-//! for a compare-and-set; then the points and cashback spent, carrying the
-//! balance the evaluation saw; then the points and the cashback credited.
+//! `program/order/rule`: for each promotion applied (in the order applied)
+//! its gift, and its redemption carrying the usage counts the evaluation
+//! saw for a compare-and-set (a code's, or an automatic promotion's when it
+//! limits its uses: one without a limit records nothing); then the points
+//! and cashback spent, carrying the balance the evaluation saw; then the
+//! points and the cashback credited.
 
 use super::Context;
 use super::coupons::Codes;
 use crate::evaluation::{
     CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
 };
-use crate::rules::coupon::{Coupon, CouponReward};
+use crate::rules::promotion::{Promotion, Reward};
 
 /// The effects of an evaluation.
 pub(super) fn collect(
     ctx: &Context<'_>,
-    coupons: &[(&Coupon, usize)],
+    promotions: &[(&Promotion, Option<usize>)],
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
@@ -35,9 +37,9 @@ pub(super) fn collect(
         }
         key
     };
-    let mut effects = Vec::with_capacity(2 * coupons.len() + redemptions.len() + 2);
-    for &(coupon, verdict) in coupons {
-        if let CouponReward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
+    let mut effects = Vec::with_capacity(2 * promotions.len() + redemptions.len() + 2);
+    for &(coupon, verdict) in promotions {
+        if let Reward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
             effects.push(Effect::AddGift {
                 key: key(&["/gift:", coupon.id()]),
                 coupon: coupon.rule_id().clone(),
@@ -45,6 +47,21 @@ pub(super) fn collect(
                 quantity: *quantity,
             });
         }
+        let Some(verdict) = verdict else {
+            // An automatic promotion: its use is recorded only when it
+            // has a limit to keep.
+            if coupon.has_usage_limit() {
+                let (seen_overall, seen_by_customer) = ctx.checkout.promotion_usage_of(coupon.id());
+                effects.push(Effect::PromotionRedemption {
+                    key: key(&["/promotion:", coupon.id()]),
+                    promotion: coupon.rule_id().clone(),
+                    customer: customer.clone(),
+                    seen_overall,
+                    seen_by_customer,
+                });
+            }
+            continue;
+        };
         let code = codes.take(verdict);
         let (seen_overall, seen_by_customer) = ctx.checkout.usage_of(&code);
         effects.push(Effect::CouponRedemption {

@@ -3,17 +3,19 @@
 //!
 //! 1. [`Stage::Facts`] (`facts.rs`): line amounts, subtotal, local time in
 //!    the program's zone, the customer's order number, derived once.
-//! 2. [`Stage::Ladders`] (`ladders.rs`): each ladder's condition and
-//!    standing.
+//! 2. [`Stage::Promotions`] (`automatic.rs`): each automatic promotion
+//!    (the ladders among them, reported under [`Stage::Ladders`]) is
+//!    judged: its standing on its steps, its restrictions, its first step.
 //! 3. [`Stage::Coupons`] (`coupons.rs`): each entered code gets a verdict,
-//!    accepted or rejected with a reason.
-//! 4. [`Stage::Stacking`] (`stacking.rs`): among the candidates (accepted
-//!    coupons, ladders with a step reached, the discount and free shipping
-//!    of the customer's tier from `benefits.rs`), the program's policy
-//!    picks the set that applies.
+//!    accepted or rejected with a reason; only the promotions whose codes
+//!    were entered are judged. What both stages share is `promotions.rs`.
+//! 4. [`Stage::Stacking`] (`stacking.rs`): among the candidates (automatic
+//!    promotions that apply, accepted coupons, the discount and free
+//!    shipping of the customer's tier from `benefits.rs`), the program's
+//!    policy picks the set that applies.
 //! 5. [`Stage::Discounts`] (`discounts.rs`): line-level rewards (cheapest
 //!    free, buy X get Y, amount off each unit) first, then order-level ones
-//!    (ladders, percent and amount off) by priority, then shipping. Each
+//!    (steps, percent and amount off) by priority, then shipping. Each
 //!    discount is rounded once and allocated over its eligible lines in
 //!    proportion to their net, so that the parts sum exactly to it; no line
 //!    goes below zero.
@@ -23,8 +25,9 @@
 //! 7. [`Stage::Points`] (`points.rs`): earning rules, multipliers, bonuses
 //!    (the tier's among them).
 //! 8. [`Stage::Cashback`] (`cashback.rs`): cashback on the net paid.
-//! 9. [`Stage::Effects`] (`effects.rs`): coupon redemptions, gifts, points
-//!    and cashback spent and credited, for the host to store.
+//! 9. [`Stage::Effects`] (`effects.rs`): coupon redemptions, uses of
+//!    automatic promotions that have a limit, gifts, points and cashback
+//!    spent and credited, for the host to store.
 //!
 //! The trace records each decision as data ([`Reason`]);
 //! its sentences are written (`describe.rs`) only when displayed or
@@ -59,6 +62,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod automatic;
 mod benefits;
 mod cashback;
 mod checkout;
@@ -67,14 +71,14 @@ mod describe;
 mod discounts;
 mod effects;
 mod facts;
-mod ladders;
 mod points;
+mod promotions;
 mod redemption;
 mod stacking;
 
 pub use crate::error::EvaluationError;
 pub use crate::evaluation::Stage;
-pub use checkout::{Checkout, CouponUsage};
+pub use checkout::{Checkout, CouponUsage, PromotionUsage};
 
 use rust_decimal::Decimal;
 
@@ -179,7 +183,7 @@ impl Program {
         } = self.run(checkout, true, &mut trace)?;
         let effects = effects::collect(
             &ctx,
-            &discounts.coupons,
+            &discounts.promotions,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,
@@ -273,8 +277,8 @@ impl Program {
     ) -> Result<Run<'a>, EvaluationError> {
         let ctx = facts::derive(self, checkout, detail, trace)?;
         let mut candidates = stacking::Candidates::with_capacity(0);
-        let mut ladders = ladders::stand(&ctx, &mut candidates, trace)?;
-        let mut coupons = coupons::judge(&ctx, &mut candidates)?;
+        let mut ladders = automatic::judge(&ctx, &mut candidates, trace)?;
+        let mut coupons = coupons::judge(&ctx, &mut candidates, &mut ladders)?;
         benefits::offer(&ctx, &mut candidates);
         let mut application = discounts::Application::empty();
         stacking::pick(
@@ -293,7 +297,7 @@ impl Program {
             &mut ladders,
             trace,
         )?;
-        coupons::trace_rejections(&coupons.verdicts, trace);
+        coupons::trace_rejections(&coupons, trace);
         let redeemed = redemption::redeem(&ctx, &mut discounts, trace)?;
         // Points are earned on the net after every redemption, or, when the
         // program says so, with the part paid with points counted back.
@@ -303,7 +307,7 @@ impl Program {
                 &discounts.nets,
                 &discounts.spread,
                 discounts.shipping_paid,
-                &discounts.coupons,
+                &discounts.promotions,
                 trace,
             )?
         } else {
@@ -316,7 +320,7 @@ impl Program {
                 &nets,
                 &discounts.spread,
                 discounts.shipping_paid,
-                &discounts.coupons,
+                &discounts.promotions,
                 trace,
             )?
         };
@@ -414,7 +418,7 @@ impl Program {
 struct Run<'a> {
     ctx: Context<'a>,
     ladders: Vec<crate::evaluation::LadderOutcome>,
-    coupons: coupons::Verdicts,
+    coupons: coupons::Verdicts<'a>,
     discounts: discounts::Settled<'a>,
     redeemed: redemption::Redeemed,
     points: crate::evaluation::PointsOutcome,
@@ -430,7 +434,7 @@ pub(crate) struct Trace {
 impl Trace {
     fn new(options: EvaluateOptions, program: &Program, checkout: &Checkout) -> Trace {
         // One entry per rule is the usual count; reserve it once.
-        let rules = program.ladders().len()
+        let rules = program.automatic().len()
             + checkout.order.coupons().len()
             + program.earning().len()
             + program.bonuses().len()

@@ -19,8 +19,8 @@ use crate::evaluation::{
 use crate::money::{Money, allocate_units, split_in_place};
 use crate::program::Program;
 use crate::rules::RuleId;
-use crate::rules::coupon::{Coupon, CouponReward};
 use crate::rules::earn::{BonusTrigger, Combine, EarnBase, EarnRuleDefinition, NetOf};
+use crate::rules::promotion::{Promotion, Reward};
 use crate::util::Lines;
 
 /// Combines one more factor into `acc` (`None`: no factor yet, 1×). The
@@ -68,7 +68,7 @@ pub(super) fn earn(
     nets: &[i128],
     spread: &[i128],
     shipping_paid: i128,
-    coupons: &[(&Coupon, usize)],
+    coupons: &[(&Promotion, Option<usize>)],
     trace: &mut Trace,
 ) -> Result<PointsOutcome, EvaluationError> {
     let program = ctx.program;
@@ -132,7 +132,7 @@ pub(super) fn earn(
         });
     }
     for (coupon, _) in coupons {
-        if let CouponReward::PointsMultiplier { factor } = coupon.definition.reward {
+        if let Reward::PointsMultiplier { factor } = coupon.definition.reward {
             order_factor = Some(
                 combine_step(combine, order_factor, factor)
                     .ok_or_else(|| overflow("a multiplier"))?,
@@ -481,10 +481,10 @@ pub(super) fn earn(
         }
     }
     for (coupon, _) in coupons {
-        if let CouponReward::BonusPoints { points } = coupon.definition.reward {
+        if let Reward::BonusPoints { points } = coupon.definition.reward {
             outcome.order_level = add(outcome.order_level, points, "points")?;
             outcome.bonuses.push(BonusPoints {
-                rule: RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone()),
+                rule: super::promotions::rule(coupon),
                 points,
             });
         }

@@ -196,6 +196,7 @@ fn redeem_asked(
             }
             settled.discounts.push(AppliedDiscount {
                 rule: rule.clone(),
+                name: None,
                 code: None,
                 target: Target::Items,
                 amount: amount.amount(),

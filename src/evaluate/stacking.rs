@@ -1,5 +1,6 @@
-//! Stage 4, stacking: among the candidates (ladders with a step reached,
-//! accepted coupons, the benefits of the customer's tier), the program's
+//! Stage 4, stacking: among the candidates (automatic promotions that
+//! apply, ladders among them; accepted coupons; the benefits of the
+//! customer's tier), the program's
 //! policy picks the set that applies:
 //! exclusive, stackable, or the best of a group; best for the customer or
 //! by priority. Candidates left out get "cannot be combined with".
@@ -9,8 +10,8 @@ use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::program::Pick;
 use crate::rules::Stacking;
-use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
-use crate::rules::ladder::Ladder;
+use crate::rules::coupon::{CouponVerdict, Rejection};
+use crate::rules::promotion::{Promotion, Reward};
 use crate::rules::tier::Benefits;
 use crate::util::{Buf, Lines};
 
@@ -26,16 +27,16 @@ pub(super) enum Level {
 }
 
 impl Level {
-    pub(super) fn of(reward: &CouponReward) -> Level {
+    pub(super) fn of(reward: &Reward) -> Level {
         match reward {
-            CouponReward::CheapestFree
-            | CouponReward::BuyXGetY { .. }
-            | CouponReward::AmountOffEachUnit { .. } => Level::Line,
-            CouponReward::PercentOff { .. } | CouponReward::AmountOff { .. } => Level::Order,
-            CouponReward::FreeShipping => Level::Shipping,
-            CouponReward::FreeGift { .. }
-            | CouponReward::BonusPoints { .. }
-            | CouponReward::PointsMultiplier { .. } => Level::Benefit,
+            Reward::CheapestFree | Reward::BuyXGetY { .. } | Reward::AmountOffEachUnit { .. } => {
+                Level::Line
+            }
+            Reward::PercentOff { .. } | Reward::AmountOff { .. } => Level::Order,
+            Reward::FreeShipping => Level::Shipping,
+            Reward::FreeGift { .. }
+            | Reward::BonusPoints { .. }
+            | Reward::PointsMultiplier { .. } => Level::Benefit,
         }
     }
 }
@@ -47,7 +48,7 @@ pub(super) struct Candidate<'p> {
     pub(super) stacking: &'p Stacking,
     pub(super) priority: i32,
     /// Definition order across the program: ladders, then coupons, then
-    /// tiers.
+    /// the `promotions` list, then tiers.
     pub(super) rank: usize,
     pub(super) level: Level,
 }
@@ -59,10 +60,7 @@ impl Candidate<'_> {
     /// The rule, as the outputs name it.
     pub(super) fn rule(&self) -> RuleRef {
         match self.source {
-            Source::Ladder(ladder) => RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone()),
-            Source::Coupon { coupon, .. } => {
-                RuleRef::new(RuleKind::Coupon, coupon.rule_id().clone())
-            }
+            Source::Promotion { promotion, .. } => super::promotions::rule(promotion),
             Source::Tier { benefits, .. } => RuleRef::new(RuleKind::Tier, benefits.rule_id.clone()),
         }
     }
@@ -70,17 +68,14 @@ impl Candidate<'_> {
 
 #[derive(Clone, Copy)]
 pub(super) enum Source<'p> {
-    Ladder(&'p Ladder),
-    Coupon {
-        coupon: &'p Coupon,
-        /// The index of its verdict.
-        verdict: usize,
+    /// A promotion: automatic, or entered with a code.
+    Promotion {
+        promotion: &'p Promotion,
+        /// The index of the verdict on its code; none for an automatic one.
+        verdict: Option<usize>,
     },
     /// A benefit of the customer's tier.
-    Tier {
-        benefits: &'p Benefits,
-        perk: Perk,
-    },
+    Tier { benefits: &'p Benefits, perk: Perk },
 }
 
 /// Which benefit of a tier a candidate is.
@@ -121,7 +116,11 @@ pub(super) fn pick<'a>(
             continue;
         }
         let with = winner(index);
-        if let Source::Coupon { verdict, .. } = candidate.source {
+        if let Source::Promotion {
+            verdict: Some(verdict),
+            ..
+        } = candidate.source
+        {
             verdicts[verdict].rejection = Some(Rejection::NotCombinable {
                 with: with
                     .as_ref()
@@ -285,15 +284,12 @@ mod tests {
 
     #[test]
     fn levels_apply_line_rewards_first_and_benefits_last() {
-        let percent = CouponReward::PercentOff {
-            percent: Decimal::TEN,
-            cap: None,
-        };
-        assert_eq!(Level::of(&CouponReward::CheapestFree), Level::Line);
+        let percent = Reward::percent_off(Decimal::TEN);
+        assert_eq!(Level::of(&Reward::CheapestFree), Level::Line);
         assert_eq!(Level::of(&percent), Level::Order);
-        assert_eq!(Level::of(&CouponReward::FreeShipping), Level::Shipping);
+        assert_eq!(Level::of(&Reward::FreeShipping), Level::Shipping);
         assert_eq!(
-            Level::of(&CouponReward::BonusPoints {
+            Level::of(&Reward::BonusPoints {
                 points: Decimal::TEN
             }),
             Level::Benefit

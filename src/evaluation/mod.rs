@@ -268,6 +268,9 @@ pub enum RuleKind {
     Ladder,
     /// A coupon.
     Coupon,
+    /// A promotion of the program's `promotions` list, automatic or behind
+    /// codes (a ladder keeps `ladder`, a coupon `coupon`).
+    Promotion,
     /// A points earning rule.
     Earn,
     /// A points bonus.
@@ -305,6 +308,7 @@ impl std::fmt::Display for RuleRef {
         match self.kind {
             RuleKind::Ladder => write!(f, "ladder {}", self.id),
             RuleKind::Coupon => write!(f, "coupon {}", self.id),
+            RuleKind::Promotion => write!(f, "promotion {}", self.id),
             RuleKind::Earn => write!(f, "earning rule {}", self.id),
             RuleKind::Bonus => write!(f, "bonus {}", self.id),
             RuleKind::Campaign => write!(f, "campaign {}", self.id),
@@ -336,6 +340,8 @@ pub enum Target {
 pub struct AppliedDiscount {
     /// The rule.
     pub rule: RuleRef,
+    /// The rule's name for people, when it has one.
+    pub name: Option<String>,
     /// The code that redeemed it, for a coupon.
     pub code: Option<String>,
     /// What it comes off.
@@ -361,6 +367,8 @@ impl AppliedDiscount {
 struct AppliedDiscountData {
     rule: RuleRef,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     code: Option<String>,
     target: Target,
     amount: Decimal,
@@ -375,6 +383,7 @@ impl From<AppliedDiscountData> for AppliedDiscount {
     fn from(d: AppliedDiscountData) -> AppliedDiscount {
         AppliedDiscount {
             rule: d.rule,
+            name: d.name,
             code: d.code,
             target: d.target,
             amount: d.amount,
@@ -387,9 +396,15 @@ impl From<AppliedDiscountData> for AppliedDiscount {
 impl Serialize for AppliedDiscount {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let fields = 5 + usize::from(self.code.is_some()) + usize::from(self.capped_by_total);
+        let fields = 5
+            + usize::from(self.name.is_some())
+            + usize::from(self.code.is_some())
+            + usize::from(self.capped_by_total);
         let mut s = serializer.serialize_struct("AppliedDiscount", fields)?;
         s.serialize_field("rule", &self.rule)?;
+        if let Some(name) = &self.name {
+            s.serialize_field("name", name)?;
+        }
         if let Some(code) = &self.code {
             s.serialize_field("code", code)?;
         }
@@ -408,7 +423,7 @@ impl Serialize for AppliedDiscount {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Gift {
-    /// The coupon that gives it.
+    /// The promotion (or coupon) that gives it.
     pub rule: RuleRef,
     /// The gift's sku.
     pub sku: Sku,
@@ -418,11 +433,11 @@ pub struct Gift {
     pub value: Decimal,
 }
 
-/// Where the order stands on a ladder.
+/// Where the order stands on a ladder, or on the steps of a promotion.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct LadderOutcome {
-    /// The ladder's id.
+    /// The ladder's (or promotion's) id.
     pub ladder: RuleId,
     /// The basis measured: an amount or a number of units.
     pub basis: Decimal,
@@ -737,6 +752,25 @@ pub enum Effect {
         /// Redemptions by this customer the evaluation saw.
         seen_by_customer: u64,
     },
+    /// Record one use of an automatic promotion that limits its uses
+    /// (`usage_limit`, `per_customer_limit`); an automatic promotion
+    /// without a limit leaves no such effect.
+    ///
+    /// The counts are those the checkout's `promotion_usage` gave for it
+    /// (zero when not listed). Store the use with a compare-and-set on
+    /// them, as for a coupon, and re-evaluate if it fails.
+    PromotionRedemption {
+        /// `program/order/promotion:id`.
+        key: String,
+        /// The promotion's id.
+        promotion: RuleId,
+        /// The customer.
+        customer: CustomerId,
+        /// Uses overall the evaluation saw.
+        seen_overall: u64,
+        /// Uses by this customer the evaluation saw.
+        seen_by_customer: u64,
+    },
     /// Credit points to the customer, pending until `available_at`.
     CreditPoints {
         /// `program/order/points`.
@@ -858,6 +892,17 @@ pub enum Effect {
         /// The customer.
         customer: CustomerId,
     },
+    /// Give back a use of an automatic promotion, the order being wholly
+    /// returned: decrement the counts its `PromotionRedemption`
+    /// incremented.
+    ReleasePromotion {
+        /// `program/order/return:refund/promotion:id`.
+        key: String,
+        /// The promotion.
+        promotion: RuleId,
+        /// The customer.
+        customer: CustomerId,
+    },
     /// The customer's tier changes with this order.
     TierChanged {
         /// `program/order/tier`.
@@ -873,9 +918,9 @@ pub enum Effect {
     },
     /// Add a free gift line to the order.
     AddGift {
-        /// `program/order/gift:coupon-id`.
+        /// `program/order/gift:promotion-id`.
         key: String,
-        /// The coupon that gives it.
+        /// The promotion (or coupon) that gives it.
         coupon: RuleId,
         /// The gift's sku.
         sku: Sku,
@@ -890,6 +935,8 @@ impl Effect {
     pub fn key(&self) -> &str {
         match self {
             Effect::CouponRedemption { key, .. }
+            | Effect::PromotionRedemption { key, .. }
+            | Effect::ReleasePromotion { key, .. }
             | Effect::AddGift { key, .. }
             | Effect::CreditPoints { key, .. }
             | Effect::CreditCashback { key, .. }

@@ -28,8 +28,14 @@ pub enum Stage {
     /// Line amounts, subtotal, local time, the customer's order number and
     /// tier, derived once.
     Facts,
-    /// Each ladder's condition and standing.
+    /// Each ladder's condition and standing. Entries about a rule of the
+    /// program's `ladders` list name this stage; other automatic promotions
+    /// are judged at the same time, under [`Promotions`](Self::Promotions).
     Ladders,
+    /// Each automatic promotion's restrictions (window, usage limits,
+    /// order number, tier, segment, condition, minimums) and standing on
+    /// its steps.
+    Promotions,
     /// A verdict on each entered code.
     Coupons,
     /// The program's stacking policy picks the discounts that apply.
@@ -191,6 +197,14 @@ pub enum Reason {
         /// Whether the program's cap on the total discount reduced it.
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         capped_by_total: bool,
+    },
+    /// An automatic promotion does not apply to this checkout: a
+    /// restriction it has is not met (its condition reports
+    /// [`ConditionNotMet`](Self::ConditionNotMet) instead, with the
+    /// observation).
+    NotEligible {
+        /// Why, as for an entered code.
+        rejection: Rejection,
     },
     /// An entered code was refused.
     CouponRejected {

@@ -59,6 +59,7 @@ use crate::rules::earn::{BonusDefinition, EarnRule, EarnRuleDefinition, Multipli
 use crate::rules::expiry::LedgerPolicy;
 use crate::rules::ladder::{Ladder, LadderDefinition};
 use crate::rules::nudge::NudgeRules;
+use crate::rules::promotion::{Origin, Promotion, PromotionDefinition};
 use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
 use crate::rules::segment::{SegmentRule, SegmentRules};
@@ -242,12 +243,17 @@ pub struct ProgramDefinition {
     /// How discounts combine.
     #[serde(default)]
     pub stacking: StackingPolicy,
-    /// Progressive discount ladders.
+    /// Progressive discount ladders: read as automatic promotions whose
+    /// percent or amount off comes from their steps.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ladders: Vec<LadderDefinition>,
-    /// Coupons.
+    /// Coupons: promotions that must have codes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub coupons: Vec<CouponDefinition>,
+    /// Promotions of any reward: automatic without codes, coupons with
+    /// them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<PromotionDefinition>,
     /// The VIP tiers customers can be in, lowest first. When given, every
     /// tier a rule names must be one of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -338,6 +344,7 @@ impl ProgramDefinition {
             stacking: StackingPolicy::default(),
             ladders: Vec::new(),
             coupons: Vec::new(),
+            promotions: Vec::new(),
             tiers: Vec::new(),
             tier_rules: TierRules::default(),
             earning: Vec::new(),
@@ -407,6 +414,26 @@ impl ProgramDefinition {
     #[must_use]
     pub fn coupon(mut self, coupon: CouponDefinition) -> ProgramDefinition {
         self.coupons.push(coupon);
+        self
+    }
+
+    /// Adds a promotion: automatic when it has no codes, a coupon when it
+    /// has them.
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::promotion::{PromotionDefinition, Reward};
+    ///
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).promotion(
+    ///     PromotionDefinition::automatic("weekend", Reward::percent_off(Decimal::TEN))
+    ///         .condition(Condition::Weekdays(vec![chrono::Weekday::Sat, chrono::Weekday::Sun])),
+    /// ))?;
+    /// assert!(program.promotions()[0].is_automatic());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn promotion(mut self, promotion: PromotionDefinition) -> ProgramDefinition {
+        self.promotions.push(promotion);
         self
     }
 
@@ -550,8 +577,15 @@ pub struct Program {
     /// The id, shared with every evaluation.
     program_id: ProgramId,
     calendar: Calendar,
+    /// The `ladders` list, compiled, as ladders.
     ladders: Vec<Ladder>,
-    coupons: Vec<Coupon>,
+    /// Every promotion in one shape: the ladders, then the coupons, then
+    /// the `promotions` list.
+    promotions: Vec<Promotion>,
+    /// The automatic ones (no codes), by index into `promotions`, in order.
+    automatic: Vec<usize>,
+    /// How many of the automatic ones have steps.
+    automatic_steps: usize,
     earning: Vec<EarnRule>,
     cashback: Vec<Cashback>,
     /// The ids of the campaigns and bonuses, shared with evaluations.
@@ -559,7 +593,7 @@ pub struct Program {
     bonus_ids: Vec<crate::rules::RuleId>,
     /// The benefits of the tiers that give any, in tier order.
     tier_benefits: Vec<Benefits>,
-    /// Normalised code → index into `coupons`.
+    /// Normalised code → index into `promotions`.
     codes: HashMap<String, usize>,
     /// The validated segment rules.
     segments: SegmentRules,
@@ -572,8 +606,10 @@ impl Program {
     ///
     /// Checked: the id; the calendar (country, custom dates); every ladder
     /// (steps ascending, percents in (0, 100], rewards that never shrink,
-    /// amounts in the currency's minor units); every coupon (codes unique
-    /// across the program ignoring case, limits of 1 or more, rewards);
+    /// amounts in the currency's minor units); every coupon and promotion
+    /// (codes unique across the program ignoring case, a coupon with codes,
+    /// `unique` only with codes, limits of 1 or more, rewards and their
+    /// steps);
     /// every condition (bounds, lists, nesting, seasonal events the calendar
     /// can resolve); ids unique across ladders and coupons; every tier's
     /// benefits (a percent in (0, 100], lines only for a discount, bonus
@@ -618,6 +654,7 @@ impl Program {
         };
         let rules = definition.ladders.len()
             + definition.coupons.len()
+            + definition.promotions.len()
             + definition.earning.len()
             + definition.bonuses.len()
             + definition.multipliers.campaigns.len()
@@ -628,11 +665,16 @@ impl Program {
             rules,
             limits.rules_per_program,
         )?;
-        let codes = definition.coupons.iter().map(|c| c.codes.len()).sum();
+        let coupon_codes: usize = definition.coupons.iter().map(|c| c.codes.len()).sum();
+        let promotion_codes: usize = definition.promotions.iter().map(|p| p.codes.len()).sum();
         too_big(
-            "coupons",
+            if promotion_codes == 0 {
+                "coupons"
+            } else {
+                "promotions"
+            },
             "coupon codes in the program",
-            codes,
+            coupon_codes.saturating_add(promotion_codes),
             limits.codes_per_program,
         )?;
         for (i, ladder) in definition.ladders.iter().enumerate() {
@@ -642,6 +684,19 @@ impl Program {
                 ladder.steps.len(),
                 limits.steps_per_ladder,
             )?;
+        }
+        for (list, promotions) in [
+            ("coupons", &definition.coupons),
+            ("promotions", &definition.promotions),
+        ] {
+            for (i, promotion) in promotions.iter().enumerate() {
+                too_big(
+                    &format!("{list}[{i}].reward.steps"),
+                    "steps in the ladder",
+                    promotion.reward.steps().len(),
+                    limits.steps_per_ladder,
+                )?;
+            }
         }
         let mut ctx = RuleContext::new(definition.currency, &calendar, &definition.tiers);
         // Each rule validates itself against the program, on its own: every
@@ -655,36 +710,59 @@ impl Program {
         };
         keep(definition.stacking.validate("stacking", &mut ctx));
         let mut ids: HashSet<&str> = HashSet::new();
+        // Every promotion in one list: the ladders (read as promotions),
+        // then the coupons, then the promotions. Codes are unique across
+        // all of them.
         let mut ladders = Vec::with_capacity(definition.ladders.len());
+        let mut promotions = Vec::with_capacity(
+            definition.ladders.len() + definition.coupons.len() + definition.promotions.len(),
+        );
         for (i, def) in definition.ladders.iter().enumerate() {
             let path = format!("ladders[{i}]");
             keep(unique(&mut ids, &path, &def.id));
-            keep(
-                def.clone()
-                    .validate(&path, &mut ctx)
-                    .map(|l| ladders.push(l)),
-            );
+            keep(def.clone().validate(&path, &mut ctx).map(|l| {
+                promotions.push(Promotion::from_ladder(&l));
+                ladders.push(l);
+            }));
         }
-        let mut coupons = Vec::with_capacity(definition.coupons.len());
         let mut codes: HashMap<String, usize> = HashMap::new();
-        for (i, def) in definition.coupons.iter().enumerate() {
-            let path = format!("coupons[{i}]");
-            keep(unique(&mut ids, &path, &def.id));
-            keep(
-                def.clone()
-                    .validate(&path, &mut ctx)
-                    .map(|c| coupons.push(c)),
-            );
-            for (c, code) in def.codes.iter().enumerate() {
-                if let Some(other) = codes.insert(normalize_code(code), i) {
-                    keep(Err(ProgramError::new(
-                        format!("{path}.codes[{c}]"),
-                        Problem::DuplicateCode {
-                            code: code.clone(),
-                            other: definition.coupons[other].id.clone(),
-                        },
-                    )));
+        let first_coded = definition.ladders.len();
+        let id_at = |index: usize| -> &str {
+            let at = index - first_coded;
+            match definition.coupons.get(at) {
+                Some(def) => &def.id,
+                None => definition
+                    .promotions
+                    .get(at - definition.coupons.len())
+                    .map_or("", |def| def.id.as_str()),
+            }
+        };
+        let lists = [
+            ("coupons", Origin::Coupons, &definition.coupons),
+            ("promotions", Origin::Promotions, &definition.promotions),
+        ];
+        let mut at = first_coded;
+        for (list, origin, defs) in lists {
+            for (i, def) in defs.iter().enumerate() {
+                let path = format!("{list}[{i}]");
+                keep(unique(&mut ids, &path, &def.id));
+                keep(
+                    def.clone()
+                        .validate(&path, origin, &mut ctx)
+                        .map(|p| promotions.push(p)),
+                );
+                for (c, code) in def.codes.iter().enumerate() {
+                    if let Some(other) = codes.insert(normalize_code(code), at) {
+                        keep(Err(ProgramError::new(
+                            format!("{path}.codes[{c}]"),
+                            Problem::DuplicateCode {
+                                code: code.clone(),
+                                other: id_at(other).to_owned(),
+                            },
+                        )));
+                    }
                 }
+                at += 1;
             }
         }
         let mut earning = Vec::with_capacity(definition.earning.len());
@@ -764,12 +842,26 @@ impl Program {
             .enumerate()
             .filter_map(|(i, tier)| Benefits::compile(i, tier))
             .collect();
+        for (index, promotion) in promotions.iter_mut().enumerate() {
+            promotion.index = index;
+        }
+        let automatic: Vec<usize> = promotions
+            .iter()
+            .filter(|p| p.is_automatic())
+            .map(|p| p.index)
+            .collect();
+        let automatic_steps = automatic
+            .iter()
+            .filter(|&&i| promotions[i].steps().is_some())
+            .count();
         Ok(Program {
             program_id,
             definition,
             calendar,
             ladders,
-            coupons,
+            promotions,
+            automatic,
+            automatic_steps,
             earning,
             cashback,
             campaign_ids,
@@ -782,9 +874,10 @@ impl Program {
     }
 
     /// What is valid but probably a mistake: a percent below 1 ("did you
-    /// mean 5?"), a condition that can never hold, a line selector that
-    /// selects nothing, a coupon for the first order only on a later order
-    /// number. Empty for a program without surprises.
+    /// mean 5?"), a reward of value 0 (a no-op), a condition that can never
+    /// hold, a line selector that selects nothing, a coupon for the first
+    /// order only on a later order number. Empty for a program without
+    /// surprises.
     ///
     /// # Example
     ///
@@ -835,6 +928,13 @@ impl Program {
             )
             .chain(
                 self.definition
+                    .promotions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (format!("promotions[{i}].condition"), d.condition.as_ref())),
+            )
+            .chain(
+                self.definition
                     .earning
                     .iter()
                     .enumerate()
@@ -867,9 +967,14 @@ impl Program {
                 condition.windows(&mut |window| ended(path.clone(), window));
             }
         }
-        for (i, coupon) in self.definition.coupons.iter().enumerate() {
-            if let Some(window) = &coupon.valid {
-                ended(format!("coupons[{i}].valid"), window);
+        for (list, promotions) in [
+            ("coupons", &self.definition.coupons),
+            ("promotions", &self.definition.promotions),
+        ] {
+            for (i, promotion) in promotions.iter().enumerate() {
+                if let Some(window) = &promotion.valid {
+                    ended(format!("{list}[{i}].valid"), window);
+                }
             }
         }
         out
@@ -932,7 +1037,33 @@ impl Program {
     /// The compiled coupons, in definition order.
     #[must_use]
     pub fn coupons(&self) -> &[Coupon] {
-        &self.coupons
+        let first = self.ladders.len();
+        &self.promotions[first..first + self.definition.coupons.len()]
+    }
+
+    /// Every promotion of the program in one shape, in the order they rank:
+    /// the ladders (read as automatic promotions with steps), then the
+    /// coupons, then the `promotions` list. Those without codes are judged
+    /// on every checkout ([`Promotion::is_automatic`]).
+    #[must_use]
+    pub fn promotions(&self) -> &[Promotion] {
+        &self.promotions
+    }
+
+    /// The promotion with id `id`, of any list.
+    #[must_use]
+    pub fn promotion(&self, id: &str) -> Option<&Promotion> {
+        self.promotions.iter().find(|p| p.id() == id)
+    }
+
+    /// The automatic promotions, in order.
+    pub(crate) fn automatic(&self) -> impl ExactSizeIterator<Item = &Promotion> + '_ {
+        self.automatic.iter().map(|&i| &self.promotions[i])
+    }
+
+    /// How many automatic promotions have steps.
+    pub(crate) fn automatic_steps(&self) -> usize {
+        self.automatic_steps
     }
 
     /// The compiled earning rules, in definition order.
@@ -1052,7 +1183,7 @@ impl Program {
 
     /// The coupon of a code already normalised with [`normalize_code`].
     pub(crate) fn coupon_for_normalized(&self, code: &str) -> Option<&Coupon> {
-        self.codes.get(code).and_then(|&i| self.coupons.get(i))
+        self.codes.get(code).and_then(|&i| self.promotions.get(i))
     }
 }
 
@@ -1097,10 +1228,16 @@ impl fmt::Display for Program {
         write!(f, "program {} ({}, {}): ", d.id, d.currency, d.time_zone)?;
         count(f, self.ladders.len(), "ladder", "ladders")?;
         f.write_str(", ")?;
-        count(f, self.coupons.len(), "coupon", "coupons")?;
+        count(f, d.coupons.len(), "coupon", "coupons")?;
         f.write_str(" (")?;
-        count(f, self.codes.len(), "code", "codes")?;
+        let coupon_codes: usize = d.coupons.iter().map(|c| c.codes.len()).sum();
+        count(f, coupon_codes, "code", "codes")?;
         f.write_str("), ")?;
+        if !d.promotions.is_empty() {
+            count(f, d.promotions.len(), "promotion", "promotions")?;
+            let automatic = d.promotions.iter().filter(|p| p.is_automatic()).count();
+            write!(f, " ({automatic} automatic), ")?;
+        }
         count(f, d.tiers.len(), "tier", "tiers")?;
         f.write_str(", ")?;
         count(f, self.earning.len(), "earning rule", "earning rules")?;

@@ -1,10 +1,12 @@
-//! Coupons: codes a customer enters, when they are valid, and what they give.
+//! Coupons: promotions behind codes a customer enters.
 //!
-//! A coupon definition holds one shared code (`WELCOME10`) or a batch of
-//! unique single-use codes under one set of rules. Codes match ignoring case
-//! and surrounding space. Every entered code gets a [`CouponVerdict`]:
-//! accepted, or rejected with a machine-readable [`Rejection`] that carries
-//! its data and prints a message for people.
+//! A coupon is a [`Promotion`](crate::rules::promotion::Promotion) with
+//! codes: one shared code (`WELCOME10`) or a batch of unique single-use
+//! codes under one set of rules; [`CouponDefinition`] is
+//! [`PromotionDefinition`] and [`CouponReward`] is [`Reward`]. Codes match
+//! ignoring case and surrounding space. Every entered code gets a
+//! [`CouponVerdict`]: accepted, or rejected with a machine-readable
+//! [`Rejection`] that carries its data and prints a message for people.
 //!
 //! # Example
 //!
@@ -33,193 +35,21 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::DateWindow;
-use crate::condition::{Condition, LineSelector, Observation};
+use crate::condition::Observation;
 use crate::customer::{Segment, TierId};
-use crate::error::{Problem, ProgramError, WarningKind};
-use crate::order::Sku;
-use crate::rules::context::RuleContext;
-use crate::rules::ladder::check_percent;
-use crate::rules::{DecimalInput, Unbuilt};
-use crate::rules::{RuleId, Stacking};
+use crate::rules::RuleId;
+use crate::rules::ladder::LadderBasis;
+pub use crate::rules::promotion::{Promotion, PromotionDefinition, Reward};
 
-/// What a coupon gives.
-///
-/// Internally tagged by `type`, e.g. `{"type": "amount_off", "amount": "10.00"}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-#[non_exhaustive]
-pub enum CouponReward {
-    /// A percent off the eligible lines, with an optional cap.
-    PercentOff {
-        /// 0 < percent ≤ 100.
-        percent: Decimal,
-        /// The most it gives.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::rules::not_null"
-        )]
-        cap: Option<Decimal>,
-    },
-    /// A fixed amount off the eligible lines (never more than they cost).
-    AmountOff {
-        /// The amount.
-        amount: Decimal,
-    },
-    /// A fixed amount off each eligible unit (never more than the unit
-    /// costs).
-    AmountOffEachUnit {
-        /// The amount per unit.
-        amount: Decimal,
-    },
-    /// The shipping charge is waived.
-    FreeShipping,
-    /// The cheapest eligible unit is free.
-    CheapestFree,
-    /// For every complete group of `buy` + `get` eligible units, the `get`
-    /// cheapest units of the group are free. `max_applications` caps the
-    /// number of groups per order.
-    BuyXGetY {
-        /// Units paid for in each group.
-        buy: u32,
-        /// Units free in each group.
-        get: u32,
-        /// The most groups per order.
-        #[serde(
-            default,
-            skip_serializing_if = "Option::is_none",
-            deserialize_with = "crate::rules::not_null"
-        )]
-        max_applications: Option<u32>,
-    },
-    /// Extra points for the order (not multiplied).
-    BonusPoints {
-        /// The points.
-        points: Decimal,
-    },
-    /// A multiplier of the points the order earns, combined with the
-    /// program's other multipliers.
-    PointsMultiplier {
-        /// The factor (2 for double points).
-        factor: Decimal,
-    },
-    /// A gift line is added to the order, free.
-    FreeGift {
-        /// The gift's sku.
-        sku: Sku,
-        /// How many units (default 1).
-        #[serde(default = "one")]
-        quantity: u32,
-        /// What the gift is worth, for the trace and for reports.
-        value: Decimal,
-    },
-}
+/// What a coupon gives: a promotion's [`Reward`].
+pub type CouponReward = Reward;
 
-fn one() -> u32 {
-    1
-}
+/// A coupon as written in a program file: a [`PromotionDefinition`] with
+/// codes.
+pub type CouponDefinition = PromotionDefinition;
 
-/// A coupon as written in a program file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(deny_unknown_fields)]
-pub struct CouponDefinition {
-    /// The coupon's id, used in traces and idempotency keys.
-    pub id: String,
-    /// A name for people.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub name: Option<String>,
-    /// The codes that redeem it: one shared code, or a batch.
-    pub codes: Vec<String>,
-    /// Whether each code of the batch can be used only once overall.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub unique: bool,
-    /// When it is valid, in the program's local time.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub valid: Option<DateWindow>,
-    /// The most redemptions overall (per code for a unique batch: 1).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub usage_limit: Option<u64>,
-    /// The most redemptions by one customer.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub per_customer_limit: Option<u64>,
-    /// The least subtotal of eligible lines.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub min_subtotal: Option<Decimal>,
-    /// The fewest eligible units.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub min_quantity: Option<u64>,
-    /// Which lines are eligible. Default: every non-exempt line.
-    #[serde(default, skip_serializing_if = "LineSelector::is_all")]
-    pub lines: LineSelector,
-    /// Only on the customer's first order.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub first_order_only: bool,
-    /// Only on the customer's Nth order.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub order_number: Option<u64>,
-    /// Only for customers in these tiers (empty: any).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tiers: Vec<TierId>,
-    /// Only for customers in one of these segments (empty: any).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub segments: Vec<Segment>,
-    /// Any further condition.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::rules::not_null"
-    )]
-    pub condition: Option<Condition>,
-    /// What it gives.
-    pub reward: CouponReward,
-    /// How it combines with other discounts. Default: stackable.
-    #[serde(default)]
-    pub stacking: Stacking,
-    /// Higher goes first when the program picks by priority.
-    #[serde(default)]
-    pub priority: i32,
-    /// The first error of a chain of setters, reported by `Program::new`.
-    #[serde(skip)]
-    pub(crate) unbuilt: Unbuilt,
-}
-
-/// A validated coupon.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Coupon {
-    /// The definition it was compiled from.
-    pub definition: CouponDefinition,
-    rule_id: RuleId,
-}
+/// A validated coupon: a [`Promotion`] with codes.
+pub type Coupon = Promotion;
 
 /// Normalises an entered code for matching, by one documented rule:
 ///
@@ -277,420 +107,6 @@ fn is_invisible(c: char) -> bool {
         c,
         '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
     )
-}
-
-impl CouponDefinition {
-    /// A coupon redeemed by `code`, giving `reward`, with no limits and no
-    /// conditions; set the other fields as needed.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use loyalty::rules::coupon::{CouponDefinition, CouponReward};
-    ///
-    /// let welcome = CouponDefinition::new("welcome", "WELCOME10", CouponReward::FreeShipping)
-    ///     .first_order_only();
-    /// assert!(welcome.first_order_only);
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn new(
-        id: impl Into<String>,
-        code: impl Into<String>,
-        reward: CouponReward,
-    ) -> CouponDefinition {
-        CouponDefinition {
-            id: id.into(),
-            name: None,
-            codes: vec![code.into()],
-            unique: false,
-            valid: None,
-            usage_limit: None,
-            per_customer_limit: None,
-            min_subtotal: None,
-            min_quantity: None,
-            lines: LineSelector::default(),
-            first_order_only: false,
-            order_number: None,
-            tiers: Vec::new(),
-            segments: Vec::new(),
-            condition: None,
-            reward,
-            stacking: Stacking::default(),
-            priority: 0,
-            unbuilt: Unbuilt::default(),
-        }
-    }
-
-    /// A coupon redeemed by `code`, giving `percent` off the eligible lines.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use loyalty::prelude::*;
-    ///
-    /// let welcome = CouponDefinition::percent_off("welcome", "WELCOME10", "10")
-    ///     .min_subtotal("50.00")
-    ///     .first_order_only()
-    ///     .per_customer_limit(1);
-    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).coupon(welcome))?;
-    /// assert!(program.coupon_for_code("welcome10").is_some());
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    #[must_use]
-    pub fn percent_off(
-        id: impl Into<String>,
-        code: impl Into<String>,
-        percent: impl DecimalInput,
-    ) -> CouponDefinition {
-        let mut unbuilt = Unbuilt::default();
-        let percent = unbuilt.number("reward.percent", percent);
-        let mut coupon =
-            CouponDefinition::new(id, code, CouponReward::PercentOff { percent, cap: None });
-        coupon.unbuilt = unbuilt;
-        coupon
-    }
-
-    /// A coupon redeemed by `code`, giving `amount` off the eligible lines.
-    #[must_use]
-    pub fn amount_off(
-        id: impl Into<String>,
-        code: impl Into<String>,
-        amount: impl DecimalInput,
-    ) -> CouponDefinition {
-        let mut unbuilt = Unbuilt::default();
-        let amount = unbuilt.number("reward.amount", amount);
-        let mut coupon = CouponDefinition::new(id, code, CouponReward::AmountOff { amount });
-        coupon.unbuilt = unbuilt;
-        coupon
-    }
-
-    /// Adds a code that redeems it.
-    #[must_use]
-    pub fn code(mut self, code: impl Into<String>) -> CouponDefinition {
-        self.codes.push(code.into());
-        self
-    }
-
-    /// Makes each code of the batch usable once overall.
-    #[must_use]
-    pub fn unique(mut self) -> CouponDefinition {
-        self.unique = true;
-        self
-    }
-
-    /// Only on the customer's first order.
-    #[must_use]
-    pub fn first_order_only(mut self) -> CouponDefinition {
-        self.first_order_only = true;
-        self
-    }
-
-    /// Only for customers in `tier` (add several for any of them). A blank
-    /// tier is reported by `Program::new`.
-    #[must_use]
-    pub fn tier(mut self, tier: &str) -> CouponDefinition {
-        match TierId::new(tier) {
-            Ok(tier) => self.tiers.push(tier),
-            Err(_) => self.unbuilt.keep(
-                format!("tiers[{}]", self.tiers.len()),
-                Problem::Blank { what: "tier" },
-            ),
-        }
-        self
-    }
-
-    /// Only for customers in `segment` (add several for any of them). A
-    /// blank segment is reported by `Program::new`.
-    #[must_use]
-    pub fn segment(mut self, segment: &str) -> CouponDefinition {
-        match Segment::new(segment) {
-            Ok(segment) => self.segments.push(segment),
-            Err(_) => self.unbuilt.keep(
-                format!("segments[{}]", self.segments.len()),
-                Problem::Blank { what: "segment" },
-            ),
-        }
-        self
-    }
-
-    /// Sets the cap of a percent-off reward (ignored by other rewards).
-    #[must_use]
-    pub fn cap(mut self, cap: impl DecimalInput) -> CouponDefinition {
-        let value = self.unbuilt.number("reward.cap", cap);
-        if let CouponReward::PercentOff { cap, .. } = &mut self.reward {
-            *cap = Some(value);
-        }
-        self
-    }
-
-    /// Sets a name for people.
-    #[must_use]
-    pub fn name(mut self, name: impl Into<String>) -> CouponDefinition {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Sets when it is valid, in the program's local time.
-    #[must_use]
-    pub fn valid(mut self, valid: DateWindow) -> CouponDefinition {
-        self.valid = Some(valid);
-        self
-    }
-
-    /// Sets the most redemptions overall.
-    #[must_use]
-    pub fn usage_limit(mut self, usage_limit: u64) -> CouponDefinition {
-        self.usage_limit = Some(usage_limit);
-        self
-    }
-
-    /// Sets the most redemptions by one customer.
-    #[must_use]
-    pub fn per_customer_limit(mut self, per_customer_limit: u64) -> CouponDefinition {
-        self.per_customer_limit = Some(per_customer_limit);
-        self
-    }
-
-    /// Sets the least subtotal of eligible lines.
-    #[must_use]
-    pub fn min_subtotal(mut self, min_subtotal: impl DecimalInput) -> CouponDefinition {
-        self.min_subtotal = Some(self.unbuilt.number("min_subtotal", min_subtotal));
-        self
-    }
-
-    /// Sets the fewest eligible units.
-    #[must_use]
-    pub fn min_quantity(mut self, min_quantity: u64) -> CouponDefinition {
-        self.min_quantity = Some(min_quantity);
-        self
-    }
-
-    /// Sets which lines are eligible.
-    #[must_use]
-    pub fn lines(mut self, lines: LineSelector) -> CouponDefinition {
-        self.lines = lines;
-        self
-    }
-
-    /// Only on the customer's Nth order.
-    #[must_use]
-    pub fn order_number(mut self, order_number: u64) -> CouponDefinition {
-        self.order_number = Some(order_number);
-        self
-    }
-
-    /// Sets a further condition.
-    #[must_use]
-    pub fn condition(mut self, condition: Condition) -> CouponDefinition {
-        self.condition = Some(condition);
-        self
-    }
-
-    /// Sets what it gives.
-    #[must_use]
-    pub fn reward(mut self, reward: CouponReward) -> CouponDefinition {
-        self.reward = reward;
-        self
-    }
-
-    /// Sets how it combines with other discounts.
-    #[must_use]
-    pub fn stacking(mut self, stacking: Stacking) -> CouponDefinition {
-        self.stacking = stacking;
-        self
-    }
-
-    /// Sets the priority (higher goes first when the program picks by priority).
-    #[must_use]
-    pub fn priority(mut self, priority: i32) -> CouponDefinition {
-        self.priority = priority;
-        self
-    }
-
-    /// Validates the coupon against its program: its lines, condition and
-    /// tiers, amounts in the program's currency; warns of a percent below 1
-    /// and of restrictions that contradict each other.
-    pub(crate) fn validate(
-        self,
-        path: &str,
-        ctx: &mut RuleContext<'_>,
-    ) -> Result<Coupon, ProgramError> {
-        self.unbuilt.check(path)?;
-        ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
-        ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
-        if let Some(valid) = &self.valid {
-            ctx.window(&format!("{path}.valid"), valid);
-        }
-        let coupon = self.compile(path)?;
-        let def = &coupon.definition;
-        if let Some(min) = def.min_subtotal {
-            ctx.amount(format!("{path}.min_subtotal"), min)?;
-        }
-        match &def.reward {
-            CouponReward::PercentOff { percent, cap } => {
-                if let Some(cap) = cap {
-                    ctx.amount(format!("{path}.reward.cap"), *cap)?;
-                }
-                ctx.percent_warnings(format!("{path}.reward.percent"), *percent);
-            }
-            CouponReward::AmountOff { amount } | CouponReward::AmountOffEachUnit { amount } => {
-                ctx.amount(format!("{path}.reward.amount"), *amount)?;
-            }
-            CouponReward::FreeGift { value, .. } => {
-                ctx.amount(format!("{path}.reward.value"), *value)?;
-            }
-            _ => {}
-        }
-        for (t, tier) in def.tiers.iter().enumerate() {
-            ctx.tier(format!("{path}.tiers[{t}]"), tier)?;
-        }
-        if def.first_order_only
-            && let Some(n) = def.order_number.filter(|n| *n != 1)
-        {
-            ctx.warn(
-                format!("{path}.order_number"),
-                WarningKind::FirstOrderAndOrderNumber { order_number: n },
-            );
-        }
-        Ok(coupon)
-    }
-
-    /// Validates the definition on its own; `path` names it in errors (`coupons[3]`).
-    ///
-    /// # Errors
-    ///
-    /// A [`ProgramError`] naming the field and the fix.
-    pub(crate) fn compile(self, path: &str) -> Result<Coupon, ProgramError> {
-        let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
-        if self.id.trim().is_empty() {
-            return err(".id", Problem::Blank { what: "coupon id" });
-        }
-        if self.codes.is_empty() {
-            return err(".codes", Problem::NoCodes);
-        }
-        for (i, code) in self.codes.iter().enumerate() {
-            if code.trim().is_empty() {
-                return err(&format!(".codes[{i}]"), Problem::Blank { what: "code" });
-            }
-        }
-        let negative = |v: Decimal| v.is_sign_negative() && !v.is_zero();
-        if let Some(v) = self.min_subtotal.filter(|v| negative(*v)) {
-            return err(
-                ".min_subtotal",
-                Problem::Negative {
-                    what: "minimum subtotal",
-                    value: v,
-                },
-            );
-        }
-        if self.usage_limit == Some(0) {
-            return err(".usage_limit", Problem::ZeroLimit);
-        }
-        if self.per_customer_limit == Some(0) {
-            return err(".per_customer_limit", Problem::ZeroLimit);
-        }
-        if self.order_number == Some(0) {
-            return err(".order_number", Problem::ZeroOrderNumber);
-        }
-        match &self.reward {
-            CouponReward::PercentOff { percent, cap } => {
-                check_percent(*percent)
-                    .map_err(|p| ProgramError::new(format!("{path}.reward.percent"), p))?;
-                if let Some(c) = cap.filter(|c| negative(*c)) {
-                    return err(
-                        ".reward.cap",
-                        Problem::Negative {
-                            what: "cap",
-                            value: c,
-                        },
-                    );
-                }
-            }
-            CouponReward::AmountOff { amount } | CouponReward::AmountOffEachUnit { amount } => {
-                if *amount <= Decimal::ZERO {
-                    return err(
-                        ".reward.amount",
-                        Problem::NotPositive {
-                            what: "amount",
-                            value: *amount,
-                        },
-                    );
-                }
-            }
-            CouponReward::BuyXGetY {
-                buy,
-                get,
-                max_applications,
-            } => {
-                if *buy == 0 || *get == 0 {
-                    return err(".reward", Problem::BuyGetZero);
-                }
-                if *max_applications == Some(0) {
-                    return err(".reward.max_applications", Problem::ZeroLimit);
-                }
-            }
-            CouponReward::FreeGift {
-                quantity, value, ..
-            } => {
-                if *quantity == 0 {
-                    return err(".reward.quantity", Problem::ZeroLimit);
-                }
-                if negative(*value) {
-                    return err(
-                        ".reward.value",
-                        Problem::Negative {
-                            what: "gift value",
-                            value: *value,
-                        },
-                    );
-                }
-            }
-            CouponReward::BonusPoints { points } => {
-                if negative(*points) {
-                    return err(
-                        ".reward.points",
-                        Problem::Negative {
-                            what: "bonus",
-                            value: *points,
-                        },
-                    );
-                }
-            }
-            CouponReward::PointsMultiplier { factor } => {
-                if negative(*factor) {
-                    return err(
-                        ".reward.factor",
-                        Problem::Negative {
-                            what: "multiplier",
-                            value: *factor,
-                        },
-                    );
-                }
-            }
-            CouponReward::FreeShipping | CouponReward::CheapestFree => {}
-        }
-        Ok(Coupon {
-            rule_id: RuleId::new(self.id.as_str()).map_err(|_| {
-                ProgramError::new(format!("{path}.id"), Problem::Blank { what: "coupon id" })
-            })?,
-            definition: self,
-        })
-    }
-}
-
-impl Coupon {
-    /// The coupon's id.
-    #[must_use]
-    pub fn id(&self) -> &str {
-        self.rule_id.as_str()
-    }
-
-    /// The coupon's id, shared.
-    #[must_use]
-    pub fn rule_id(&self) -> &RuleId {
-        &self.rule_id
-    }
 }
 
 /// Why an entered code was not applied.
@@ -793,81 +209,129 @@ pub enum Rejection {
     /// The coupon applies but gives nothing on this order (e.g. free
     /// shipping on an order without shipping).
     NothingToDiscount,
+    /// The promotion's steps measure a basis below the first step's
+    /// threshold (amounts with the currency's decimals).
+    BelowFirstStep {
+        /// What the steps measure.
+        basis: LadderBasis,
+        /// The basis measured.
+        measured: Decimal,
+        /// The first step's threshold.
+        first: Decimal,
+        /// What is missing to reach it.
+        missing: Decimal,
+    },
 }
 
 impl fmt::Display for Rejection {
+    /// The sentence for an entered code: "this code expired at …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.describe(f, "this code")
+    }
+}
+
+impl Rejection {
+    /// The sentence for an automatic promotion: "this offer expired at …".
+    pub(crate) fn for_offer(&self) -> impl fmt::Display + '_ {
+        struct Offer<'a>(&'a Rejection);
+        impl fmt::Display for Offer<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.describe(f, "this offer")
+            }
+        }
+        Offer(self)
+    }
+
+    /// The sentence, `this` naming what was refused ("this code", "this
+    /// offer").
+    fn describe(&self, f: &mut fmt::Formatter<'_>, this: &str) -> fmt::Result {
         let list = |items: &[String]| items.join(", ");
         match self {
-            Rejection::UnknownCode => f.write_str("this code does not exist"),
-            Rejection::DuplicateCode => f.write_str("this code was already entered"),
+            Rejection::UnknownCode => write!(f, "{this} does not exist"),
+            Rejection::DuplicateCode => write!(f, "{this} was already entered"),
             Rejection::CouponAlreadyEntered => f.write_str(
                 "another code of this offer is already applied: it applies once per order",
             ),
             Rejection::NotYetValid { starts } => {
                 write!(
                     f,
-                    "this code is not valid yet: it starts at {}",
+                    "{this} is not valid yet: it starts at {}",
                     starts.format("%Y-%m-%d %H:%M")
                 )
             }
             Rejection::Expired { ended } => {
-                write!(f, "this code expired at {}", ended.format("%Y-%m-%d %H:%M"))
+                write!(f, "{this} expired at {}", ended.format("%Y-%m-%d %H:%M"))
             }
             Rejection::UsageLimitReached { limit, .. } => {
-                write!(f, "this code has reached its limit of {limit} uses")
+                write!(f, "{this} has reached its limit of {limit} uses")
             }
             Rejection::PerCustomerLimitReached { limit, .. } => {
                 write!(
                     f,
-                    "you have already used this code {limit} time(s), the most allowed"
+                    "you have already used {this} {limit} time(s), the most allowed"
                 )
             }
             Rejection::MinimumNotMet {
                 minimum, missing, ..
             } => write!(
                 f,
-                "the minimum for this code is {}: add {} more of eligible items",
+                "the minimum for {this} is {}: add {} more of eligible items",
                 minimum, missing
             ),
             Rejection::MinimumQuantityNotMet {
                 minimum, missing, ..
             } => write!(
                 f,
-                "this code needs {minimum} eligible items: add {missing} more"
+                "{this} needs {minimum} eligible items: add {missing} more"
             ),
             Rejection::NoEligibleItems => {
-                f.write_str("no item in the basket is eligible for this code")
+                write!(f, "no item in the basket is eligible for {this}")
             }
-            Rejection::NotFirstOrder { .. } => f.write_str("this code is for a first order only"),
-            Rejection::OrderNumberUnknown => f.write_str(
-                "this code depends on the order number, which is unknown: the checkout has no customer stats",
+            Rejection::NotFirstOrder { .. } => write!(f, "{this} is for a first order only"),
+            Rejection::OrderNumberUnknown => write!(
+                f,
+                "{this} depends on the order number, which is unknown: the checkout has no customer stats",
             ),
             Rejection::NotNthOrder {
                 required,
                 order_number,
             } => write!(
                 f,
-                "this code is for order number {required}; this is order {order_number}"
+                "{this} is for order number {required}; this is order {order_number}"
             ),
             Rejection::TierNotAllowed { allowed, .. } => write!(
                 f,
-                "this code is for members of {}",
+                "{this} is for members of {}",
                 list(&allowed.iter().map(ToString::to_string).collect::<Vec<_>>())
             ),
             Rejection::SegmentNotAllowed { allowed } => write!(
                 f,
-                "this code is for customers in {}",
+                "{this} is for customers in {}",
                 list(&allowed.iter().map(ToString::to_string).collect::<Vec<_>>())
             ),
             Rejection::ConditionNotMet { because } => match because {
-                Some(o) => write!(f, "this code's conditions are not met: {o}"),
-                None => f.write_str("this code's conditions are not met"),
+                Some(o) => write!(f, "{this}'s conditions are not met: {o}"),
+                None => write!(f, "{this}'s conditions are not met"),
             },
             Rejection::NotCombinable { with } => {
-                write!(f, "this code cannot be combined with {with}")
+                write!(f, "{this} cannot be combined with {with}")
             }
-            Rejection::NothingToDiscount => f.write_str("this code gives nothing on this order"),
+            Rejection::NothingToDiscount => write!(f, "{this} gives nothing on this order"),
+            Rejection::BelowFirstStep {
+                basis,
+                measured,
+                first,
+                missing,
+            } => match basis {
+                LadderBasis::Subtotal => write!(
+                    f,
+                    "{this} starts at a subtotal of {first} (eligible items: {measured}): add {missing} more"
+                ),
+                LadderBasis::Quantity => write!(
+                    f,
+                    "{this} starts at {first} eligible items ({measured} in the basket): add {missing} more"
+                ),
+            },
         }
     }
 }

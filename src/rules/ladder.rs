@@ -213,7 +213,7 @@ pub struct Ladder {
     /// The definition it was compiled from.
     pub definition: LadderDefinition,
     rule_id: RuleId,
-    steps: Vec<Step>,
+    table: StepTable,
 }
 
 /// Where a basis stands on a ladder.
@@ -425,22 +425,7 @@ impl LadderDefinition {
         ctx.discount_lines(&format!("{path}.lines"), &self.lines)?;
         ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
         let ladder = self.compile(path)?;
-        for (s, step) in ladder.steps().iter().enumerate() {
-            if ladder.definition.basis == LadderBasis::Subtotal {
-                ctx.amount(format!("{path}.steps[{s}].from"), step.from)?;
-            }
-            match step.reward {
-                StepReward::Amount { amount } => {
-                    ctx.amount(format!("{path}.steps[{s}].amount"), amount)?;
-                }
-                StepReward::Percent { percent, cap } => {
-                    if let Some(cap) = cap {
-                        ctx.amount(format!("{path}.steps[{s}].cap"), cap)?;
-                    }
-                    ctx.percent_warnings(format!("{path}.steps[{s}].percent"), percent);
-                }
-            }
-        }
+        ladder.table.validate_amounts(path, ctx)?;
         Ok(ladder)
     }
 
@@ -455,15 +440,72 @@ impl LadderDefinition {
     /// fractional threshold on a quantity basis, or bracket mode with
     /// amounts or on quantity.
     pub(crate) fn compile(self, path: &str) -> Result<Ladder, ProgramError> {
-        let err = |sub: String, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
         if self.id.trim().is_empty() {
-            return err(".id".into(), Problem::Blank { what: "ladder id" });
+            return Err(ProgramError::new(
+                format!("{path}.id"),
+                Problem::Blank { what: "ladder id" },
+            ));
         }
-        if self.steps.is_empty() {
+        let table = StepTable::compile(
+            path,
+            StepOptions {
+                basis: self.basis,
+                measure: self.measure,
+                thresholds: self.thresholds,
+                mode: self.mode,
+            },
+            &self.steps,
+        )?;
+        Ok(Ladder {
+            rule_id: RuleId::new(self.id.as_str()).map_err(|_| {
+                ProgramError::new(format!("{path}.id"), Problem::Blank { what: "ladder id" })
+            })?,
+            definition: self,
+            table,
+        })
+    }
+}
+
+/// How a step table measures and applies its steps: what it measures,
+/// before or after earlier discounts, inclusive or exclusive thresholds,
+/// whole basket or bracket.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct StepOptions {
+    /// What is measured.
+    pub basis: LadderBasis,
+    /// Before or after earlier discounts.
+    pub measure: Measure,
+    /// Inclusive or exclusive thresholds.
+    pub thresholds: Thresholds,
+    /// Whole basket or bracket.
+    pub mode: LadderMode,
+}
+
+/// A validated table of steps: thresholds ascending, rewards that never
+/// shrink, all percents or all amounts. The part of a ladder, or of a
+/// promotion's percent or amount off, that says which step a basis reaches
+/// and what it gives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepTable {
+    options: StepOptions,
+    steps: Vec<Step>,
+}
+
+impl StepTable {
+    /// Validates `steps` under `options`; `path` is where the steps are
+    /// written (`ladders[0]`, `promotions[2].reward`): errors name
+    /// `{path}.steps[i]` and `{path}.mode`.
+    pub(crate) fn compile(
+        path: &str,
+        options: StepOptions,
+        definitions: &[StepDefinition],
+    ) -> Result<StepTable, ProgramError> {
+        let err = |sub: String, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
+        if definitions.is_empty() {
             return err(".steps".into(), Problem::NoSteps);
         }
-        let mut steps: Vec<Step> = Vec::with_capacity(self.steps.len());
-        for (i, def) in self.steps.iter().enumerate() {
+        let mut steps: Vec<Step> = Vec::with_capacity(definitions.len());
+        for (i, def) in definitions.iter().enumerate() {
             let here = format!(".steps[{i}]");
             if def.from.is_sign_negative() && !def.from.is_zero() {
                 return err(
@@ -474,21 +516,19 @@ impl LadderDefinition {
                     },
                 );
             }
-            if self.basis == LadderBasis::Quantity && !def.from.fract().is_zero() {
+            if options.basis == LadderBasis::Quantity && !def.from.fract().is_zero() {
                 return err(here, Problem::FractionalQuantity { value: def.from });
             }
             if let Some(previous) = steps.last()
                 && def.from <= previous.from
             {
-                {
-                    return err(
-                        here,
-                        Problem::ThresholdNotAscending {
-                            threshold: def.from,
-                            previous: previous.from,
-                        },
-                    );
-                }
+                return err(
+                    here,
+                    Problem::ThresholdNotAscending {
+                        threshold: def.from,
+                        previous: previous.from,
+                    },
+                );
             }
             let reward = match (def.percent, def.amount) {
                 (Some(percent), None) => {
@@ -498,15 +538,13 @@ impl LadderDefinition {
                         && cap.is_sign_negative()
                         && !cap.is_zero()
                     {
-                        {
-                            return err(
-                                format!("{here}.cap"),
-                                Problem::Negative {
-                                    what: "cap",
-                                    value: cap,
-                                },
-                            );
-                        }
+                        return err(
+                            format!("{here}.cap"),
+                            Problem::Negative {
+                                what: "cap",
+                                value: cap,
+                            },
+                        );
                     }
                     StepReward::Percent {
                         percent,
@@ -540,8 +578,8 @@ impl LadderDefinition {
                 reward,
             });
         }
-        if self.mode == LadderMode::Bracket {
-            if self.basis == LadderBasis::Quantity {
+        if options.mode == LadderMode::Bracket {
+            if options.basis == LadderBasis::Quantity {
                 return err(".mode".into(), Problem::BracketNeedsSubtotal);
             }
             if steps
@@ -551,13 +589,146 @@ impl LadderDefinition {
                 return err(".mode".into(), Problem::BracketNeedsPercent);
             }
         }
-        Ok(Ladder {
-            rule_id: RuleId::new(self.id.as_str()).map_err(|_| {
-                ProgramError::new(format!("{path}.id"), Problem::Blank { what: "ladder id" })
-            })?,
-            definition: self,
-            steps,
+        Ok(StepTable { options, steps })
+    }
+
+    /// Checks the table's amounts against the program (thresholds of a
+    /// subtotal basis, amounts and caps in whole minor units) and warns of
+    /// percents below 1; `path` as for [`compile`](Self::compile).
+    pub(crate) fn validate_amounts(
+        &self,
+        path: &str,
+        ctx: &mut RuleContext<'_>,
+    ) -> Result<(), ProgramError> {
+        for (s, step) in self.steps.iter().enumerate() {
+            if self.options.basis == LadderBasis::Subtotal {
+                ctx.amount(format!("{path}.steps[{s}].from"), step.from)?;
+            }
+            match step.reward {
+                StepReward::Amount { amount } => {
+                    ctx.amount(format!("{path}.steps[{s}].amount"), amount)?;
+                }
+                StepReward::Percent { percent, cap } => {
+                    if let Some(cap) = cap {
+                        ctx.amount(format!("{path}.steps[{s}].cap"), cap)?;
+                    }
+                    ctx.percent_warnings(format!("{path}.steps[{s}].percent"), percent);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The validated steps, ascending.
+    #[must_use]
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// How the table measures and applies its steps.
+    #[must_use]
+    pub fn options(&self) -> StepOptions {
+        self.options
+    }
+
+    /// What the table measures.
+    #[must_use]
+    pub fn basis(&self) -> LadderBasis {
+        self.options.basis
+    }
+
+    /// Before or after earlier discounts.
+    #[must_use]
+    pub fn measure(&self) -> Measure {
+        self.options.measure
+    }
+
+    /// Whole basket or bracket.
+    #[must_use]
+    pub fn mode(&self) -> LadderMode {
+        self.options.mode
+    }
+
+    fn reaches(&self, basis: Decimal, from: Decimal) -> bool {
+        match self.options.thresholds {
+            Thresholds::Inclusive => basis >= from,
+            Thresholds::Exclusive => basis > from,
+        }
+    }
+
+    /// Where `basis` stands: the highest step reached and what is missing
+    /// to the next. `smallest_increment` is the currency's minor unit (or 1
+    /// on a quantity basis), used for exclusive thresholds.
+    #[must_use]
+    pub fn standing(&self, basis: Decimal, smallest_increment: Decimal) -> Standing {
+        let reached = self.steps.iter().rposition(|s| self.reaches(basis, s.from));
+        let next_index = reached.map_or(0, |i| i + 1);
+        let next = self.steps.get(next_index).map(|s| {
+            let target = match self.options.thresholds {
+                Thresholds::Inclusive => s.from,
+                Thresholds::Exclusive => s.from.checked_add(smallest_increment).unwrap_or(s.from),
+            };
+            NextStep {
+                step: next_index,
+                from: s.from,
+                missing: target
+                    .checked_sub(basis)
+                    .unwrap_or(Decimal::ZERO)
+                    .max(Decimal::ZERO),
+            }
+        });
+        Standing {
+            step: reached,
+            next,
+        }
+    }
+
+    /// The unrounded reward of step `reached` (an index into the steps) on
+    /// `amount`, for a whole-basket table whose standing is already known.
+    /// `None` on overflow or for an index past the steps.
+    pub(crate) fn reward_at(&self, reached: usize, amount: Decimal) -> Option<Decimal> {
+        Some(match self.steps.get(reached)?.reward {
+            StepReward::Percent { percent, cap } => {
+                let raw = amount
+                    .checked_mul(percent)?
+                    .checked_div(Decimal::ONE_HUNDRED)?;
+                cap.map_or(raw, |c| raw.min(c))
+            }
+            StepReward::Amount { amount: off } => off,
         })
+    }
+
+    /// The unrounded reward for a basis, applied to `amount` (the eligible
+    /// amount the discount comes off). Zero when no step is reached.
+    ///
+    /// In bracket mode the basis and the amount are the same subtotal; the
+    /// part of it inside each reached step's bracket gets that step's
+    /// percent. Returns `None` on overflow.
+    #[must_use]
+    pub fn reward_for(&self, basis: Decimal, amount: Decimal) -> Option<Decimal> {
+        let Some(reached) = self.steps.iter().rposition(|s| self.reaches(basis, s.from)) else {
+            return Some(Decimal::ZERO);
+        };
+        match self.options.mode {
+            LadderMode::WholeBasket => self.reward_at(reached, amount),
+            LadderMode::Bracket => {
+                let mut total = Decimal::ZERO;
+                for (i, step) in self.steps[..=reached].iter().enumerate() {
+                    let top = self
+                        .steps
+                        .get(i + 1)
+                        .map_or(amount, |next| next.from.min(amount));
+                    let inside = top.checked_sub(step.from)?.max(Decimal::ZERO);
+                    if let StepReward::Percent { percent, cap } = step.reward {
+                        let part = inside
+                            .checked_mul(percent)?
+                            .checked_div(Decimal::ONE_HUNDRED)?;
+                        total = total.checked_add(cap.map_or(part, |c| part.min(c)))?;
+                    }
+                }
+                Some(total)
+            }
+        }
     }
 }
 
@@ -617,7 +788,13 @@ impl Ladder {
     /// The validated steps, ascending.
     #[must_use]
     pub fn steps(&self) -> &[Step] {
-        &self.steps
+        self.table.steps()
+    }
+
+    /// The validated step table.
+    #[must_use]
+    pub fn table(&self) -> &StepTable {
+        &self.table
     }
 
     /// The ladder's id.
@@ -632,53 +809,12 @@ impl Ladder {
         &self.rule_id
     }
 
-    fn reaches(&self, basis: Decimal, from: Decimal) -> bool {
-        match self.definition.thresholds {
-            Thresholds::Inclusive => basis >= from,
-            Thresholds::Exclusive => basis > from,
-        }
-    }
-
     /// Where `basis` stands: the highest step reached and what is missing
     /// to the next. `smallest_increment` is the currency's minor unit (or 1
     /// on a quantity basis), used for exclusive thresholds.
     #[must_use]
     pub fn standing(&self, basis: Decimal, smallest_increment: Decimal) -> Standing {
-        let reached = self.steps.iter().rposition(|s| self.reaches(basis, s.from));
-        let next_index = reached.map_or(0, |i| i + 1);
-        let next = self.steps.get(next_index).map(|s| {
-            let target = match self.definition.thresholds {
-                Thresholds::Inclusive => s.from,
-                Thresholds::Exclusive => s.from.checked_add(smallest_increment).unwrap_or(s.from),
-            };
-            NextStep {
-                step: next_index,
-                from: s.from,
-                missing: target
-                    .checked_sub(basis)
-                    .unwrap_or(Decimal::ZERO)
-                    .max(Decimal::ZERO),
-            }
-        });
-        Standing {
-            step: reached,
-            next,
-        }
-    }
-
-    /// The unrounded reward of step `reached` (an index into the steps) on
-    /// `amount`, for a whole-basket ladder whose standing is already known.
-    /// `None` on overflow or for an index past the steps.
-    pub(crate) fn reward_at(&self, reached: usize, amount: Decimal) -> Option<Decimal> {
-        Some(match self.steps.get(reached)?.reward {
-            StepReward::Percent { percent, cap } => {
-                let raw = amount
-                    .checked_mul(percent)?
-                    .checked_div(Decimal::ONE_HUNDRED)?;
-                cap.map_or(raw, |c| raw.min(c))
-            }
-            StepReward::Amount { amount: off } => off,
-        })
+        self.table.standing(basis, smallest_increment)
     }
 
     /// The unrounded reward for a basis, applied to `amount` (the eligible
@@ -689,28 +825,6 @@ impl Ladder {
     /// percent. Returns `None` on overflow.
     #[must_use]
     pub fn reward_for(&self, basis: Decimal, amount: Decimal) -> Option<Decimal> {
-        let Some(reached) = self.steps.iter().rposition(|s| self.reaches(basis, s.from)) else {
-            return Some(Decimal::ZERO);
-        };
-        match self.definition.mode {
-            LadderMode::WholeBasket => self.reward_at(reached, amount),
-            LadderMode::Bracket => {
-                let mut total = Decimal::ZERO;
-                for (i, step) in self.steps[..=reached].iter().enumerate() {
-                    let top = self
-                        .steps
-                        .get(i + 1)
-                        .map_or(amount, |next| next.from.min(amount));
-                    let inside = top.checked_sub(step.from)?.max(Decimal::ZERO);
-                    if let StepReward::Percent { percent, cap } = step.reward {
-                        let part = inside
-                            .checked_mul(percent)?
-                            .checked_div(Decimal::ONE_HUNDRED)?;
-                        total = total.checked_add(cap.map_or(part, |c| part.min(c)))?;
-                    }
-                }
-                Some(total)
-            }
-        }
+        self.table.reward_for(basis, amount)
     }
 }

@@ -1,7 +1,12 @@
 //! The rules a program is made of, one file per kind.
 //!
-//! - [`ladder`]: progressive discounts by spend or quantity;
-//! - [`coupon`]: codes, their validity and their rewards;
+//! - [`promotion`]: every discount rule in one shape, automatic or behind
+//!   codes, with any reward (a percent or amount off may take its value
+//!   from steps);
+//! - [`ladder`]: progressive discounts by spend or quantity, the steps of
+//!   a promotion's reward;
+//! - [`coupon`]: promotions behind codes: how codes match, and the
+//!   verdict on an entered one;
 //! - [`earn`]: points: earning rules, multipliers, bonuses;
 //! - [`cashback`]: money back on the net paid;
 //! - [`expiry`]: when points and cashback become available and expire;
@@ -22,6 +27,7 @@ pub mod expiry;
 mod input;
 pub mod ladder;
 pub mod nudge;
+pub mod promotion;
 pub mod redemption;
 pub mod returns;
 pub mod segment;
@@ -34,8 +40,8 @@ pub use input::DecimalInput;
 pub(crate) use input::Unbuilt;
 
 string_id!(
-    /// The id of a rule of a program: a ladder, a coupon, an earning rule, a
-    /// bonus, a campaign or a cashback rule.
+    /// The id of a rule of a program: a ladder, a coupon, a promotion, an
+    /// earning rule, a bonus, a campaign or a cashback rule.
     RuleId,
     "rule id"
 );

@@ -26,9 +26,9 @@
 //! again at the original instant, no longer earns them, or only with the
 //! last unit. Points the customer no longer holds are capped, allowed
 //! below zero, or deducted from the money refunded. On a full return the
-//! coupons' uses are released and shipping is refunded (unless the policy
-//! keeps it), and with it go the points it earned (rules with
-//! `include_shipping`).
+//! coupons' uses (and those of automatic promotions that limit their uses)
+//! are released and shipping is refunded (unless the policy keeps it), and
+//! with it go the points it earned (rules with `include_shipping`).
 //!
 //! # Example
 //!
@@ -709,13 +709,23 @@ impl Program {
         }
         if out.full {
             for effect in &evaluation.effects {
-                if let Effect::CouponRedemption { coupon, code, .. } = effect {
-                    effects.push(Effect::ReleaseCoupon {
-                        key: key(&format!("coupon:{coupon}:{code}")),
-                        coupon: coupon.clone(),
-                        code: code.clone(),
-                        customer: customer.clone(),
-                    });
+                match effect {
+                    Effect::CouponRedemption { coupon, code, .. } => {
+                        effects.push(Effect::ReleaseCoupon {
+                            key: key(&format!("coupon:{coupon}:{code}")),
+                            coupon: coupon.clone(),
+                            code: code.clone(),
+                            customer: customer.clone(),
+                        });
+                    }
+                    Effect::PromotionRedemption { promotion, .. } => {
+                        effects.push(Effect::ReleasePromotion {
+                            key: key(&format!("promotion:{promotion}")),
+                            promotion: promotion.clone(),
+                            customer: customer.clone(),
+                        });
+                    }
+                    _ => {}
                 }
             }
         }

@@ -18,6 +18,7 @@ mod nudges;
 mod orders;
 mod program;
 mod program_api;
+mod promotions;
 mod properties;
 mod redemption;
 mod returns;

@@ -838,8 +838,12 @@ proptest! {
 fn the_readme_shop_with_segments_and_nudges_is_valid() {
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme.find("{\n  \"id\": \"shop\"").unwrap();
-    let end = start + readme[start..].find("\n```").unwrap();
+    // The README's program that sets segments and nudges.
+    let (start, end) = readme
+        .match_indices("{\n  \"id\": \"shop\"")
+        .map(|(start, _)| (start, start + readme[start..].find("\n```").unwrap()))
+        .find(|&(start, end)| readme[start..end].contains("\"segments\""))
+        .unwrap();
     let definition: ProgramDefinition = serde_json::from_str(&readme[start..end]).unwrap();
     let program = Program::new(definition).unwrap();
     assert!(program.warnings().is_empty(), "{:?}", warnings(&program));

@@ -67,6 +67,7 @@ pub struct Basket {
     channel: Option<String>,
     customer: Value,
     usage: Vec<Value>,
+    promotion_usage: Vec<Value>,
     redeem: Option<Value>,
     available: Option<Value>,
     at: String,
@@ -86,6 +87,7 @@ impl Basket {
             channel: None,
             customer: json!({"id": "C-1", "stats": {}}),
             usage: Vec::new(),
+            promotion_usage: Vec::new(),
             redeem: None,
             available: None,
             at: AT.to_owned(),
@@ -176,6 +178,13 @@ impl Basket {
         self
     }
 
+    /// Adds usage counts for an automatic promotion, by its id.
+    pub fn promotion_usage(mut self, promotion: &str, overall: u64, by_customer: u64) -> Basket {
+        self.promotion_usage
+            .push(json!({"promotion": promotion, "overall": overall, "by_customer": by_customer}));
+        self
+    }
+
     /// Asks to pay with points or cashback (JSON of `Redeem`), the
     /// customer having `available` (JSON of `Available`).
     pub fn redeem(mut self, redeem: Value, available: Value) -> Basket {
@@ -212,6 +221,9 @@ impl Basket {
             "coupon_usage": self.usage,
             "at": self.at,
         });
+        if !self.promotion_usage.is_empty() {
+            checkout["promotion_usage"] = json!(self.promotion_usage);
+        }
         if let Some(redeem) = &self.redeem {
             checkout["redeem"] = redeem.clone();
         }
