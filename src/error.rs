@@ -477,6 +477,18 @@ pub enum EvaluationError {
         /// The code.
         code: String,
     },
+    /// The checkout's customer cannot be evaluated (a guest given a tier,
+    /// segments, stats, a birthday or a joining date).
+    #[error(transparent)]
+    Customer(#[from] crate::customer::CustomerError),
+    /// A line of quantity 0, which the program refuses.
+    #[error(
+        "line {line}: quantity is 0: leave the line out or sell at least 1 unit (or set the program's inputs.zero_quantity to \"ignore\")"
+    )]
+    ZeroQuantity {
+        /// The line.
+        line: crate::order::LineId,
+    },
     /// The customer's last order is after the evaluation instant.
     #[error(
         "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"

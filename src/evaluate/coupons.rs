@@ -6,6 +6,7 @@
 use super::discounts::{Detail, percent_of, spread};
 use super::stacking::{Candidate, Candidates, Level, Source};
 use super::{Context, EvaluationError, Trace, in_minor_units, overflow};
+use crate::customer::RecordNeed;
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
 use crate::order::Line;
 use crate::program::Percentages;
@@ -177,6 +178,11 @@ fn rejection(
     {
         return Ok(Some(r));
     }
+    if customer.is_guest()
+        && let Some(needs) = guest_needs(def)
+    {
+        return Ok(Some(Rejection::GuestCheckout { needs }));
+    }
     let (overall, by_customer) = ctx.checkout.usage_of(code);
     let limit = if def.unique { Some(1) } else { def.usage_limit };
     if let Some(limit) = limit
@@ -242,7 +248,8 @@ fn rejection(
     let mut subtotal: i128 = 0;
     let mut quantity: u64 = 0;
     let mut any = false;
-    for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
+    // The minimum is measured on the program's tax basis.
+    for (line, gross) in ctx.lines().iter().zip(ctx.measured()) {
         if Context::eligible(line, &def.lines) {
             any = true;
             subtotal = subtotal
@@ -288,6 +295,24 @@ fn rejection(
     Ok(None)
 }
 
+/// What a coupon needs of a customer record, which a guest lacks: the
+/// first of its per-customer limit, order number, tiers and segments.
+fn guest_needs(def: &crate::rules::coupon::CouponDefinition) -> Option<RecordNeed> {
+    if def.per_customer_limit.is_some() {
+        Some(RecordNeed::PerCustomerLimit)
+    } else if def.first_order_only {
+        Some(RecordNeed::FirstOrder)
+    } else if def.order_number.is_some() {
+        Some(RecordNeed::OrderNumber)
+    } else if !def.tiers.is_empty() {
+        Some(RecordNeed::Tier)
+    } else if !def.segments.is_empty() {
+        Some(RecordNeed::Segment)
+    } else {
+        None
+    }
+}
+
 /// A coupon's discount on the lines' current `nets` (minor units),
 /// allocated per line. `free_units` counts each line's units already made
 /// free by a line-level reward: they are neither freed again nor
@@ -304,8 +329,9 @@ pub(super) fn discount<'a>(
     match &def.reward {
         CouponReward::PercentOff { percent, cap } => {
             let raw = percent_of(ctx, *percent, nets, &eligible, percentages, "a coupon")?;
+            let cap = cap.map(|c| ctx.price_cap(c, &eligible)).transpose()?;
             let (raw, capped_at) = match cap {
-                Some(c) if raw > *c => (*c, Some(*c)),
+                Some(c) if raw > c => (c, Some(c)),
                 _ => (raw, None),
             };
             Ok((

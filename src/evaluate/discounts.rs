@@ -197,7 +197,7 @@ pub(super) fn apply<'a>(
     });
     let policy = ctx.program.stacking();
     application.nets.clear();
-    application.nets.extend_from_slice(&ctx.gross);
+    application.nets.extend_from_slice(ctx.discountable());
     let nets = &mut application.nets;
     // Units of each line already made free by a line-level reward, so that
     // a later one neither frees them again nor discounts them; kept only
@@ -335,7 +335,10 @@ fn free_shipping(
 /// The program's cap on the total item discount, in minor units.
 fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
     let policy = ctx.program.stacking();
-    let mut cap: Option<i128> = policy.max_total.map(|c| ctx.units(c)).transpose()?;
+    let mut cap: Option<i128> = policy
+        .max_total
+        .map(|c| ctx.units(ctx.price_cap(c, &|line: &Line| !line.is_exempt())?))
+        .transpose()?;
     if let Some(percent) = policy.max_total_percent {
         let mut eligible: i128 = 0;
         for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
@@ -372,12 +375,14 @@ pub(super) fn percent_of(
 ) -> Result<Decimal, EvaluationError> {
     let base_amounts = match percentages {
         Percentages::Compound => nets,
-        Percentages::OnOriginal => &ctx.gross[..],
+        Percentages::OnOriginal => ctx.discountable(),
     };
     let mut base: i128 = 0;
-    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
+    for (i, (line, amount)) in ctx.lines().iter().zip(base_amounts).enumerate() {
         if eligible(line) {
-            base = base.checked_add(*amount).ok_or_else(|| overflow(what))?;
+            base = base
+                .checked_add(ctx.percent_base(i, *amount))
+                .ok_or_else(|| overflow(what))?;
         }
     }
     ctx.decimal(base)?
@@ -447,6 +452,9 @@ pub(super) fn settle<'a>(
     ladder_outcomes: &mut [LadderOutcome],
     trace: &mut Trace,
 ) -> Result<Settled<'a>, EvaluationError> {
+    // From here on, nets are whole: what each line keeps whatever the
+    // discounts is added back.
+    ctx.restore_floors(&mut application.nets);
     let currency = ctx.currency;
     let n = if ctx.detail { ctx.lines().len() } else { 0 };
     let mut settled = Settled {

@@ -51,7 +51,7 @@ pub(super) fn collect(
             key: key(&["/coupon:", coupon.id(), ":", &code]),
             coupon: coupon.rule_id().clone(),
             code,
-            customer: customer.clone(),
+            customer: ctx.checkout.customer.record_id().cloned(),
             seen_overall,
             seen_by_customer,
         });

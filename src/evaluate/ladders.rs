@@ -11,7 +11,7 @@ use super::{Context, EvaluationError, Trace, condition_holds, in_minor_units, ov
 use crate::evaluation::{LadderOutcome, Reason, RuleKind, RuleRef, Stage, Target, TraceEntry};
 use crate::money::Currency;
 use crate::program::Percentages;
-use crate::rules::ladder::{Ladder, LadderBasis, LadderMode, Measure};
+use crate::rules::ladder::{Ladder, LadderBasis, Measure};
 use crate::util::Lines;
 
 /// Each ladder's condition, then its standing on the gross (a ladder
@@ -27,7 +27,7 @@ pub(super) fn stand<'a>(
     let mut outcomes = Vec::with_capacity(if ctx.detail { ladders.len() } else { 0 });
     for (index, ladder) in ladders.iter().enumerate() {
         let rule = RuleRef::new(RuleKind::Ladder, ladder.rule_id().clone());
-        let basis = basis(ctx, ladder, &ctx.gross)?;
+        let basis = basis(ctx, ladder, ctx.measured())?;
         let standing = ladder.standing(basis, smallest_step(ladder, ctx.currency));
         if ctx.detail {
             outcomes.push(LadderOutcome {
@@ -83,20 +83,20 @@ pub(super) fn discount<'a>(
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let def = &ladder.definition;
     let measured = match def.measure {
-        Measure::BeforeDiscounts => &ctx.gross,
-        Measure::AfterDiscounts => nets,
+        Measure::BeforeDiscounts => std::borrow::Cow::Borrowed(ctx.measured()),
+        Measure::AfterDiscounts => ctx.measure_nets(nets)?,
     };
-    let basis = basis(ctx, ladder, measured)?;
+    let basis = basis(ctx, ladder, &measured)?;
     let base_amounts = match percentages {
         Percentages::Compound => nets,
-        Percentages::OnOriginal => &ctx.gross[..],
+        Percentages::OnOriginal => ctx.discountable(),
     };
     let eligible = |line: &crate::order::Line| Context::eligible(line, &def.lines);
     let mut base: i128 = 0;
-    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
+    for (i, (line, amount)) in ctx.lines().iter().zip(base_amounts).enumerate() {
         if eligible(line) {
             base = base
-                .checked_add(*amount)
+                .checked_add(ctx.percent_base(i, *amount))
                 .ok_or_else(|| overflow("a ladder"))?;
         }
     }
@@ -115,11 +115,7 @@ pub(super) fn discount<'a>(
     };
     // A whole-basket ladder gives the step its standing reached; a bracket
     // ladder measures its brackets on the amount it comes off.
-    let raw = match def.mode {
-        LadderMode::WholeBasket => ladder.reward_at(step, base),
-        LadderMode::Bracket => ladder.reward_for(base, base),
-    }
-    .ok_or_else(|| overflow("a ladder reward"))?;
+    let raw = ctx.ladder_reward(ladder, step, base, &eligible)?;
     let detail = Detail::Ladder {
         ladder,
         step,

@@ -79,7 +79,9 @@ pub use checkout::{Checkout, CouponUsage};
 use rust_decimal::Decimal;
 
 use crate::condition::{Condition, Facts};
-use crate::evaluation::{Evaluation, Reason, RuleRef, Summary, TraceEntry};
+use crate::evaluation::{
+    Evaluation, IgnoredBecause, IgnoredLine, Reason, RuleRef, Summary, TraceEntry,
+};
 use crate::money::Currency;
 use crate::program::Program;
 use facts::Context;
@@ -190,9 +192,19 @@ impl Program {
             program: self.program_id().clone(),
             order: checkout.order.id().clone(),
             customer: checkout.customer.id().clone(),
+            guest: checkout.customer.is_guest(),
             at: checkout.at,
             currency: ctx.currency,
             lines: discounts.lines,
+            ignored_lines: checkout
+                .order
+                .zero_quantity_lines()
+                .map(|line| IgnoredLine {
+                    line: line.id().clone(),
+                    sku: line.sku().clone(),
+                    reason: IgnoredBecause::ZeroQuantity,
+                })
+                .collect(),
             discounts: discounts.discounts,
             gifts: discounts.gifts,
             coupons: coupons.verdicts,
@@ -313,6 +325,11 @@ impl Program {
             discounts.payable,
             trace,
         )?;
+        let (points, cashback) = if checkout.customer.is_guest() {
+            unclaimed(points, cashback, ctx.currency, trace)
+        } else {
+            (points, cashback)
+        };
         Ok(Run {
             ctx,
             ladders,
@@ -394,6 +411,45 @@ impl Program {
             results
         })
     }
+}
+
+/// A guest checkout's points and cashback: nobody to credit, so what the
+/// order would earn is moved to `unclaimed` and everything else is zero
+/// (no effect credits them, no return reverses them), and the trace says
+/// why.
+fn unclaimed(
+    points: crate::evaluation::PointsOutcome,
+    cashback: crate::evaluation::CashbackOutcome,
+    currency: Currency,
+    trace: &mut Trace,
+) -> (
+    crate::evaluation::PointsOutcome,
+    crate::evaluation::CashbackOutcome,
+) {
+    let unclaimed_points = crate::evaluation::PointsOutcome {
+        unclaimed: points.total,
+        ..crate::evaluation::PointsOutcome::default()
+    };
+    let unclaimed_cashback = crate::evaluation::CashbackOutcome {
+        unclaimed: cashback.total,
+        ..crate::evaluation::CashbackOutcome::default()
+    };
+    if !(points.total.is_zero() && cashback.total.is_zero())
+        && let Ok(id) = crate::rules::RuleId::new(crate::customer::CustomerId::guest().as_str())
+    {
+        trace.push(|| {
+            TraceEntry::new(
+                RuleRef::new(crate::evaluation::RuleKind::Customer, id),
+                false,
+                Stage::Points,
+                Reason::GuestUnclaimed {
+                    points: points.total,
+                    cashback: crate::money::Money::new(in_minor_units(cashback.total, currency), currency),
+                },
+            )
+        });
+    }
+    (unclaimed_points, unclaimed_cashback)
 }
 
 /// What the stages of one evaluation give, before the effects.

@@ -30,14 +30,25 @@ pub struct Evaluation {
     pub program: ProgramId,
     /// The order evaluated.
     pub order: OrderId,
-    /// The customer.
+    /// The customer; for a guest checkout, the stand-in
+    /// [`CustomerId::guest`] (and `guest` is true).
     pub customer: CustomerId,
+    /// Whether the checkout was a guest's (no customer record): nothing is
+    /// credited, and the points and cashback the order would earn are
+    /// reported as `unclaimed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guest: bool,
     /// The instant of evaluation.
     pub at: DateTime<Utc>,
     /// The currency of every amount below.
     pub currency: Currency,
     /// Each line: gross, the discounts on it, net.
     pub lines: Vec<LineOutcome>,
+    /// The lines left out of the evaluation (quantity 0, under a program
+    /// that asks for lenient input), so that nothing the host passed is
+    /// lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_lines: Vec<IgnoredLine>,
     /// The discounts applied, in the order they were applied.
     pub discounts: Vec<AppliedDiscount>,
     /// Gift lines to add to the order, free.
@@ -280,6 +291,11 @@ pub enum RuleKind {
     Tier,
     /// Paying with points (id `points`) or cashback (id `cashback`).
     Redemption,
+    /// A line of the order (id: the line's id), for what is said about
+    /// the line itself: a line of quantity 0 ignored.
+    Line,
+    /// The checkout's customer (id `guest` for a guest checkout).
+    Customer,
 }
 
 /// A rule of the program, by kind and id.
@@ -311,6 +327,8 @@ impl std::fmt::Display for RuleRef {
             RuleKind::Cashback => write!(f, "cashback {}", self.id),
             RuleKind::Tier => write!(f, "tier {}", self.id),
             RuleKind::Redemption => write!(f, "redemption with {}", self.id),
+            RuleKind::Line => write!(f, "line {}", self.id),
+            RuleKind::Customer => write!(f, "customer {}", self.id),
         }
     }
 }
@@ -466,6 +484,27 @@ pub struct Totals {
     pub payable: Decimal,
 }
 
+/// A line the evaluation left out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IgnoredLine {
+    /// The line.
+    pub line: LineId,
+    /// Its product.
+    pub sku: crate::order::Sku,
+    /// Why it was left out.
+    pub reason: IgnoredBecause,
+}
+
+/// Why a line was left out of an evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IgnoredBecause {
+    /// Its quantity is 0, and the program asks for lenient input.
+    ZeroQuantity,
+}
+
 /// The points an order earns, rule by rule and line by line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -490,6 +529,13 @@ pub struct PointsOutcome {
     /// When they expire, if they do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// The points the order would earn but that nobody is credited: the
+    /// checkout is a guest's (no customer record, no wallet). Everything
+    /// above is then zero; a host may show "create an account to earn
+    /// these", or evaluate the order again for the customer once they have
+    /// a record.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub unclaimed: Decimal,
 }
 
 /// What one earning rule gave.
@@ -549,6 +595,10 @@ pub struct CashbackOutcome {
     /// When it expires, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// The cashback the order would earn but that nobody is credited: the
+    /// checkout is a guest's. Everything above is then zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub unclaimed: Decimal,
 }
 
 /// What one cashback rule gave.
@@ -668,6 +718,9 @@ pub enum RedemptionRefusal {
     /// Nothing is left to pay on the lines it may pay for.
     #[error("nothing is left to pay on the lines it may pay for")]
     NothingToPay,
+    /// A guest checkout: no customer record, so no balance to pay with.
+    #[error("guest checkout: no customer record, so no balance to pay with")]
+    NoCustomerRecord,
 }
 
 /// The cashback attributable to a line.
@@ -700,8 +753,10 @@ pub enum Effect {
         coupon: RuleId,
         /// The code, normalised.
         code: String,
-        /// The customer.
-        customer: CustomerId,
+        /// The customer; left out for a guest checkout (count the use
+        /// overall only: a guest has no record to count it against).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        customer: Option<CustomerId>,
         /// Redemptions overall the evaluation saw (of the code for a unique
         /// batch, of the coupon otherwise).
         seen_overall: u64,

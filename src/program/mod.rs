@@ -62,8 +62,10 @@ use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
 pub use crate::rules::tier::TierDefinition;
 use crate::rules::tier::{Benefits, TierRules, validate_tiers};
+pub use inputs::{Discountable, InputPolicy, TaxPolicy, ZeroQuantity};
 pub use limits::Limits;
 
+mod inputs;
 pub(crate) mod limits;
 
 string_id!(
@@ -279,6 +281,10 @@ pub struct ProgramDefinition {
     /// The sizes the program and its checkouts may reach.
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
+    /// How the program reads a checkout's input: lines of quantity 0, the
+    /// lines' discountable amounts, the tax basis of its minimums.
+    #[serde(default, skip_serializing_if = "InputPolicy::is_default")]
+    pub inputs: InputPolicy,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]
     pub(crate) unbuilt: Unbuilt,
@@ -331,6 +337,7 @@ impl ProgramDefinition {
             redemption: RedemptionPolicy::default(),
             returns: ReturnPolicy::default(),
             limits: Limits::default(),
+            inputs: InputPolicy::default(),
             unbuilt: Unbuilt::default(),
         }
     }
@@ -360,6 +367,13 @@ impl ProgramDefinition {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> ProgramDefinition {
         self.limits = limits;
+        self
+    }
+
+    /// Sets how the program reads a checkout's input.
+    #[must_use]
+    pub fn inputs(mut self, inputs: InputPolicy) -> ProgramDefinition {
+        self.inputs = inputs;
         self
     }
 
@@ -912,6 +926,12 @@ impl Program {
     #[must_use]
     pub fn limits(&self) -> &Limits {
         &self.definition.limits
+    }
+
+    /// How the program reads a checkout's input.
+    #[must_use]
+    pub fn inputs(&self) -> &InputPolicy {
+        &self.definition.inputs
     }
 
     /// The pending and expiry policy.

@@ -793,6 +793,12 @@ pub enum Rejection {
     /// The coupon applies but gives nothing on this order (e.g. free
     /// shipping on an order without shipping).
     NothingToDiscount,
+    /// A guest checkout: the coupon needs a customer record (a
+    /// per-customer limit, the order number, a tier or a segment).
+    GuestCheckout {
+        /// What the coupon needs of the record.
+        needs: crate::customer::RecordNeed,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -868,6 +874,10 @@ impl fmt::Display for Rejection {
                 write!(f, "this code cannot be combined with {with}")
             }
             Rejection::NothingToDiscount => f.write_str("this code gives nothing on this order"),
+            Rejection::GuestCheckout { needs } => write!(
+                f,
+                "guest checkout: no customer record: this code {needs}; sign in to use it"
+            ),
         }
     }
 }
