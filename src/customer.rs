@@ -513,7 +513,10 @@ pub(crate) enum Named<'a> {
 impl Customer {
     /// The customer `data` describes, the order naming `named` (whose id
     /// stands in for a missing one).
-    pub(crate) fn from_data(data: CustomerData, named: Named<'_>) -> Result<Customer, CustomerError> {
+    pub(crate) fn from_data(
+        data: CustomerData,
+        named: Named<'_>,
+    ) -> Result<Customer, CustomerError> {
         let guest = match (&data.id, data.guest, named) {
             (Some(id), true, _) | (Some(id), false, Named::Guest) => {
                 return Err(CustomerError::GuestWithId { id: id.clone() });

@@ -317,7 +317,13 @@ impl TaxRate {
     /// (`amount × rate / (100 + rate)`), for a tax-exclusive one the tax it
     /// adds (`amount × rate / 100`).
     #[must_use]
-    pub fn tax_in(&self, amount: Decimal, basis: TaxBasis, decimals: u32, mode: RoundingMode) -> Decimal {
+    pub fn tax_in(
+        &self,
+        amount: Decimal,
+        basis: TaxBasis,
+        decimals: u32,
+        mode: RoundingMode,
+    ) -> Decimal {
         if self.0.is_zero() {
             return Decimal::ZERO;
         }
@@ -612,12 +618,7 @@ impl Line {
         Line::checked(LineId::new(id)?, Sku::new(sku)?, 0, unit_price)
     }
 
-    fn checked(
-        id: LineId,
-        sku: Sku,
-        quantity: u32,
-        unit_price: Money,
-    ) -> Result<Line, OrderError> {
+    fn checked(id: LineId, sku: Sku, quantity: u32, unit_price: Money) -> Result<Line, OrderError> {
         if unit_price.is_negative() {
             return Err(OrderError::NegativePrice {
                 line: id,
@@ -1116,7 +1117,9 @@ impl Order {
     /// or [`customer_id`](Self::customer_id)).
     #[must_use]
     pub fn customer(&self) -> &CustomerId {
-        self.customer.as_ref().unwrap_or_else(|| CustomerId::guest())
+        self.customer
+            .as_ref()
+            .unwrap_or_else(|| CustomerId::guest())
     }
 
     /// The customer who placed it; `None` for a guest.

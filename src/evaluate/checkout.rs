@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use super::EvaluationError;
 use crate::customer::{Customer, CustomerData, CustomerError, Named};
 use crate::order::Order;
-use crate::program::{Program, ZeroQuantity};
 use crate::program::limits::within;
+use crate::program::{Program, ZeroQuantity};
 use crate::rules::coupon::codes_match;
 use crate::rules::redemption::{Ask, Available, Redeem};
 

@@ -378,11 +378,9 @@ pub(super) fn percent_of(
         Percentages::OnOriginal => ctx.discountable(),
     };
     let mut base: i128 = 0;
-    for (i, (line, amount)) in ctx.lines().iter().zip(base_amounts).enumerate() {
+    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
         if eligible(line) {
-            base = base
-                .checked_add(ctx.percent_base(i, *amount))
-                .ok_or_else(|| overflow(what))?;
+            base = base.checked_add(*amount).ok_or_else(|| overflow(what))?;
         }
     }
     ctx.decimal(base)?

@@ -9,11 +9,10 @@
 //!
 //! - discounts start from each line's discountable amount and never take
 //!   more ([`Context::discountable`]); what a line keeps whatever the
-//!   discounts ([`Context::floor`]) is added back when the discounts are
-//!   settled ([`Context::restore_floors`]), so that every later stage (and
-//!   the output) sees whole nets;
-//! - a percentage is of the discountable amount, or of the whole price when
-//!   the program says so ([`Context::percent_base`]);
+//!   discounts (its floor) is added back when the discounts are settled
+//!   ([`Context::restore_floors`]), so that every later stage (and the
+//!   output) sees whole nets;
+//! - a percentage is of the discountable amount;
 //! - minimums and thresholds compare with the measured amounts
 //!   ([`Context::measured`], [`Context::measure_nets`]); caps on a discount
 //!   are converted to the price's terms ([`Context::price_cap`]).
@@ -30,7 +29,7 @@ use crate::condition::{Facts, LineSelector};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::money::{Currency, Money, RoundingMode};
 use crate::order::{Line, Order, TaxBasis};
-use crate::program::{Discountable, Program, TaxPolicy};
+use crate::program::{Program, TaxPolicy};
 use crate::rules::RuleId;
 use crate::rules::ladder::{Ladder, LadderMode, StepReward};
 use crate::rules::tier::Benefits;
@@ -231,13 +230,6 @@ impl<'a> Context<'a> {
         self.discountable.as_deref().unwrap_or(&self.gross)
     }
 
-    /// What line `i` keeps whatever the discounts: its gross less its
-    /// discountable amount.
-    #[inline]
-    pub(super) fn floor(&self, i: usize) -> i128 {
-        self.floors.as_ref().map_or(0, |f| f[i])
-    }
-
     /// Adds each line's floor back to the discountable `nets`, making them
     /// whole nets (once the discounts are settled).
     pub(super) fn restore_floors(&self, nets: &mut [i128]) {
@@ -245,19 +237,6 @@ impl<'a> Context<'a> {
             for (net, floor) in nets.iter_mut().zip(floors.iter()) {
                 *net += floor;
             }
-        }
-    }
-
-    /// What a percentage on line `i` is taken of, its discountable
-    /// `amount` being what the discounts before it left (or its
-    /// discountable amount): the amount itself, or with the floor added
-    /// back when the program takes percentages of the whole price
-    /// ([`Discountable::Limit`]).
-    #[inline]
-    pub(super) fn percent_base(&self, i: usize, amount: i128) -> i128 {
-        match self.program.inputs().discountable {
-            Discountable::Limit => amount + self.floor(i),
-            _ => amount,
         }
     }
 
@@ -270,7 +249,10 @@ impl<'a> Context<'a> {
 
     /// The lines' discountable `nets` as the program measures them: whole
     /// nets (the floors added back), with tax added or taken out.
-    pub(super) fn measure_nets<'n>(&self, nets: &'n [i128]) -> Result<Cow<'n, [i128]>, EvaluationError> {
+    pub(super) fn measure_nets<'n>(
+        &self,
+        nets: &'n [i128],
+    ) -> Result<Cow<'n, [i128]>, EvaluationError> {
         if self.floors.is_none() && self.taxes.is_none() {
             return Ok(Cow::Borrowed(nets));
         }
@@ -295,7 +277,12 @@ impl<'a> Context<'a> {
             return Ok(None);
         };
         let (mut priced, mut measured_total) = (0i128, 0i128);
-        for ((line, g), m) in self.lines().iter().zip(self.gross.iter()).zip(measured.iter()) {
+        for ((line, g), m) in self
+            .lines()
+            .iter()
+            .zip(self.gross.iter())
+            .zip(measured.iter())
+        {
             if eligible(line) {
                 priced = priced.checked_add(*g).ok_or_else(|| overflow("a cap"))?;
                 measured_total = measured_total
@@ -348,19 +335,21 @@ impl<'a> Context<'a> {
         let reward = match (ladder.definition.mode, converted) {
             (LadderMode::WholeBasket, None) => ladder.reward_at(step, base),
             (LadderMode::Bracket, None) => ladder.reward_for(base, base),
-            (LadderMode::WholeBasket, Some(_)) => match ladder.steps().get(step).map(|s| s.reward) {
-                Some(StepReward::Percent { percent, cap }) => {
-                    let raw = base
-                        .checked_mul(percent)
-                        .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
-                        .ok_or_else(|| overflow("a ladder reward"))?;
-                    Some(match cap {
-                        Some(cap) => raw.min(self.price_cap(cap, eligible)?),
-                        None => raw,
-                    })
+            (LadderMode::WholeBasket, Some(_)) => {
+                match ladder.steps().get(step).map(|s| s.reward) {
+                    Some(StepReward::Percent { percent, cap }) => {
+                        let raw = base
+                            .checked_mul(percent)
+                            .and_then(|v| v.checked_div(Decimal::ONE_HUNDRED))
+                            .ok_or_else(|| overflow("a ladder reward"))?;
+                        Some(match cap {
+                            Some(cap) => raw.min(self.price_cap(cap, eligible)?),
+                            None => raw,
+                        })
+                    }
+                    _ => ladder.reward_at(step, base),
                 }
-                _ => ladder.reward_at(step, base),
-            },
+            }
             (LadderMode::Bracket, Some((priced, measured))) => {
                 let (priced, measured) = (Decimal::from(priced), Decimal::from(measured));
                 base.checked_mul(measured)

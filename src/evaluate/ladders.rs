@@ -93,10 +93,10 @@ pub(super) fn discount<'a>(
     };
     let eligible = |line: &crate::order::Line| Context::eligible(line, &def.lines);
     let mut base: i128 = 0;
-    for (i, (line, amount)) in ctx.lines().iter().zip(base_amounts).enumerate() {
+    for (line, amount) in ctx.lines().iter().zip(base_amounts) {
         if eligible(line) {
             base = base
-                .checked_add(ctx.percent_base(i, *amount))
+                .checked_add(*amount)
                 .ok_or_else(|| overflow("a ladder"))?;
         }
     }

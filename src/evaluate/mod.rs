@@ -444,7 +444,10 @@ fn unclaimed(
                 Stage::Points,
                 Reason::GuestUnclaimed {
                     points: points.total,
-                    cashback: crate::money::Money::new(in_minor_units(cashback.total, currency), currency),
+                    cashback: crate::money::Money::new(
+                        in_minor_units(cashback.total, currency),
+                        currency,
+                    ),
                 },
             )
         });

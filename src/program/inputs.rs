@@ -1,5 +1,5 @@
-//! How a program reads what hosts pass in: lines of quantity 0, the
-//! discountable part of a line, and the tax basis of its minimums.
+//! How a program reads what hosts pass in: lines of quantity 0 and the tax
+//! basis of its minimums.
 //!
 //! Every setting defaults to the behaviour of a program that says nothing,
 //! so that a program without an `inputs` section evaluates as it always
@@ -8,7 +8,6 @@
 //! ```json
 //! "inputs": {
 //!   "zero_quantity": "ignore",
-//!   "discountable": "limit",
 //!   "taxes": {"prices": "inclusive", "measure": "exclusive"}
 //! }
 //! ```
@@ -46,9 +45,6 @@ use crate::order::TaxBasis;
 pub struct InputPolicy {
     /// What a line of quantity 0 does. Default: refused.
     pub zero_quantity: ZeroQuantity,
-    /// How discounts use a line's discountable unit amount. Default:
-    /// as their base.
-    pub discountable: Discountable,
     /// The tax basis of prices and of the program's minimums, thresholds
     /// and caps, when lines carry tax rates. Default: none (amounts are
     /// compared as given).
@@ -60,8 +56,7 @@ pub struct InputPolicy {
 }
 
 impl InputPolicy {
-    /// The defaults: quantity-0 lines refused, the discountable amount as
-    /// the discounts' base, no tax basis.
+    /// The defaults: quantity-0 lines refused, no tax basis.
     #[must_use]
     pub fn new() -> InputPolicy {
         InputPolicy::default()
@@ -72,13 +67,6 @@ impl InputPolicy {
     #[must_use]
     pub fn lenient(mut self) -> InputPolicy {
         self.zero_quantity = ZeroQuantity::Ignore;
-        self
-    }
-
-    /// Sets how discounts use a line's discountable unit amount.
-    #[must_use]
-    pub fn discountable(mut self, discountable: Discountable) -> InputPolicy {
-        self.discountable = discountable;
         self
     }
 
@@ -111,28 +99,6 @@ pub enum ZeroQuantity {
     /// of the order without it) and named in the evaluation's
     /// `ignored_lines` and its trace.
     Ignore,
-}
-
-/// How discounts use a line's discountable unit amount (see
-/// [`Line::with_discountable_unit_amount`](crate::order::Line::with_discountable_unit_amount)).
-/// Either way no discount takes a line below its price less its
-/// discountable amount.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Discountable {
-    /// Discounts are computed on the discountable amount: 10% off a 5.25
-    /// bottle whose 0.25 deposit is not discountable is 0.50. The part that
-    /// may not be discounted is outside the promotion (a deposit, a fee;
-    /// Medusa's non-discountable products). The default.
-    #[default]
-    Base,
-    /// Percentages are taken of the whole price, and the discountable
-    /// amount only limits how far they go: 50% off a 40.00 product whose
-    /// minimum price is 30.00 is 10.00 (Sylius' minimum price: a promotion
-    /// lowers the price to the minimum and no further).
-    Limit,
 }
 
 /// The tax basis of a program: whether the lines' prices include tax, and

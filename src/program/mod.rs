@@ -62,7 +62,7 @@ use crate::rules::redemption::RedemptionPolicy;
 use crate::rules::returns::ReturnPolicy;
 pub use crate::rules::tier::TierDefinition;
 use crate::rules::tier::{Benefits, TierRules, validate_tiers};
-pub use inputs::{Discountable, InputPolicy, TaxPolicy, ZeroQuantity};
+pub use inputs::{InputPolicy, TaxPolicy, ZeroQuantity};
 pub use limits::Limits;
 
 mod inputs;
@@ -282,7 +282,7 @@ pub struct ProgramDefinition {
     #[serde(default, skip_serializing_if = "Limits::is_default")]
     pub limits: Limits,
     /// How the program reads a checkout's input: lines of quantity 0, the
-    /// lines' discountable amounts, the tax basis of its minimums.
+    /// tax basis of its minimums.
     #[serde(default, skip_serializing_if = "InputPolicy::is_default")]
     pub inputs: InputPolicy,
     /// The first error of a chain of setters, reported by `Program::new`.

@@ -11,6 +11,7 @@ mod conditions;
 mod evaluation_api;
 mod evaluation_properties;
 mod evaluation_scenarios;
+mod inputs;
 mod insight;
 mod money;
 mod nudges;
