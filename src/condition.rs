@@ -1105,6 +1105,12 @@ impl LabelMatch {
         &self.key
     }
 
+    /// Whether the match takes any value of its key ([`present`](Self::present)).
+    #[must_use]
+    pub fn matches_any_value(&self) -> bool {
+        self.equals.is_none() && self.one_of.is_empty()
+    }
+
     /// Whether `line` has the label as this match asks.
     #[must_use]
     pub fn matches(&self, line: &Line) -> bool {

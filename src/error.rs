@@ -640,7 +640,7 @@ pub enum WarningKind {
     /// A line selector that no line can pass, so its rule never applies.
     #[error("no line can be selected: {what} \"{value}\" is both included and excluded")]
     SelectsNothing {
-        /// `sku` or `category`.
+        /// `sku`, `category` or `label` (its key).
         what: &'static str,
         /// The value listed on both sides.
         value: String,

@@ -404,6 +404,16 @@ impl Labels {
         self.0.is_empty()
     }
 
+    /// The labels `pairs`, refusing a repeated key: sorted once, so that
+    /// reading many labels stays `n log n`.
+    fn from_pairs(mut pairs: Vec<(LabelKey, String)>) -> Result<Labels, LabelKey> {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(twice) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(twice[0].0.clone());
+        }
+        Ok(Labels(pairs))
+    }
+
     /// Adds `key` = `value`, refusing a key already there.
     fn insert(&mut self, key: LabelKey, value: String) -> Result<(), LabelKey> {
         match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
@@ -569,8 +579,18 @@ impl Line {
             line = line.with_category(category)?;
         }
         line.exempt = data.exempt;
-        for (key, value) in data.labels.0 {
-            line = line.with_label(key, value)?;
+        if !data.labels.0.is_empty() {
+            let mut pairs = Vec::with_capacity(data.labels.0.len());
+            for (key, value) in data.labels.0 {
+                let Ok(key) = LabelKey::new(key) else {
+                    return Err(OrderError::EmptyLabelKey { line: line.id });
+                };
+                pairs.push((key, value));
+            }
+            line.labels = Labels::from_pairs(pairs).map_err(|key| OrderError::DuplicateLabel {
+                line: line.id.clone(),
+                key,
+            })?;
         }
         if let Some(amount) = data.discountable_unit_amount {
             line = line.with_discountable_unit_amount(amount)?;

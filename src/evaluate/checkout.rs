@@ -38,7 +38,9 @@ use crate::rules::redemption::{Ask, Available, Redeem};
 pub struct Checkout {
     /// The order being placed.
     pub order: Order,
-    /// The customer, with a snapshot of their history before this order.
+    /// The customer, with a snapshot of their history before this order;
+    /// [`Customer::guest`] for a guest checkout (an order that names no
+    /// customer).
     pub customer: Customer,
     /// Usage counts of the entered codes. A code with no entry has never
     /// been used.

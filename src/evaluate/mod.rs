@@ -1,8 +1,11 @@
 //! The evaluation of a checkout: one pass, a fixed list of stages, each a
 //! function in its own file from typed inputs to a typed result.
 //!
-//! 1. [`Stage::Facts`] (`facts.rs`): line amounts, subtotal, local time in
-//!    the program's zone, the customer's order number, derived once.
+//! 1. [`Stage::Facts`] (`facts.rs`): line amounts (and the part of each
+//!    that discounts may take, and each as the program measures it on its
+//!    tax basis), subtotal, local time in the program's zone, the
+//!    customer's order number, derived once; lines of quantity 0 the
+//!    program ignores are traced.
 //! 2. [`Stage::Ladders`] (`ladders.rs`): each ladder's condition and
 //!    standing.
 //! 3. [`Stage::Coupons`] (`coupons.rs`): each entered code gets a verdict,

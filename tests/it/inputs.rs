@@ -573,6 +573,69 @@ fn labels_select_lines_like_collections() {
 }
 
 #[test]
+fn a_selector_whose_labels_are_all_excluded_warns() {
+    let warnings = |lines: Json| {
+        let program = eur_program(
+            json!({"coupons": [{"id": "c", "codes": ["C"], "lines": lines,
+            "reward": {"type": "amount_off", "amount": "1.00"}}]}),
+        );
+        program
+            .warnings()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
+    // A sku excluded, but a label may still select lines: no warning.
+    assert!(
+        warnings(json!({"skus": ["MUG"], "exclude_skus": ["MUG"],
+                        "labels": [{"key": "brand", "equals": "acme"}]}))
+        .is_empty()
+    );
+    // Every include excluded (the label by its key): the rule never applies.
+    assert_eq!(
+        warnings(json!({"skus": ["MUG"], "exclude_skus": ["MUG"],
+                        "labels": [{"key": "brand", "equals": "acme"}],
+                        "exclude_labels": [{"key": "brand"}]})),
+        ["coupons[0].lines: no line can be selected: sku \"MUG\" is both included and excluded"]
+    );
+    assert_eq!(
+        warnings(json!({"labels": [{"key": "brand", "one_of": ["a", "b"]}],
+                        "exclude_labels": [{"key": "brand", "one_of": ["a", "b"]}]})),
+        [
+            "coupons[0].lines: no line can be selected: label \"brand\" is both included and excluded"
+        ]
+    );
+    // Another value of the key is excluded: lines may still pass.
+    assert!(
+        warnings(json!({"labels": [{"key": "brand", "equals": "acme"}],
+                        "exclude_labels": [{"key": "brand", "equals": "zen"}]}))
+        .is_empty()
+    );
+}
+
+#[test]
+fn many_labels_are_read_in_one_sort() {
+    // 20 000 labels, the last repeating the first: refused by name, read
+    // without a quadratic insertion.
+    let mut labels = serde_json::Map::new();
+    for i in 0..20_000 {
+        labels.insert(format!("k{i:05}"), json!("v"));
+    }
+    let mut text =
+        serde_json::to_string(&line("1", "MUG", 1, "1.00", json!({"labels": labels}))).unwrap();
+    let parsed: Line = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed.labels().len(), 20_000);
+    assert_eq!(parsed.labels().get("k12345"), Some("v"));
+    text = text.replacen("\"k19999\"", "\"k00000\"", 1);
+    let err = serde_json::from_str::<Line>(&text).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("line 1: label \"k00000\" is given twice"),
+        "{err}"
+    );
+}
+
+#[test]
 fn label_selectors_in_rust() {
     let mug = Line::new("1", "MUG", 1, eur("9.00"))
         .unwrap()
