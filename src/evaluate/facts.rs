@@ -45,6 +45,20 @@ pub(super) struct Context<'a> {
     /// inside the stages is a whole number of the currency's minor unit,
     /// turned into a `Decimal` only for the output.
     pub(super) gross: Lines<i128>,
+    /// The lines' discountable amounts and measured amounts, when they
+    /// differ from their gross (boxed: most checkouts have neither, and
+    /// the context is moved between stages).
+    adjusted: Option<Box<Adjusted>>,
+    /// The shipping charge, in minor units.
+    pub(super) shipping: i128,
+    pub(super) currency: Currency,
+    /// Whether the stages write their detail (per line, per rule, effects)
+    /// or only the totals ([`Program::summarize`]).
+    pub(super) detail: bool,
+}
+
+/// What differs from the lines' gross, when something does.
+struct Adjusted {
     /// Each line's discountable amount, in minor units, when some line has
     /// an undiscountable part (`gross` otherwise).
     discountable: Option<Lines<i128>>,
@@ -58,12 +72,6 @@ pub(super) struct Context<'a> {
     measured: Option<Lines<i128>>,
     /// The program's tax basis, when it converts.
     taxes: Option<TaxPolicy>,
-    /// The shipping charge, in minor units.
-    pub(super) shipping: i128,
-    pub(super) currency: Currency,
-    /// Whether the stages write their detail (per line, per rule, effects)
-    /// or only the totals ([`Program::summarize`]).
-    pub(super) detail: bool,
 }
 
 /// Derives the facts of a checkout already checked against the program.
@@ -140,28 +148,39 @@ pub(super) fn derive<'a>(
         }
         None => None,
     };
-    let mut facts = Facts::new(order, customer, program.calendar(), checkout.at);
-    if let Some(amounts) = &measured {
-        let mut subtotal: i128 = 0;
-        for (line, m) in lines.iter().zip(amounts.iter()) {
-            if !line.is_exempt() {
-                subtotal = subtotal
-                    .checked_add(*m)
-                    .ok_or_else(|| overflow("the measured subtotal"))?;
+    let measured_subtotal = match &measured {
+        Some(amounts) => {
+            let mut subtotal: i128 = 0;
+            for (line, m) in lines.iter().zip(amounts.iter()) {
+                if !line.is_exempt() {
+                    subtotal = subtotal
+                        .checked_add(*m)
+                        .ok_or_else(|| overflow("the measured subtotal"))?;
+                }
             }
+            Some(Money::from_minor_units(subtotal, currency)?.amount())
         }
-        facts = facts.with_subtotal(Money::from_minor_units(subtotal, currency)?.amount());
-    }
+        None => None,
+    };
     Ok(Context {
         program,
         checkout,
         order,
-        facts,
+        facts: match measured_subtotal {
+            Some(subtotal) => {
+                Facts::new(order, customer, program.calendar(), checkout.at).with_subtotal(subtotal)
+            }
+            None => Facts::new(order, customer, program.calendar(), checkout.at),
+        },
         gross,
-        discountable,
-        floors,
-        measured,
-        taxes,
+        adjusted: (discountable.is_some() || measured.is_some()).then(|| {
+            Box::new(Adjusted {
+                discountable,
+                floors,
+                measured,
+                taxes,
+            })
+        }),
         shipping: order.shipping().to_minor_units()?,
         currency,
         detail,
@@ -227,13 +246,16 @@ impl<'a> Context<'a> {
     /// from and never exceed.
     #[inline]
     pub(super) fn discountable(&self) -> &[i128] {
-        self.discountable.as_deref().unwrap_or(&self.gross)
+        self.adjusted
+            .as_ref()
+            .and_then(|a| a.discountable.as_deref())
+            .unwrap_or(&self.gross)
     }
 
     /// Adds each line's floor back to the discountable `nets`, making them
     /// whole nets (once the discounts are settled).
     pub(super) fn restore_floors(&self, nets: &mut [i128]) {
-        if let Some(floors) = &self.floors {
+        if let Some(floors) = self.adjusted.as_ref().and_then(|a| a.floors.as_ref()) {
             for (net, floor) in nets.iter_mut().zip(floors.iter()) {
                 *net += floor;
             }
@@ -244,7 +266,10 @@ impl<'a> Context<'a> {
     /// thresholds.
     #[inline]
     pub(super) fn measured(&self) -> &[i128] {
-        self.measured.as_deref().unwrap_or(&self.gross)
+        self.adjusted
+            .as_ref()
+            .and_then(|a| a.measured.as_deref())
+            .unwrap_or(&self.gross)
     }
 
     /// The lines' discountable `nets` as the program measures them: whole
@@ -253,12 +278,12 @@ impl<'a> Context<'a> {
         &self,
         nets: &'n [i128],
     ) -> Result<Cow<'n, [i128]>, EvaluationError> {
-        if self.floors.is_none() && self.taxes.is_none() {
+        let Some(adjusted) = &self.adjusted else {
             return Ok(Cow::Borrowed(nets));
-        }
+        };
         let mut out = nets.to_vec();
         self.restore_floors(&mut out);
-        if let Some(taxes) = self.taxes {
+        if let Some(taxes) = adjusted.taxes {
             for (line, amount) in self.lines().iter().zip(out.iter_mut()) {
                 *amount = measure(line, *amount, taxes, self.currency)?;
             }
@@ -273,7 +298,7 @@ impl<'a> Context<'a> {
         &self,
         eligible: &dyn Fn(&Line) -> bool,
     ) -> Result<Option<(i128, i128)>, EvaluationError> {
-        let Some(measured) = &self.measured else {
+        let Some(measured) = self.adjusted.as_ref().and_then(|a| a.measured.as_ref()) else {
             return Ok(None);
         };
         let (mut priced, mut measured_total) = (0i128, 0i128);

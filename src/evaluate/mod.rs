@@ -179,9 +179,12 @@ impl Program {
             mut coupons,
             discounts,
             redeemed,
-            points,
-            cashback,
+            mut points,
+            mut cashback,
         } = self.run(checkout, true, &mut trace)?;
+        if checkout.customer.is_guest() {
+            unclaim(&mut points, &mut cashback, ctx.currency, &mut trace);
+        }
         let effects = effects::collect(
             &ctx,
             &discounts.coupons,
@@ -258,10 +261,13 @@ impl Program {
         let Run {
             ctx,
             discounts,
-            points,
-            cashback,
+            mut points,
+            mut cashback,
             ..
         } = self.run(checkout, false, &mut trace)?;
+        if checkout.customer.is_guest() {
+            unclaim(&mut points, &mut cashback, ctx.currency, &mut trace);
+        }
         Ok(Summary {
             currency: ctx.currency,
             totals: discounts.totals,
@@ -328,11 +334,6 @@ impl Program {
             discounts.payable,
             trace,
         )?;
-        let (points, cashback) = if checkout.customer.is_guest() {
-            unclaimed(points, cashback, ctx.currency, trace)
-        } else {
-            (points, cashback)
-        };
         Ok(Run {
             ctx,
             ladders,
@@ -420,23 +421,12 @@ impl Program {
 /// order would earn is moved to `unclaimed` and everything else is zero
 /// (no effect credits them, no return reverses them), and the trace says
 /// why.
-fn unclaimed(
-    points: crate::evaluation::PointsOutcome,
-    cashback: crate::evaluation::CashbackOutcome,
+fn unclaim(
+    points: &mut crate::evaluation::PointsOutcome,
+    cashback: &mut crate::evaluation::CashbackOutcome,
     currency: Currency,
     trace: &mut Trace,
-) -> (
-    crate::evaluation::PointsOutcome,
-    crate::evaluation::CashbackOutcome,
 ) {
-    let unclaimed_points = crate::evaluation::PointsOutcome {
-        unclaimed: points.total,
-        ..crate::evaluation::PointsOutcome::default()
-    };
-    let unclaimed_cashback = crate::evaluation::CashbackOutcome {
-        unclaimed: cashback.total,
-        ..crate::evaluation::CashbackOutcome::default()
-    };
     if !(points.total.is_zero() && cashback.total.is_zero())
         && let Ok(id) = crate::rules::RuleId::new(crate::customer::CustomerId::guest().as_str())
     {
@@ -455,7 +445,14 @@ fn unclaimed(
             )
         });
     }
-    (unclaimed_points, unclaimed_cashback)
+    *points = crate::evaluation::PointsOutcome {
+        unclaimed: points.total,
+        ..crate::evaluation::PointsOutcome::default()
+    };
+    *cashback = crate::evaluation::CashbackOutcome {
+        unclaimed: cashback.total,
+        ..crate::evaluation::CashbackOutcome::default()
+    };
 }
 
 /// What the stages of one evaluation give, before the effects.
