@@ -6,8 +6,8 @@
 //! value and the bound** ([`Observation`]), so that a trace can say
 //! "subtotal 187.50 is below 200.00".
 //!
-//! A [`LineSelector`] says which lines a rule counts: include by sku or
-//! category, exclude by sku or category; exclusion wins.
+//! A [`LineSelector`] says which lines a rule counts: include by sku,
+//! category or label, exclude by sku, category or label; exclusion wins.
 //!
 //! # Example
 //!
@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError, Country, DateWindow, SeasonalEvent, TimeOfDay};
 use crate::customer::{Customer, Segment, TierId};
-use crate::order::{Category, Channel, Line, Order, Sku};
+use crate::order::{Category, Channel, LabelKey, Line, Order, Sku};
 
 /// The deepest nesting of `all` / `any` / `not` a program may use.
 pub const MAX_DEPTH: usize = 32;
@@ -109,6 +109,11 @@ pub enum Condition {
     /// The checkout's local date is the customer's birthday (29 February
     /// falls on 28 February in other years).
     Birthday,
+    /// The customer is identified: a customer record, or a guest who gave
+    /// a contact (an email). "Customer must be identified".
+    Identified,
+    /// The customer has a customer record: not a guest checkout.
+    Registered,
 }
 
 /// A condition that cannot be used, found when a program is validated.
@@ -204,7 +209,9 @@ impl Condition {
             | Condition::DateWindow(_)
             | Condition::TimeOfDay(_)
             | Condition::BirthdayMonth
-            | Condition::Birthday => Ok(()),
+            | Condition::Birthday
+            | Condition::Identified
+            | Condition::Registered => Ok(()),
         }
     }
 
@@ -341,6 +348,15 @@ impl Condition {
             };
         }
         let names = |list: &[String]| Value::List(list.to_vec());
+        // A guest has no record: every leaf about one observes so.
+        let guest = facts.customer.is_guest();
+        let record = |value: Value| {
+            if guest {
+                Value::NoCustomerRecord
+            } else {
+                value
+            }
+        };
         Ok(match self {
             Condition::SubtotalAtLeast(bound) => obs!(
                 Fact::SubtotalAtLeast,
@@ -386,7 +402,7 @@ impl Condition {
                 let tier = facts.customer.tier();
                 obs!(
                     Fact::TierIn,
-                    tier.map_or(Value::None, |t| Value::Text(t.to_string())),
+                    record(tier.map_or(Value::None, |t| Value::Text(t.to_string()))),
                     names(&tiers.iter().map(ToString::to_string).collect::<Vec<_>>()),
                     tier.is_some_and(|t| tiers.contains(t)),
                 )
@@ -399,7 +415,7 @@ impl Condition {
                     .find(|s| segments.contains(s));
                 obs!(
                     Fact::SegmentIn,
-                    match found {
+                    record(match found {
                         Some(s) => Value::Text(s.to_string()),
                         None => Value::List(
                             facts
@@ -409,7 +425,7 @@ impl Condition {
                                 .map(ToString::to_string)
                                 .collect(),
                         ),
-                    },
+                    }),
                     names(&segments.iter().map(ToString::to_string).collect::<Vec<_>>()),
                     found.is_some(),
                 )
@@ -418,19 +434,19 @@ impl Condition {
             // the leaf does not hold, and says so.
             Condition::FirstOrder => obs!(
                 Fact::FirstOrder,
-                facts.order_number.map_or(Value::None, Value::Count),
+                record(facts.order_number.map_or(Value::None, Value::Count)),
                 Value::Count(1),
                 facts.order_number == Some(1),
             ),
             Condition::OrderNumberAtLeast(n) => obs!(
                 Fact::OrderNumberAtLeast,
-                facts.order_number.map_or(Value::None, Value::Count),
+                record(facts.order_number.map_or(Value::None, Value::Count)),
                 Value::Count(*n),
                 facts.order_number.is_some_and(|o| o >= *n),
             ),
             Condition::OrderNumberIs(n) => obs!(
                 Fact::OrderNumberIs,
-                facts.order_number.map_or(Value::None, Value::Count),
+                record(facts.order_number.map_or(Value::None, Value::Count)),
                 Value::Count(*n),
                 facts.order_number == Some(*n),
             ),
@@ -438,7 +454,7 @@ impl Condition {
                 let since = facts.days_since_last_order;
                 obs!(
                     Fact::DaysSinceLastOrderAtLeast,
-                    since.map_or(Value::None, Value::Count),
+                    record(since.map_or(Value::None, Value::Count)),
                     Value::Count(u64::from(*days)),
                     since.is_some_and(|d| d >= u64::from(*days)),
                 )
@@ -520,7 +536,7 @@ impl Condition {
                 let birthday = facts.customer.birthday();
                 obs!(
                     Fact::BirthdayMonth,
-                    birthday.map_or(Value::None, |b| Value::Month(b.month())),
+                    record(birthday.map_or(Value::None, |b| Value::Month(b.month()))),
                     Value::Month(month),
                     birthday.is_some_and(|b| b.month() == month),
                 )
@@ -530,9 +546,33 @@ impl Condition {
                 let birthday = facts.customer.birthday();
                 obs!(
                     Fact::Birthday,
-                    birthday.map_or(Value::None, |b| Value::Text(b.to_string())),
+                    record(birthday.map_or(Value::None, |b| Value::Text(b.to_string()))),
                     Value::Date(today),
                     birthday.is_some_and(|b| b.falls_on(today)),
+                )
+            }
+            Condition::Identified => {
+                let customer = facts.customer;
+                obs!(
+                    Fact::Identified,
+                    match (customer.record_id(), customer.email()) {
+                        (Some(id), _) => Value::Text(format!("customer {id}")),
+                        (None, Some(email)) => Value::Text(format!("contact {email}")),
+                        (None, None) => Value::NoCustomerRecord,
+                    },
+                    Value::None,
+                    customer.is_identified(),
+                )
+            }
+            Condition::Registered => {
+                let customer = facts.customer;
+                obs!(
+                    Fact::Registered,
+                    customer
+                        .record_id()
+                        .map_or(Value::NoCustomerRecord, |id| Value::Text(id.to_string())),
+                    Value::None,
+                    !customer.is_guest(),
                 )
             }
             Condition::All(_) | Condition::Any(_) | Condition::Not(_) => unreachable_combinator(),
@@ -598,6 +638,8 @@ pub enum Fact {
     SeasonalEvent,
     BirthdayMonth,
     Birthday,
+    Identified,
+    Registered,
 }
 
 /// A value observed or bound in an [`Observation`].
@@ -607,6 +649,8 @@ pub enum Fact {
 pub enum Value {
     /// No value (no tier, no previous order, no birthday on file).
     None,
+    /// A guest checkout: no customer record to read the fact from.
+    NoCustomerRecord,
     /// An amount in the order's currency, written with its decimals.
     Amount(Decimal),
     /// A count: units, an order number, days.
@@ -638,6 +682,7 @@ impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Value::None => f.write_str("none"),
+            Value::NoCustomerRecord => f.write_str("no customer record"),
             Value::Amount(v) => write!(f, "{v}"),
             Value::Count(n) => write!(f, "{n}"),
             Value::Bool(b) => write!(f, "{b}"),
@@ -704,6 +749,23 @@ impl fmt::Display for Observation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (o, b, met) = (&self.observed, &self.bound, self.met);
         match (self.fact, met) {
+            (Fact::Identified, true) => write!(f, "the customer is identified ({o})"),
+            (Fact::Identified, false) => {
+                f.write_str("guest checkout: no customer record and no contact")
+            }
+            (Fact::Registered, true) => write!(f, "customer {o} has a customer record"),
+            (Fact::Registered, false) => f.write_str("guest checkout: no customer record"),
+            (fact, _) if *o == Value::NoCustomerRecord => write!(
+                f,
+                "guest checkout: no customer record ({})",
+                match fact {
+                    Fact::TierIn => "no tier",
+                    Fact::SegmentIn => "no segments",
+                    Fact::DaysSinceLastOrderAtLeast => "no order history",
+                    Fact::Birthday | Fact::BirthdayMonth => "no birthday",
+                    _ => "the order number is unknown",
+                }
+            ),
             (Fact::SubtotalAtLeast, true) => write!(f, "subtotal {o} is at least {b}"),
             (Fact::SubtotalAtLeast, false) => write!(f, "subtotal {o} is below {b}"),
             (Fact::SubtotalBelow, true) => write!(f, "subtotal {o} is below {b}"),
@@ -778,7 +840,8 @@ impl fmt::Display for Observation {
 
 /// What conditions are evaluated against, derived once per checkout.
 ///
-/// The subtotal and quantity count non-exempt lines before discounts; the
+/// The subtotal and quantity count non-exempt lines before discounts (in
+/// an evaluation, the subtotal is measured on the program's tax basis); the
 /// local time is the evaluation instant in the program's time zone.
 #[derive(Clone, Copy, Debug)]
 pub struct Facts<'a> {
@@ -827,6 +890,14 @@ impl<'a> Facts<'a> {
             order_number: customer.order_number(),
             days_since_last_order,
         }
+    }
+
+    /// The same facts with the subtotal as the program measures it (on its
+    /// tax basis).
+    #[must_use]
+    pub(crate) fn with_subtotal(mut self, subtotal: Decimal) -> Facts<'a> {
+        self.subtotal = subtotal;
+        self
     }
 
     /// `value` as an observed amount, written with the order currency's
@@ -899,18 +970,176 @@ impl<'a> Facts<'a> {
     }
 }
 
-/// Which lines a rule counts: include by sku or category (every line when
-/// no include is given), exclude by sku or category. Exclusion wins. Exempt
-/// lines are never selected unless `include_exempt` is set.
+/// Why a label match cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LabelMatchError {
+    /// The key was blank.
+    #[error("a label match has a blank key: name the label, e.g. \"brand\"")]
+    BlankKey,
+    /// Both `equals` and `one_of` were given.
+    #[error("label match \"{key}\": give \"equals\" or \"one_of\", not both")]
+    Both {
+        /// The key.
+        key: LabelKey,
+    },
+    /// `one_of` was empty, so it could never hold.
+    #[error(
+        "label match \"{key}\": one_of is empty: list at least one value, or leave it out to match any line with the label"
+    )]
+    EmptyList {
+        /// The key.
+        key: LabelKey,
+    },
+}
+
+/// A match on a line's labels: the line has the label `key`, with the
+/// value `equals`, or one of the values `one_of`, or with any value when
+/// neither is given. Values match exactly, case included.
+///
+/// Serialised as `{"key": "brand", "equals": "acme"}`,
+/// `{"key": "collection", "one_of": ["summer", "autumn"]}` or
+/// `{"key": "clearance"}`.
+///
+/// ```
+/// use loyalty::condition::LabelMatch;
+/// use loyalty::money::{Currency, Money};
+/// use loyalty::order::Line;
+///
+/// let mug = Line::new("1", "MUG", 1, Money::parse("9.00", Currency::EUR)?)?
+///     .with_label("brand", "acme")?;
+/// assert!(LabelMatch::equals("brand", "acme")?.matches(&mug));
+/// assert!(LabelMatch::one_of("brand", ["zen", "acme"])?.matches(&mug));
+/// assert!(LabelMatch::present("brand")?.matches(&mug));
+/// assert!(!LabelMatch::present("collection")?.matches(&mug));
+/// assert!(LabelMatch::one_of("brand", Vec::<String>::new()).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(try_from = "LabelMatchData")]
+pub struct LabelMatch {
+    key: LabelKey,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    equals: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    one_of: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+struct LabelMatchData {
+    /// The label's key.
+    key: String,
+    /// The value the label must have.
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    equals: Option<String>,
+    /// The values the label may have.
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    one_of: Option<Vec<String>>,
+}
+
+impl TryFrom<LabelMatchData> for LabelMatch {
+    type Error = LabelMatchError;
+    fn try_from(data: LabelMatchData) -> Result<LabelMatch, LabelMatchError> {
+        let key = LabelKey::new(data.key).map_err(|_| LabelMatchError::BlankKey)?;
+        match (data.equals, data.one_of) {
+            (Some(_), Some(_)) => Err(LabelMatchError::Both { key }),
+            (_, Some(values)) if values.is_empty() => Err(LabelMatchError::EmptyList { key }),
+            (equals, one_of) => Ok(LabelMatch {
+                key,
+                equals,
+                one_of: one_of.unwrap_or_default(),
+            }),
+        }
+    }
+}
+
+impl LabelMatch {
+    /// Lines with the label `key`, whatever its value.
+    ///
+    /// # Errors
+    ///
+    /// [`LabelMatchError::BlankKey`].
+    pub fn present(key: &str) -> Result<LabelMatch, LabelMatchError> {
+        Ok(LabelMatch {
+            key: LabelKey::new(key).map_err(|_| LabelMatchError::BlankKey)?,
+            equals: None,
+            one_of: Vec::new(),
+        })
+    }
+
+    /// Lines whose label `key` is `value`.
+    ///
+    /// # Errors
+    ///
+    /// [`LabelMatchError::BlankKey`].
+    pub fn equals(key: &str, value: impl Into<String>) -> Result<LabelMatch, LabelMatchError> {
+        Ok(LabelMatch {
+            equals: Some(value.into()),
+            ..LabelMatch::present(key)?
+        })
+    }
+
+    /// Lines whose label `key` is one of `values`.
+    ///
+    /// # Errors
+    ///
+    /// [`LabelMatchError::BlankKey`], [`LabelMatchError::EmptyList`].
+    pub fn one_of(
+        key: &str,
+        values: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Result<LabelMatch, LabelMatchError> {
+        let present = LabelMatch::present(key)?;
+        let one_of: Vec<String> = values.into_iter().map(Into::into).collect();
+        if one_of.is_empty() {
+            return Err(LabelMatchError::EmptyList { key: present.key });
+        }
+        Ok(LabelMatch { one_of, ..present })
+    }
+
+    /// The label's key.
+    #[must_use]
+    pub fn key(&self) -> &LabelKey {
+        &self.key
+    }
+
+    /// Whether the match takes any value of its key ([`present`](Self::present)).
+    #[must_use]
+    pub fn matches_any_value(&self) -> bool {
+        self.equals.is_none() && self.one_of.is_empty()
+    }
+
+    /// Whether `line` has the label as this match asks.
+    #[must_use]
+    pub fn matches(&self, line: &Line) -> bool {
+        let Some(value) = line.labels().get(&self.key) else {
+            return false;
+        };
+        match (&self.equals, self.one_of.as_slice()) {
+            (Some(wanted), _) => value == wanted,
+            (None, []) => true,
+            (None, values) => values.iter().any(|v| v == value),
+        }
+    }
+}
+
+/// Which lines a rule counts: include by sku, category or label (every
+/// line when no include is given), exclude by sku, category or label.
+/// Exclusion wins. Exempt lines are never selected unless `include_exempt`
+/// is set.
 ///
 /// Serialised as
-/// `{"skus": [..], "categories": [..], "exclude_skus": [..], "exclude_categories": [..]}`,
-/// every field optional.
+/// `{"skus": [..], "categories": [..], "labels": [..], "exclude_skus": [..], "exclude_categories": [..], "exclude_labels": [..]}`,
+/// every field optional; a line is included when it matches any include
+/// (a sku listed, a category listed, a label match), excluded when it
+/// matches any exclude.
 ///
 /// # Example
 ///
 /// ```
-/// use loyalty::condition::LineSelector;
+/// use loyalty::condition::{LabelMatch, LineSelector};
 /// use loyalty::money::{Currency, Money};
 /// use loyalty::order::Line;
 ///
@@ -922,6 +1151,14 @@ impl<'a> Facts<'a> {
 /// let sample = Line::new("2", "SAMPLE", 1, price)?.with_category("tea")?.with_category("samples")?;
 /// assert!(tea_not_samples.selects(&green));
 /// assert!(!tea_not_samples.selects(&sample));
+///
+/// // Acme's products, but not its clearance.
+/// let acme = LineSelector::default()
+///     .label(LabelMatch::equals("brand", "acme")?)
+///     .exclude_label(LabelMatch::present("clearance")?);
+/// let mug = Line::new("3", "MUG", 1, price)?.with_label("brand", "acme")?;
+/// assert!(acme.selects(&mug));
+/// assert!(!acme.selects(&mug.clone().with_label("clearance", "")?));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -943,6 +1180,12 @@ pub struct LineSelector {
     /// Whether exempt lines (gift cards) may be selected.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub include_exempt: bool,
+    /// Lines matching any of these label matches are included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<LabelMatch>,
+    /// Lines matching any of these label matches are excluded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub exclude_labels: Vec<LabelMatch>,
 }
 
 impl LineSelector {
@@ -972,6 +1215,13 @@ impl LineSelector {
         Ok(self)
     }
 
+    /// Includes lines that `label` matches.
+    #[must_use]
+    pub fn label(mut self, label: LabelMatch) -> LineSelector {
+        self.labels.push(label);
+        self
+    }
+
     /// Excludes lines of `sku`.
     ///
     /// # Errors
@@ -995,6 +1245,13 @@ impl LineSelector {
         Ok(self)
     }
 
+    /// Excludes lines that `label` matches.
+    #[must_use]
+    pub fn exclude_label(mut self, label: LabelMatch) -> LineSelector {
+        self.exclude_labels.push(label);
+        self
+    }
+
     /// Whether the selector counts `line`.
     #[must_use]
     pub fn selects(&self, line: &Line) -> bool {
@@ -1003,18 +1260,24 @@ impl LineSelector {
         }
         if self.skus.is_empty()
             && self.categories.is_empty()
+            && self.labels.is_empty()
             && self.exclude_skus.is_empty()
             && self.exclude_categories.is_empty()
+            && self.exclude_labels.is_empty()
         {
             return true;
         }
         let in_any = |list: &[Category]| line.categories().iter().any(|c| list.contains(c));
-        if self.exclude_skus.contains(line.sku()) || in_any(&self.exclude_categories) {
+        if self.exclude_skus.contains(line.sku())
+            || in_any(&self.exclude_categories)
+            || self.exclude_labels.iter().any(|m| m.matches(line))
+        {
             return false;
         }
-        (self.skus.is_empty() && self.categories.is_empty())
+        (self.skus.is_empty() && self.categories.is_empty() && self.labels.is_empty())
             || self.skus.contains(line.sku())
             || in_any(&self.categories)
+            || self.labels.iter().any(|m| m.matches(line))
     }
 
     /// Whether the selector counts every non-exempt line and nothing else.
@@ -1023,7 +1286,9 @@ impl LineSelector {
         !self.include_exempt
             && self.skus.is_empty()
             && self.categories.is_empty()
+            && self.labels.is_empty()
             && self.exclude_skus.is_empty()
             && self.exclude_categories.is_empty()
+            && self.exclude_labels.is_empty()
     }
 }

@@ -5,6 +5,10 @@
 //! evaluated: how many orders came before, how much was spent, when the last
 //! order was.
 //!
+//! A checkout without a customer record is a guest's ([`Customer::guest`]):
+//! it may still carry a contact ([`Email`]), which makes the customer
+//! *identified* (the `identified` condition) without being *registered*.
+//!
 //! # Example
 //!
 //! ```
@@ -25,6 +29,7 @@
 //! ```
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -37,6 +42,21 @@ string_id!(
     CustomerId,
     "customer id"
 );
+/// The stand-in id of a guest, for the accessors that always give an id.
+static GUEST: LazyLock<CustomerId> = LazyLock::new(|| CustomerId(std::sync::Arc::from("guest")));
+
+impl CustomerId {
+    /// The stand-in `"guest"` that [`Customer::id`] and
+    /// [`Order::customer`](crate::order::Order::customer) give for a guest
+    /// checkout, which has no customer id. It is not a customer: tell a
+    /// guest with [`Customer::is_guest`] (a customer whose id is `"guest"`
+    /// is a customer like any other).
+    #[must_use]
+    pub fn guest() -> &'static CustomerId {
+        &GUEST
+    }
+}
+
 string_id!(
     /// A VIP tier's identifier, e.g. `"gold"`. Tier ids match exactly,
     /// case included (`"Gold"` is not `"gold"`); a rule can only name a
@@ -95,6 +115,158 @@ pub enum CustomerError {
         /// What contradicts what.
         problem: &'static str,
     },
+    /// A contact that is not an email address.
+    #[error("email \"{text}\" is not an email address: write it as name@domain")]
+    InvalidEmail {
+        /// The text as given.
+        text: String,
+    },
+    /// A guest given what only a customer record has (a tier, segments,
+    /// stats, a birthday, a joining date).
+    #[error(
+        "a guest checkout has no customer record, so it has no {field}: leave {field} out, or name the customer (an id on the order) if they have a record"
+    )]
+    GuestHasRecord {
+        /// The field given, e.g. "tier".
+        field: &'static str,
+    },
+    /// A guest given an id.
+    #[error(
+        "customer {id} is marked as a guest, but a guest has no customer id: drop \"guest\" or the id (and name the customer on the order)"
+    )]
+    GuestWithId {
+        /// The id given.
+        id: CustomerId,
+    },
+    /// The order names a customer, but the checkout's customer is a guest.
+    #[error(
+        "the order is for customer {order_customer}, but the checkout's customer is a guest: leave the order's customer out for a guest checkout"
+    )]
+    GuestOfNamedOrder {
+        /// The order's customer.
+        order_customer: CustomerId,
+    },
+}
+
+/// What a rule needs of a customer record, which a guest checkout lacks:
+/// the reason a promotion (coded or automatic) gives a guest
+/// ([`Rejection::GuestCheckout`](crate::rules::coupon::Rejection::GuestCheckout)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RecordNeed {
+    /// Its uses are limited per customer.
+    PerCustomerLimit,
+    /// It is for a first order only.
+    FirstOrder,
+    /// It is for one order number.
+    OrderNumber,
+    /// It is for some tiers only.
+    Tier,
+    /// It is for some segments only.
+    Segment,
+}
+
+impl fmt::Display for RecordNeed {
+    /// The need as the end of a sentence: "is limited per customer".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RecordNeed::PerCustomerLimit => "is limited per customer",
+            RecordNeed::FirstOrder => "is for a first order",
+            RecordNeed::OrderNumber => "is for one order number of a customer's",
+            RecordNeed::Tier => "is for members of some tiers",
+            RecordNeed::Segment => "is for some customers only",
+        })
+    }
+}
+
+/// A customer's email address, as a contact: trimmed, with a non-empty
+/// name and domain around one `@` and no spaces. Kept as given otherwise
+/// (the crate does not send mail; the host decides what a match is).
+///
+/// ```
+/// use loyalty::customer::Email;
+///
+/// let email: Email = " ana@example.com ".parse()?;
+/// assert_eq!(email.as_str(), "ana@example.com");
+/// assert!("ana.example.com".parse::<Email>().is_err());
+/// assert!("ana@".parse::<Email>().is_err());
+/// # Ok::<(), loyalty::customer::CustomerError>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+pub struct Email(std::sync::Arc<str>);
+
+impl Email {
+    /// The address, validated.
+    ///
+    /// # Errors
+    ///
+    /// [`CustomerError::InvalidEmail`] for text that is not `name@domain`.
+    pub fn new(text: &str) -> Result<Email, CustomerError> {
+        let trimmed = text.trim();
+        let valid = match trimmed.split_once('@') {
+            Some((name, domain)) => {
+                !name.is_empty()
+                    && !domain.is_empty()
+                    && !domain.contains('@')
+                    && !trimmed.chars().any(char::is_whitespace)
+            }
+            None => false,
+        };
+        if !valid {
+            return Err(CustomerError::InvalidEmail {
+                text: text.to_owned(),
+            });
+        }
+        Ok(Email(std::sync::Arc::from(trimmed)))
+    }
+
+    /// The address as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Email {
+    type Err = CustomerError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Email::new(s)
+    }
+}
+
+impl Serialize for Email {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Email {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Email::new(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Email {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Email".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "pattern": r"^\s*[^@\s]+@[^@\s]+\s*$",
+            "description": "A customer's email address, as a contact: name@domain.",
+        })
+    }
 }
 
 /// A birthday: a month and a day, without a year.
@@ -237,22 +409,61 @@ impl CustomerStats {
     }
 }
 
-/// A customer as the program sees them at checkout.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// A customer as the program sees them at checkout: a customer record
+/// (an id, with what the host knows of them), or a guest
+/// ([`Customer::guest`]) who has none.
+///
+/// In JSON, `{"id": "C-42", "tier": "gold", "email": "ana@example.com"}`;
+/// a guest is `{"guest": true}`, with an `"email"` when they gave one.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "CustomerData")]
 pub struct Customer {
-    id: CustomerId,
+    /// `None` for a guest.
+    id: Option<CustomerId>,
+    email: Option<Email>,
+    joined_at: Option<DateTime<Utc>>,
+    birthday: Option<Birthday>,
+    tier: Option<TierId>,
+    segments: Vec<Segment>,
+    stats: Option<CustomerStats>,
+}
+
+/// A customer as written out.
+#[derive(Serialize)]
+struct CustomerOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a CustomerId>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    guest: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    email: Option<&'a Email>,
     #[serde(skip_serializing_if = "Option::is_none")]
     joined_at: Option<DateTime<Utc>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     birthday: Option<Birthday>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    tier: Option<TierId>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    segments: Vec<Segment>,
+    tier: Option<&'a TierId>,
+    #[serde(skip_serializing_if = "<[Segment]>::is_empty")]
+    segments: &'a [Segment],
     #[serde(skip_serializing_if = "Option::is_none")]
-    stats: Option<CustomerStats>,
+    stats: Option<&'a CustomerStats>,
+}
+
+impl Serialize for Customer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        CustomerOut {
+            id: self.id.as_ref(),
+            guest: self.id.is_none(),
+            email: self.email.as_ref(),
+            joined_at: self.joined_at,
+            birthday: self.birthday,
+            tier: self.tier.as_ref(),
+            segments: &self.segments,
+            stats: self.stats.as_ref(),
+        }
+        .serialize(s)
+    }
 }
 
 /// A customer as written in JSON or TOML; inside a checkout the id may be
@@ -263,6 +474,12 @@ pub struct Customer {
 pub(crate) struct CustomerData {
     #[serde(default, deserialize_with = "crate::util::not_null")]
     id: Option<CustomerId>,
+    /// A guest checkout: no customer record.
+    #[serde(default)]
+    guest: bool,
+    /// The customer's email address, as a contact.
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    email: Option<Email>,
     #[serde(default)]
     joined_at: Option<DateTime<Utc>>,
     #[serde(default)]
@@ -278,21 +495,61 @@ pub(crate) struct CustomerData {
 impl TryFrom<CustomerData> for Customer {
     type Error = CustomerError;
     fn try_from(data: CustomerData) -> Result<Self, Self::Error> {
-        Customer::from_data(data, None)
+        Customer::from_data(data, Named::Standalone)
     }
 }
 
+/// Who the order of a checkout names, for reading its customer.
+#[derive(Clone, Copy)]
+pub(crate) enum Named<'a> {
+    /// No order: a customer on their own.
+    Standalone,
+    /// The order names this customer.
+    Customer(&'a CustomerId),
+    /// The order is a guest's.
+    Guest,
+}
+
 impl Customer {
-    /// The customer `data` describes, with `id` standing in for a missing
-    /// id.
+    /// The customer `data` describes, the order naming `named` (whose id
+    /// stands in for a missing one).
     pub(crate) fn from_data(
         data: CustomerData,
-        id: Option<&CustomerId>,
+        named: Named<'_>,
     ) -> Result<Customer, CustomerError> {
-        let id = match (data.id, id) {
+        let guest = match (&data.id, data.guest, named) {
+            (Some(id), true, _) | (Some(id), false, Named::Guest) => {
+                return Err(CustomerError::GuestWithId { id: id.clone() });
+            }
+            (None, true, Named::Customer(order_customer)) => {
+                return Err(CustomerError::GuestOfNamedOrder {
+                    order_customer: order_customer.clone(),
+                });
+            }
+            (None, _, Named::Guest) | (None, true, Named::Standalone) => true,
+            (None, false, Named::Standalone) => return Err(CustomerError::MissingId),
+            (Some(_), false, _) | (None, false, Named::Customer(_)) => false,
+        };
+        if guest {
+            let mut customer = Customer::guest();
+            customer.email = data.email;
+            for (field, given) in [
+                ("joined_at", data.joined_at.is_some()),
+                ("birthday", data.birthday.is_some()),
+                ("tier", data.tier.is_some()),
+                ("segments", !data.segments.is_empty()),
+                ("stats", data.stats.is_some()),
+            ] {
+                if given {
+                    return Err(CustomerError::GuestHasRecord { field });
+                }
+            }
+            return Ok(customer);
+        }
+        let id = match (data.id, named) {
             (Some(given), _) => given,
-            (None, Some(id)) => id.clone(),
-            (None, None) => return Err(CustomerError::MissingId),
+            (None, Named::Customer(id)) => id.clone(),
+            (None, _) => return Err(CustomerError::MissingId),
         };
         if let Some(stats) = &data.stats {
             stats.validate()?;
@@ -304,7 +561,8 @@ impl Customer {
             }
         }
         Ok(Customer {
-            id,
+            id: Some(id),
+            email: data.email,
             joined_at: data.joined_at,
             birthday: data.birthday,
             tier: data.tier,
@@ -325,14 +583,7 @@ impl Customer {
     ///
     /// A blank id.
     pub fn new(id: impl Into<String>) -> Result<Customer, CustomerError> {
-        Ok(Customer {
-            id: CustomerId::new(id)?,
-            joined_at: None,
-            birthday: None,
-            tier: None,
-            segments: Vec::new(),
-            stats: None,
-        })
+        Ok(Customer::from_id(CustomerId::new(id)?))
     }
 
     /// A customer known only by an id already validated, e.g. the one an
@@ -340,7 +591,8 @@ impl Customer {
     #[must_use]
     pub fn from_id(id: CustomerId) -> Customer {
         Customer {
-            id,
+            id: Some(id),
+            email: None,
             joined_at: None,
             birthday: None,
             tier: None,
@@ -349,14 +601,59 @@ impl Customer {
         }
     }
 
-    /// Sets when the customer joined.
+    /// A guest: a checkout without a customer record. Rules that need one
+    /// do not match, each with a reason that says so: promotions (coded or
+    /// automatic) limited per customer, first-order and order-number
+    /// rules, promotions for some tiers or segments, conditions on the
+    /// customer's tier, segments, birthday or history; paying with points
+    /// or cashback is refused (no wallet); the points and cashback the order
+    /// would earn are reported as unclaimed, never credited. A guest may
+    /// give a contact ([`with_email`](Self::with_email)).
+    ///
+    /// ```
+    /// use loyalty::customer::Customer;
+    ///
+    /// let guest = Customer::guest().with_email("ana@example.com")?;
+    /// assert!(guest.is_guest());
+    /// assert!(guest.is_identified());
+    /// assert_eq!(guest.record_id(), None);
+    /// assert!(Customer::guest().with_tier("gold").is_err());
+    /// assert_eq!(serde_json::to_string(&guest)?, r#"{"guest":true,"email":"ana@example.com"}"#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn guest() -> Customer {
+        Customer {
+            id: None,
+            email: None,
+            joined_at: None,
+            birthday: None,
+            tier: None,
+            segments: Vec::new(),
+            stats: None,
+        }
+    }
+
+    /// Sets the customer's email address, as a contact.
+    ///
+    /// # Errors
+    ///
+    /// [`CustomerError::InvalidEmail`] for text that is not `name@domain`.
+    pub fn with_email(mut self, email: &str) -> Result<Customer, CustomerError> {
+        self.email = Some(Email::new(email)?);
+        Ok(self)
+    }
+
+    /// Sets when the customer joined (a guest has no joining date: a
+    /// checkout refuses one).
     #[must_use]
     pub fn with_joined_at(mut self, at: DateTime<Utc>) -> Customer {
         self.joined_at = Some(at);
         self
     }
 
-    /// Sets the birthday.
+    /// Sets the birthday (a guest has none on file: a checkout refuses
+    /// one).
     #[must_use]
     pub fn with_birthday(mut self, birthday: Birthday) -> Customer {
         self.birthday = Some(birthday);
@@ -367,8 +664,9 @@ impl Customer {
     ///
     /// # Errors
     ///
-    /// A blank tier id.
+    /// A blank tier id; [`CustomerError::GuestHasRecord`] for a guest.
     pub fn with_tier(mut self, tier: impl Into<String>) -> Result<Customer, CustomerError> {
+        self.no_guest("tier")?;
         self.tier = Some(TierId::new(tier)?);
         Ok(self)
     }
@@ -377,8 +675,9 @@ impl Customer {
     ///
     /// # Errors
     ///
-    /// A blank segment.
+    /// A blank segment; [`CustomerError::GuestHasRecord`] for a guest.
     pub fn with_segment(mut self, segment: impl Into<String>) -> Result<Customer, CustomerError> {
+        self.no_guest("segments")?;
         let segment = Segment::new(segment)?;
         if !self.segments.contains(&segment) {
             self.segments.push(segment);
@@ -390,17 +689,70 @@ impl Customer {
     ///
     /// # Errors
     ///
-    /// As [`CustomerStats::validate`].
+    /// As [`CustomerStats::validate`]; [`CustomerError::GuestHasRecord`]
+    /// for a guest.
     pub fn with_stats(mut self, stats: CustomerStats) -> Result<Customer, CustomerError> {
+        self.no_guest("stats")?;
         stats.validate()?;
         self.stats = Some(stats);
         Ok(self)
     }
 
-    /// The customer's id.
+    fn no_guest(&self, field: &'static str) -> Result<(), CustomerError> {
+        if self.is_guest() {
+            Err(CustomerError::GuestHasRecord { field })
+        } else {
+            Ok(())
+        }
+    }
+
+    /// What a guest has been given that only a customer record has, if
+    /// anything (for a checkout to refuse it).
+    pub(crate) fn guest_record_field(&self) -> Option<&'static str> {
+        if !self.is_guest() {
+            return None;
+        }
+        [
+            ("joined_at", self.joined_at.is_some()),
+            ("birthday", self.birthday.is_some()),
+            ("tier", self.tier.is_some()),
+            ("segments", !self.segments.is_empty()),
+            ("stats", self.stats.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(field, given)| given.then_some(field))
+    }
+
+    /// The customer's id; for a guest, the stand-in [`CustomerId::guest`]
+    /// (tell a guest with [`is_guest`](Self::is_guest)).
     #[must_use]
     pub fn id(&self) -> &CustomerId {
-        &self.id
+        self.id.as_ref().unwrap_or_else(|| CustomerId::guest())
+    }
+
+    /// The id of the customer record; `None` for a guest.
+    #[must_use]
+    pub fn record_id(&self) -> Option<&CustomerId> {
+        self.id.as_ref()
+    }
+
+    /// Whether this is a guest checkout: no customer record.
+    #[must_use]
+    pub fn is_guest(&self) -> bool {
+        self.id.is_none()
+    }
+
+    /// Whether the customer is identified: a customer record, or a guest
+    /// who gave a contact.
+    #[must_use]
+    pub fn is_identified(&self) -> bool {
+        self.id.is_some() || self.email.is_some()
+    }
+
+    /// The customer's email address, when given.
+    #[must_use]
+    pub fn email(&self) -> Option<&Email> {
+        self.email.as_ref()
     }
 
     /// When the customer joined, if known.
@@ -440,7 +792,7 @@ impl Customer {
     }
 
     /// The number this order has in the customer's history: 1 for a first
-    /// order, 5 for the fifth; `None` without stats.
+    /// order, 5 for the fifth; `None` without stats (and for a guest).
     #[must_use]
     pub fn order_number(&self) -> Option<u64> {
         self.stats.as_ref().map(|s| u64::from(s.orders_before) + 1)

@@ -595,6 +595,18 @@ pub enum EvaluationError {
         /// The promotion's id.
         promotion: String,
     },
+    /// The checkout's customer cannot be evaluated (a guest given a tier,
+    /// segments, stats, a birthday or a joining date).
+    #[error(transparent)]
+    Customer(#[from] crate::customer::CustomerError),
+    /// A line of quantity 0, which the program refuses.
+    #[error(
+        "line {line}: quantity is 0: leave the line out or sell at least 1 unit (or set the program's inputs.zero_quantity to \"ignore\")"
+    )]
+    ZeroQuantity {
+        /// The line.
+        line: crate::order::LineId,
+    },
     /// The customer's last order is after the evaluation instant.
     #[error(
         "the customer's last_order_at is after the checkout's instant: the snapshot must be taken before this order"
@@ -746,7 +758,7 @@ pub enum WarningKind {
     /// A line selector that no line can pass, so its rule never applies.
     #[error("no line can be selected: {what} \"{value}\" is both included and excluded")]
     SelectsNothing {
-        /// `sku` or `category`.
+        /// `sku`, `category` or `label` (its key).
         what: &'static str,
         /// The value listed on both sides.
         value: String,

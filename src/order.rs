@@ -5,6 +5,19 @@
 //! line ids are unique, and the order's total is at most
 //! [`Money::MAX_ORDER_AMOUNT`]. An evaluator can then rely on those facts.
 //!
+//! What hosts carry beside the price is kept too:
+//!
+//! - **labels**, key/value pairs a [`LineSelector`](crate::condition::LineSelector)
+//!   can select on (`{"brand": "acme", "collection": "summer"}`);
+//! - a **discountable unit amount**, the part of each unit's price that
+//!   promotions may take off (a deposit, a minimum price, a product that is
+//!   never discounted but still earns);
+//! - a **tax rate**, read only when the program measures its minimums on
+//!   another tax basis than its prices ([`TaxBasis`]);
+//! - a **guest** order names no customer ([`Order::guest_builder`]);
+//! - a line of **quantity 0** is kept aside ([`Order::zero_quantity_lines`]):
+//!   a program refuses it, or ignores it when it asks for lenient input.
+//!
 //! # Example
 //!
 //! ```
@@ -22,6 +35,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -29,7 +44,7 @@ use serde::{Deserialize, Serialize};
 use crate::calendar::Country;
 use crate::customer::CustomerId;
 use crate::id::{EmptyIdError, string_id};
-use crate::money::{Currency, Money, MoneyError};
+use crate::money::{Currency, Money, MoneyError, RoundingMode};
 
 string_id!(
     /// An order's identifier, as the shop knows it.
@@ -55,6 +70,12 @@ string_id!(
     /// The channel an order came through, e.g. `"web"`, `"app"`, `"store"`.
     Channel,
     "channel"
+);
+string_id!(
+    /// The key of a line's label, e.g. `"brand"` or `"collection"`. Keys
+    /// match exactly, case included, like segments.
+    LabelKey,
+    "label key"
 );
 
 /// Why an order, line or refund is not valid.
@@ -143,6 +164,53 @@ pub enum OrderError {
         /// The limit.
         max: Decimal,
     },
+    /// A label's key was blank.
+    #[error("line {line}: a label has a blank key: give every label a key, e.g. \"brand\"")]
+    EmptyLabelKey {
+        /// The line.
+        line: LineId,
+    },
+    /// A line has two labels with the same key.
+    #[error("line {line}: label \"{key}\" is given twice: give each key once")]
+    DuplicateLabel {
+        /// The line.
+        line: LineId,
+        /// The repeated key.
+        key: LabelKey,
+    },
+    /// A line's discountable unit amount is below zero, not in whole minor
+    /// units, or in another currency than its price.
+    #[error(
+        "line {line}: discountable unit amount {amount} is invalid: give zero or more, in whole minor units of the line's currency"
+    )]
+    InvalidDiscountable {
+        /// The line.
+        line: LineId,
+        /// The amount as given.
+        amount: Money,
+    },
+    /// A line's discountable unit amount is above its unit price.
+    #[error(
+        "line {line}: discountable unit amount {discountable} is above the unit price {price}: at most the whole price may be discounted"
+    )]
+    DiscountableAbovePrice {
+        /// The line.
+        line: LineId,
+        /// The discountable unit amount as given.
+        discountable: Money,
+        /// The unit price.
+        price: Money,
+    },
+    /// A line's tax rate is not a rate.
+    #[error("line {line}: tax rate {rate}: {source}")]
+    InvalidTaxRate {
+        /// The line.
+        line: LineId,
+        /// The rate as given.
+        rate: Decimal,
+        /// Why it is refused.
+        source: TaxRateError,
+    },
     /// A refund names a line the order does not have.
     #[error("refund of order {order}: line {line} is not in the order")]
     RefundUnknownLine {
@@ -175,12 +243,264 @@ pub enum OrderError {
     },
 }
 
+/// Why a number is not a tax rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TaxRateError {
+    /// Below zero.
+    #[error("a tax rate is zero or more (0 for a zero-rated product)")]
+    Negative,
+    /// Above 100.
+    #[error("a tax rate is at most 100 (percent): write 20 for 20%")]
+    AboveHundred,
+    /// More than four decimals.
+    #[error("a tax rate is kept to 4 decimals (12.3456)")]
+    TooPrecise,
+}
+
+/// A line's tax rate, in percent: `20` for 20% VAT, `0` for a zero-rated
+/// product. From 0 to 100, with at most four decimals.
+///
+/// The crate computes no tax for the host: a rate is read only when a
+/// program measures its minimums, thresholds and caps on another tax basis
+/// than its prices are given in ([`TaxBasis`]). The tax of a line is then
+/// computed on the line's amount (its unit price × quantity, or its net
+/// after discounts) and rounded once per line to the minor unit.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::order::{TaxBasis, TaxRate};
+/// use loyalty::money::RoundingMode;
+/// use rust_decimal::Decimal;
+///
+/// let vat = TaxRate::new(Decimal::from(20))?;
+/// // 50.00 with tax included holds 8.33 of tax (50.00 × 20 / 120 = 8.333…).
+/// let tax = vat.tax_in(Decimal::new(5000, 2), TaxBasis::Inclusive, 2, RoundingMode::HalfUp);
+/// assert_eq!(tax, Decimal::new(833, 2));
+/// // 50.00 without tax adds 10.00.
+/// let tax = vat.tax_in(Decimal::new(5000, 2), TaxBasis::Exclusive, 2, RoundingMode::HalfUp);
+/// assert_eq!(tax, Decimal::new(1000, 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct TaxRate(Decimal);
+
+impl TaxRate {
+    /// The rate `percent` (20 for 20%).
+    ///
+    /// # Errors
+    ///
+    /// A rate below 0, above 100, or with more than four decimals.
+    pub fn new(percent: Decimal) -> Result<TaxRate, TaxRateError> {
+        if percent.is_sign_negative() && !percent.is_zero() {
+            return Err(TaxRateError::Negative);
+        }
+        if percent > Decimal::ONE_HUNDRED {
+            return Err(TaxRateError::AboveHundred);
+        }
+        if percent.normalize().scale() > 4 {
+            return Err(TaxRateError::TooPrecise);
+        }
+        Ok(TaxRate(percent.normalize()))
+    }
+
+    /// The rate in percent.
+    #[must_use]
+    pub fn percent(&self) -> Decimal {
+        self.0
+    }
+
+    /// The tax an `amount` given `basis` carries, rounded with `mode` to
+    /// `decimals`: for a tax-inclusive amount the tax it holds
+    /// (`amount × rate / (100 + rate)`), for a tax-exclusive one the tax it
+    /// adds (`amount × rate / 100`).
+    #[must_use]
+    pub fn tax_in(
+        &self,
+        amount: Decimal,
+        basis: TaxBasis,
+        decimals: u32,
+        mode: RoundingMode,
+    ) -> Decimal {
+        if self.0.is_zero() {
+            return Decimal::ZERO;
+        }
+        let divisor = match basis {
+            TaxBasis::Inclusive => Decimal::ONE_HUNDRED + self.0,
+            TaxBasis::Exclusive => Decimal::ONE_HUNDRED,
+        };
+        // Order amounts are at most 10^18 and a rate at most 100: the
+        // product stays far inside a decimal's range.
+        let raw = amount
+            .checked_mul(self.0)
+            .and_then(|v| v.checked_div(divisor))
+            .unwrap_or(Decimal::ZERO);
+        mode.round(raw, decimals)
+    }
+}
+
+impl fmt::Display for TaxRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", self.0)
+    }
+}
+
+/// Whether amounts include tax.
+///
+/// Used by a program's tax setting twice: whether the prices of the lines
+/// are given with tax included, and whether the program's minimums,
+/// thresholds and caps are measured with tax included.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TaxBasis {
+    /// Tax included (gross prices, as in most of Europe). The default.
+    #[default]
+    Inclusive,
+    /// Tax excluded (net prices, tax added at payment, as in the US).
+    Exclusive,
+}
+
+/// A line's labels: key/value pairs the host gives its products
+/// (`{"brand": "acme", "collection": "summer"}`), kept in key order.
+///
+/// Keys are non-blank and unique within a line; values are kept exactly as
+/// given (an empty value is allowed: the key alone is then the fact).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Labels(Vec<(LabelKey, String)>);
+
+impl Labels {
+    /// No labels.
+    #[must_use]
+    pub fn new() -> Labels {
+        Labels::default()
+    }
+
+    /// The value of `key`, if the line has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| self.0[i].1.as_str())
+    }
+
+    /// The labels, in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&LabelKey, &str)> {
+        self.0.iter().map(|(k, v)| (k, v.as_str()))
+    }
+
+    /// How many labels.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The labels `pairs`, refusing a repeated key: sorted once, so that
+    /// reading many labels stays `n log n`.
+    fn from_pairs(mut pairs: Vec<(LabelKey, String)>) -> Result<Labels, LabelKey> {
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        if let Some(twice) = pairs.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(twice[0].0.clone());
+        }
+        Ok(Labels(pairs))
+    }
+
+    /// Adds `key` = `value`, refusing a key already there.
+    fn insert(&mut self, key: LabelKey, value: String) -> Result<(), LabelKey> {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(_) => Err(key),
+            Err(at) => {
+                self.0.insert(at, (key, value));
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Serialize for Labels {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Labels {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Labels".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "A line's labels: an object of non-blank keys and text values, e.g. {\"brand\": \"acme\"}.",
+            "type": "object",
+            "additionalProperties": {"type": "string"},
+        })
+    }
+}
+
+/// Labels as written: every pair in the order given, a repeated key kept
+/// so that it can be refused with its name (a map would keep the last).
+#[derive(Default)]
+struct LabelsData(Vec<(String, String)>);
+
+impl<'de> Deserialize<'de> for LabelsData {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = LabelsData;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of labels, e.g. {\"brand\": \"acme\"}")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LabelsData, A::Error> {
+                let mut pairs = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                while let Some(pair) = map.next_entry::<String, String>()? {
+                    pairs.push(pair);
+                }
+                Ok(LabelsData(pairs))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for LabelsData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Labels".into()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Labels as schemars::JsonSchema>::json_schema(generator)
+    }
+}
+
 /// One line of an order: a product, a quantity and a unit price.
 ///
 /// Deserialised from
 /// `{"id": "1", "sku": "TEA-GREEN", "categories": ["tea"], "quantity": 2, "unit_price": "12.50 EUR"}`,
 /// with `"exempt": true` for a line that is never discounted and never
-/// earns (a gift card, a deposit).
+/// earns (a gift card, a deposit), and optionally:
+///
+/// - `"labels": {"brand": "acme"}`: key/value facts a line selector can
+///   select on;
+/// - `"discountable_unit_amount": "8.00 EUR"`: the part of each unit's
+///   price that promotions may take off (at most the unit price; the whole
+///   price when left out). Discounts are computed on it and never take a
+///   unit below `unit_price − discountable_unit_amount`; the line still
+///   earns on what is paid. `"0.00 EUR"` is a product that is never
+///   discounted but earns (unlike `exempt`);
+/// - `"tax_rate": "20"`: the line's tax rate in percent, read when the
+///   program measures its minimums on another tax basis than its prices.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "LineData")]
@@ -193,6 +513,12 @@ pub struct Line {
     unit_price: Money,
     #[serde(skip_serializing_if = "is_false")]
     exempt: bool,
+    #[serde(skip_serializing_if = "Labels::is_empty")]
+    labels: Labels,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    discountable_unit_amount: Option<Money>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tax_rate: Option<TaxRate>,
     /// Unit price × quantity, computed once.
     #[serde(skip)]
     gross: Decimal,
@@ -214,11 +540,25 @@ struct LineData {
     unit_price: Money,
     #[serde(default)]
     exempt: bool,
+    #[serde(default)]
+    labels: LabelsData,
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    discountable_unit_amount: Option<Money>,
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    tax_rate: Option<Decimal>,
 }
 
 impl TryFrom<LineData> for Line {
     type Error = OrderError;
     fn try_from(data: LineData) -> Result<Self, Self::Error> {
+        Line::from_data(data, false)
+    }
+}
+
+impl Line {
+    /// The line `data` describes; a quantity of 0 is kept when
+    /// `zero_allowed` (an order's lines), refused otherwise.
+    fn from_data(data: LineData, zero_allowed: bool) -> Result<Line, OrderError> {
         let id = LineId::new(data.id)?;
         let quantity = match data.quantity {
             q if q < 0 => {
@@ -227,22 +567,40 @@ impl TryFrom<LineData> for Line {
                     quantity: q,
                 });
             }
-            0 => return Err(OrderError::ZeroQuantity { line: id }),
+            0 if !zero_allowed => return Err(OrderError::ZeroQuantity { line: id }),
             q => u32::try_from(q).map_err(|_| OrderError::QuantityTooLarge {
                 line: id.clone(),
                 quantity: q,
             })?,
         };
-        let mut line = Line::new(id.as_str(), data.sku, quantity, data.unit_price)?;
+        let sku = Sku::new(data.sku)?;
+        let mut line = Line::checked(id, sku, quantity, data.unit_price)?;
         for category in data.categories {
             line = line.with_category(category)?;
         }
         line.exempt = data.exempt;
+        if !data.labels.0.is_empty() {
+            let mut pairs = Vec::with_capacity(data.labels.0.len());
+            for (key, value) in data.labels.0 {
+                let Ok(key) = LabelKey::new(key) else {
+                    return Err(OrderError::EmptyLabelKey { line: line.id });
+                };
+                pairs.push((key, value));
+            }
+            line.labels = Labels::from_pairs(pairs).map_err(|key| OrderError::DuplicateLabel {
+                line: line.id.clone(),
+                key,
+            })?;
+        }
+        if let Some(amount) = data.discountable_unit_amount {
+            line = line.with_discountable_unit_amount(amount)?;
+        }
+        if let Some(rate) = data.tax_rate {
+            line = line.with_tax_rate(rate)?;
+        }
         Ok(line)
     }
-}
 
-impl Line {
     /// A line of `quantity` units of `sku` at `unit_price` each.
     ///
     /// # Errors
@@ -260,6 +618,27 @@ impl Line {
         if quantity == 0 {
             return Err(OrderError::ZeroQuantity { line: id });
         }
+        Line::checked(id, sku, quantity, unit_price)
+    }
+
+    /// A line of `sku` at `unit_price` whose quantity is 0: what a cart
+    /// sends for a product whose units were all removed. An order keeps it
+    /// aside ([`Order::zero_quantity_lines`]); a program refuses it, or
+    /// ignores it (and reports it) when it asks for lenient input.
+    ///
+    /// # Errors
+    ///
+    /// A blank id or sku, or a unit price that is negative or not in whole
+    /// minor units.
+    pub fn zero_quantity(
+        id: impl Into<String>,
+        sku: impl Into<String>,
+        unit_price: Money,
+    ) -> Result<Line, OrderError> {
+        Line::checked(LineId::new(id)?, Sku::new(sku)?, 0, unit_price)
+    }
+
+    fn checked(id: LineId, sku: Sku, quantity: u32, unit_price: Money) -> Result<Line, OrderError> {
         if unit_price.is_negative() {
             return Err(OrderError::NegativePrice {
                 line: id,
@@ -280,6 +659,9 @@ impl Line {
             quantity,
             unit_price,
             exempt: false,
+            labels: Labels::new(),
+            discountable_unit_amount: None,
+            tax_rate: None,
             gross,
         })
     }
@@ -295,6 +677,105 @@ impl Line {
             self.categories.push(category);
         }
         Ok(self)
+    }
+
+    /// Adds the label `key` = `value`.
+    ///
+    /// ```
+    /// use loyalty::money::{Currency, Money};
+    /// use loyalty::order::Line;
+    ///
+    /// let line = Line::new("1", "MUG", 1, Money::parse("9.00", Currency::EUR)?)?
+    ///     .with_label("brand", "acme")?
+    ///     .with_label("collection", "summer")?;
+    /// assert_eq!(line.labels().get("brand"), Some("acme"));
+    /// assert!(line.clone().with_label("brand", "zen").is_err());
+    /// assert!(line.with_label(" ", "x").is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OrderError::EmptyLabelKey`] for a blank key,
+    /// [`OrderError::DuplicateLabel`] for a key the line already has.
+    pub fn with_label(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Line, OrderError> {
+        let Ok(key) = LabelKey::new(key) else {
+            return Err(OrderError::EmptyLabelKey { line: self.id });
+        };
+        if let Err(key) = self.labels.insert(key, value.into()) {
+            return Err(OrderError::DuplicateLabel { line: self.id, key });
+        }
+        Ok(self)
+    }
+
+    /// Sets the part of each unit's price that promotions may take off:
+    /// discounts are computed on it and never take a unit below
+    /// `unit_price − amount`. Zero for a product never discounted that still
+    /// earns; a minimum price `m` is `unit_price − m`.
+    ///
+    /// ```
+    /// use loyalty::money::{Currency, Money};
+    /// use loyalty::order::Line;
+    ///
+    /// let eur = Currency::EUR;
+    /// // A 5.25 bottle of which 0.25 is a deposit no promotion touches.
+    /// let bottle = Line::new("1", "WATER", 4, Money::parse("5.25", eur)?)?
+    ///     .with_discountable_unit_amount(Money::parse("5.00", eur)?)?;
+    /// assert_eq!(bottle.discountable_amount().to_string(), "20.00");
+    /// assert!(Line::new("2", "MUG", 1, Money::parse("9.00", eur)?)?
+    ///     .with_discountable_unit_amount(Money::parse("9.01", eur)?)
+    ///     .is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OrderError::InvalidDiscountable`] for an amount below zero, not in
+    /// minor units or in another currency;
+    /// [`OrderError::DiscountableAbovePrice`] for one above the unit price.
+    pub fn with_discountable_unit_amount(mut self, amount: Money) -> Result<Line, OrderError> {
+        if amount.currency() != self.unit_price.currency()
+            || amount.is_negative()
+            || amount.ensure_minor_units().is_err()
+        {
+            return Err(OrderError::InvalidDiscountable {
+                line: self.id,
+                amount,
+            });
+        }
+        if amount.amount() > self.unit_price.amount() {
+            return Err(OrderError::DiscountableAbovePrice {
+                line: self.id,
+                discountable: amount,
+                price: self.unit_price,
+            });
+        }
+        self.discountable_unit_amount = Some(amount);
+        Ok(self)
+    }
+
+    /// Sets the line's tax rate, in percent (`20` for 20%).
+    ///
+    /// # Errors
+    ///
+    /// [`OrderError::InvalidTaxRate`] for a rate below 0, above 100 or with
+    /// more than four decimals.
+    pub fn with_tax_rate(mut self, percent: Decimal) -> Result<Line, OrderError> {
+        match TaxRate::new(percent) {
+            Ok(rate) => {
+                self.tax_rate = Some(rate);
+                Ok(self)
+            }
+            Err(source) => Err(OrderError::InvalidTaxRate {
+                line: self.id,
+                rate: percent,
+                source,
+            }),
+        }
     }
 
     /// Marks the line as exempt: never discounted, never earns (gift cards,
@@ -329,6 +810,12 @@ impl Line {
         self.categories.iter().any(|c| c.as_str() == category)
     }
 
+    /// The line's labels.
+    #[must_use]
+    pub fn labels(&self) -> &Labels {
+        &self.labels
+    }
+
     /// The number of units.
     #[must_use]
     pub fn quantity(&self) -> u32 {
@@ -339,6 +826,40 @@ impl Line {
     #[must_use]
     pub fn unit_price(&self) -> Money {
         self.unit_price
+    }
+
+    /// The part of one unit's price that promotions may take off: the unit
+    /// price unless the host said less.
+    #[must_use]
+    pub fn discountable_unit_amount(&self) -> Money {
+        self.discountable_unit_amount.unwrap_or(self.unit_price)
+    }
+
+    /// Whether the host gave a discountable unit amount below the price.
+    #[must_use]
+    pub fn has_undiscountable_part(&self) -> bool {
+        self.discountable_unit_amount
+            .is_some_and(|d| d.amount() < self.unit_price.amount())
+    }
+
+    /// The discountable unit amount × quantity: what promotions may take
+    /// off the line in all.
+    #[must_use]
+    pub fn discountable_amount(&self) -> Decimal {
+        match self.discountable_unit_amount {
+            // At most the unit price, so at most the gross: no overflow.
+            Some(d) => d
+                .amount()
+                .checked_mul(Decimal::from(self.quantity))
+                .unwrap_or(self.gross),
+            None => self.gross,
+        }
+    }
+
+    /// The line's tax rate, when the host gave one.
+    #[must_use]
+    pub fn tax_rate(&self) -> Option<TaxRate> {
+        self.tax_rate
     }
 
     /// Whether the line is exempt from discounts and earning.
@@ -367,27 +888,101 @@ impl Line {
 
 /// A customer's order, as placed.
 ///
-/// Built with [`Order::builder`] or deserialised from JSON/TOML; both
-/// validate. The fields are read through accessors so that a validated order
-/// stays valid.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// Built with [`Order::builder`] (or [`Order::guest_builder`] for a guest
+/// checkout) or deserialised from JSON/TOML; both validate. The fields are
+/// read through accessors so that a validated order stays valid.
+///
+/// In JSON, an order without `"customer"` is a guest's: nobody's record,
+/// so rules that need one (per-customer limits, the order number, the
+/// customer's stats) do not match it, and no points or cashback are
+/// credited. A line of quantity 0 is kept aside, in its place among the
+/// lines when the order is written out again.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(try_from = "OrderData")]
 pub struct Order {
     id: OrderId,
-    customer: CustomerId,
+    /// `None` for a guest.
+    customer: Option<CustomerId>,
+    placed_at: DateTime<Utc>,
+    currency: Currency,
+    channel: Option<Channel>,
+    country: Option<Country>,
+    lines: Vec<Line>,
+    /// Lines of quantity 0, with their place among all the lines given.
+    zero_lines: Vec<(usize, Line)>,
+    shipping: Money,
+    coupons: Vec<String>,
+    gross_subtotal: Decimal,
+}
+
+/// An order as written out: its lines, those of quantity 0 among them, in
+/// the order given.
+#[derive(Serialize)]
+struct OrderOut<'a> {
+    id: &'a OrderId,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    customer: Option<&'a CustomerId>,
     placed_at: DateTime<Utc>,
     currency: Currency,
     #[serde(skip_serializing_if = "Option::is_none")]
-    channel: Option<Channel>,
+    channel: Option<&'a Channel>,
     #[serde(skip_serializing_if = "Option::is_none")]
     country: Option<Country>,
-    lines: Vec<Line>,
+    lines: AllLines<'a>,
     shipping: Money,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    coupons: Vec<String>,
-    #[serde(skip)]
-    gross_subtotal: Decimal,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    coupons: &'a [String],
+}
+
+/// Every line of an order in the order given, those of quantity 0 in their
+/// place.
+struct AllLines<'a> {
+    lines: &'a [Line],
+    zero_lines: &'a [(usize, Line)],
+}
+
+impl Serialize for AllLines<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = serializer.serialize_seq(Some(self.lines.len() + self.zero_lines.len()))?;
+        let mut lines = self.lines.iter().peekable();
+        let mut zeros = self.zero_lines.iter().peekable();
+        let mut at = 0;
+        loop {
+            let line = match (zeros.peek(), lines.peek()) {
+                (Some((place, _)), Some(_)) if *place > at => lines.next(),
+                (Some(_), _) => zeros.next().map(|(_, line)| line),
+                (None, Some(_)) => lines.next(),
+                (None, None) => break,
+            };
+            if let Some(line) = line {
+                seq.serialize_element(line)?;
+            }
+            at += 1;
+        }
+        seq.end()
+    }
+}
+
+impl Serialize for Order {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OrderOut {
+            id: &self.id,
+            customer: self.customer.as_ref(),
+            placed_at: self.placed_at,
+            currency: self.currency,
+            channel: self.channel.as_ref(),
+            country: self.country,
+            lines: AllLines {
+                lines: &self.lines,
+                zero_lines: &self.zero_lines,
+            },
+            shipping: self.shipping,
+            coupons: &self.coupons,
+        }
+        .serialize(serializer)
+    }
 }
 
 #[derive(Deserialize)]
@@ -395,18 +990,43 @@ pub struct Order {
 #[serde(deny_unknown_fields)]
 struct OrderData {
     id: String,
-    customer: String,
+    /// The customer's id; left out for a guest checkout.
+    #[serde(default, deserialize_with = "crate::util::not_null")]
+    customer: Option<String>,
     placed_at: DateTime<Utc>,
     currency: Currency,
     #[serde(default)]
     channel: Option<String>,
     #[serde(default)]
     country: Option<Country>,
-    lines: Vec<Line>,
+    lines: Vec<OrderLine>,
     #[serde(default)]
     shipping: Option<Money>,
     #[serde(default)]
     coupons: Vec<String>,
+}
+
+/// A line of an order as read: like a [`Line`], with a quantity of 0
+/// allowed (kept aside by the order).
+struct OrderLine(Line);
+
+impl<'de> Deserialize<'de> for OrderLine {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let data = LineData::deserialize(d)?;
+        Line::from_data(data, true)
+            .map(OrderLine)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrderLine {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        <Line as schemars::JsonSchema>::schema_name()
+    }
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        <Line as schemars::JsonSchema>::json_schema(generator)
+    }
 }
 
 /// Up to this many lines, an order finds repeated line ids by scanning;
@@ -416,7 +1036,10 @@ const SCAN_LINES: usize = 32;
 impl TryFrom<OrderData> for Order {
     type Error = OrderError;
     fn try_from(data: OrderData) -> Result<Self, Self::Error> {
-        let mut builder = Order::builder(data.id, data.customer, data.placed_at, data.currency);
+        let mut builder = match data.customer {
+            Some(customer) => Order::builder(data.id, customer, data.placed_at, data.currency),
+            None => Order::guest_builder(data.id, data.placed_at, data.currency),
+        };
         if let Some(channel) = data.channel {
             builder = builder.channel(channel);
         }
@@ -424,7 +1047,7 @@ impl TryFrom<OrderData> for Order {
             builder = builder.country(country);
         }
         for line in data.lines {
-            builder = builder.line(line);
+            builder = builder.line(line.0);
         }
         if let Some(shipping) = data.shipping {
             builder = builder.shipping(shipping);
@@ -475,18 +1098,32 @@ impl Order {
         placed_at: DateTime<Utc>,
         currency: Currency,
     ) -> OrderBuilder {
-        OrderBuilder {
-            id: id.into(),
-            customer: customer.into(),
-            placed_at,
-            currency,
-            channel: None,
-            country: None,
-            lines: Vec::new(),
-            shipping: None,
-            coupons: Vec::new(),
-            error: None,
-        }
+        OrderBuilder::start(id.into(), Some(customer.into()), placed_at, currency)
+    }
+
+    /// Starts the order of a guest checkout: nobody's record. Rules that
+    /// need one (per-customer limits, first order, order number, the
+    /// customer's stats) do not match it, each saying why; no points or
+    /// cashback are credited.
+    ///
+    /// ```
+    /// use loyalty::money::{Currency, Money};
+    /// use loyalty::order::{Line, Order};
+    ///
+    /// let order = Order::guest_builder("A-7", "2026-11-27T10:00:00Z".parse()?, Currency::EUR)
+    ///     .line(Line::new("1", "TEA", 1, Money::parse("9.00", Currency::EUR)?))
+    ///     .build()?;
+    /// assert!(order.is_guest());
+    /// assert_eq!(order.customer_id(), None);
+    /// assert!(!serde_json::to_string(&order)?.contains("customer"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn guest_builder(
+        id: impl Into<String>,
+        placed_at: DateTime<Utc>,
+        currency: Currency,
+    ) -> OrderBuilder {
+        OrderBuilder::start(id.into(), None, placed_at, currency)
     }
 
     /// The order's id.
@@ -495,10 +1132,26 @@ impl Order {
         &self.id
     }
 
-    /// The customer who placed it.
+    /// The customer who placed it; for a guest's order, the stand-in
+    /// [`CustomerId::guest`] (tell a guest with [`is_guest`](Self::is_guest)
+    /// or [`customer_id`](Self::customer_id)).
     #[must_use]
     pub fn customer(&self) -> &CustomerId {
-        &self.customer
+        self.customer
+            .as_ref()
+            .unwrap_or_else(|| CustomerId::guest())
+    }
+
+    /// The customer who placed it; `None` for a guest.
+    #[must_use]
+    pub fn customer_id(&self) -> Option<&CustomerId> {
+        self.customer.as_ref()
+    }
+
+    /// Whether the order is a guest's: it names no customer.
+    #[must_use]
+    pub fn is_guest(&self) -> bool {
+        self.customer.is_none()
     }
 
     /// When it was placed (a UTC instant).
@@ -525,10 +1178,18 @@ impl Order {
         self.country
     }
 
-    /// The lines, in the order given.
+    /// The lines, in the order given (those of quantity 0 left out: see
+    /// [`zero_quantity_lines`](Self::zero_quantity_lines)).
     #[must_use]
     pub fn lines(&self) -> &[Line] {
         &self.lines
+    }
+
+    /// The lines of quantity 0, in the order given: a program refuses an
+    /// order that has any, or ignores them (and says so) when it asks for
+    /// lenient input.
+    pub fn zero_quantity_lines(&self) -> impl ExactSizeIterator<Item = &Line> {
+        self.zero_lines.iter().map(|(_, line)| line)
     }
 
     /// The line with `id`.
@@ -562,7 +1223,8 @@ impl Order {
 #[must_use = "an order builder does nothing until build() is called"]
 pub struct OrderBuilder {
     id: String,
-    customer: String,
+    /// `None` for a guest.
+    customer: Option<String>,
     placed_at: DateTime<Utc>,
     currency: Currency,
     channel: Option<String>,
@@ -574,7 +1236,28 @@ pub struct OrderBuilder {
 }
 
 impl OrderBuilder {
-    /// Adds a line, or keeps the error that building it gave.
+    fn start(
+        id: String,
+        customer: Option<String>,
+        placed_at: DateTime<Utc>,
+        currency: Currency,
+    ) -> OrderBuilder {
+        OrderBuilder {
+            id,
+            customer,
+            placed_at,
+            currency,
+            channel: None,
+            country: None,
+            lines: Vec::new(),
+            shipping: None,
+            coupons: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// Adds a line, or keeps the error that building it gave. A line of
+    /// quantity 0 ([`Line::zero_quantity`]) is kept aside.
     pub fn line(mut self, line: impl Into<LineResult>) -> OrderBuilder {
         match line.into().0 {
             Ok(line) => self.lines.push(line),
@@ -620,7 +1303,7 @@ impl OrderBuilder {
             return Err(e);
         }
         let id = OrderId::new(self.id)?;
-        let customer = CustomerId::new(self.customer)?;
+        let customer = self.customer.map(CustomerId::new).transpose()?;
         let channel = self.channel.map(Channel::new).transpose()?;
         let currency = self.currency;
         let mut gross_subtotal = Decimal::ZERO;
@@ -679,6 +1362,20 @@ impl OrderBuilder {
                 max: Money::MAX_ORDER_AMOUNT,
             });
         }
+        // Lines of quantity 0 are kept aside, with their place.
+        let mut lines = self.lines;
+        let mut zero_lines = Vec::new();
+        if lines.iter().any(|l| l.quantity == 0) {
+            let mut kept = Vec::with_capacity(lines.len());
+            for (place, line) in lines.into_iter().enumerate() {
+                if line.quantity == 0 {
+                    zero_lines.push((place, line));
+                } else {
+                    kept.push(line);
+                }
+            }
+            lines = kept;
+        }
         Ok(Order {
             id,
             customer,
@@ -686,7 +1383,8 @@ impl OrderBuilder {
             currency,
             channel,
             country: self.country,
-            lines: self.lines,
+            lines,
+            zero_lines,
             shipping,
             coupons: self.coupons,
             gross_subtotal,

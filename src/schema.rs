@@ -38,6 +38,7 @@ use crate::calendar::{Country, Zone};
 use crate::customer::Birthday;
 use crate::evaluate::Checkout;
 use crate::money::{Currency, Money};
+use crate::order::TaxRate;
 use crate::percent::Percent;
 use crate::rules::redemption::Ask;
 use crate::rules::segment::ScoreRange;
@@ -220,6 +221,20 @@ impl JsonSchema for Percent {
             "description".to_owned(),
             "A percent above 0 and at most 100, with at most 4 decimals: \"12.5\" for 12.5%."
                 .into(),
+        );
+        schema
+    }
+}
+
+impl JsonSchema for TaxRate {
+    fn schema_name() -> Cow<'static, str> {
+        "TaxRate".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let mut schema = generator.subschema_for::<Decimal>();
+        schema.insert(
+            "description".to_owned(),
+            "A tax rate in percent, from 0 to 100 with at most 4 decimals: \"20\" for 20%.".into(),
         );
         schema
     }

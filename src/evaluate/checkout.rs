@@ -5,10 +5,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::EvaluationError;
-use crate::customer::{Customer, CustomerData, CustomerError};
+use crate::customer::{Customer, CustomerData, CustomerError, Named};
 use crate::order::Order;
-use crate::program::Program;
 use crate::program::limits::within;
+use crate::program::{Program, ZeroQuantity};
 use crate::rules::RuleId;
 use crate::rules::coupon::codes_match;
 use crate::rules::redemption::{Ask, Available, Redeem};
@@ -19,7 +19,9 @@ use crate::rules::redemption::{Ask, Available, Redeem};
 ///
 /// In JSON the customer's id may be left out, since the order names the
 /// customer, and so may the whole customer when nothing more is known
-/// of them (no tier, no stats):
+/// of them (no tier, no stats). An order without a customer is a guest
+/// checkout: its customer is left out, or gives only a contact
+/// (`{"email": "ana@example.com"}`, `"guest": true` optional).
 ///
 /// ```
 /// # use loyalty::evaluate::Checkout;
@@ -38,7 +40,9 @@ use crate::rules::redemption::{Ask, Available, Redeem};
 pub struct Checkout {
     /// The order being placed.
     pub order: Order,
-    /// The customer, with a snapshot of their history before this order.
+    /// The customer, with a snapshot of their history before this order;
+    /// [`Customer::guest`] for a guest checkout (an order that names no
+    /// customer).
     pub customer: Customer,
     /// Usage counts of the entered codes. A code with no entry has never
     /// been used.
@@ -83,9 +87,14 @@ struct CheckoutData {
 impl TryFrom<CheckoutData> for Checkout {
     type Error = CustomerError;
     fn try_from(data: CheckoutData) -> Result<Checkout, CustomerError> {
-        let customer = match data.customer {
-            Some(customer) => Customer::from_data(customer, Some(data.order.customer()))?,
-            None => Customer::from_id(data.order.customer().clone()),
+        let named = match data.order.customer_id() {
+            Some(id) => Named::Customer(id),
+            None => Named::Guest,
+        };
+        let customer = match (data.customer, data.order.customer_id()) {
+            (Some(customer), _) => Customer::from_data(customer, named)?,
+            (None, Some(id)) => Customer::from_id(id.clone()),
+            (None, None) => Customer::guest(),
         };
         Ok(Checkout {
             order: data.order,
@@ -102,7 +111,9 @@ impl TryFrom<CheckoutData> for Checkout {
 impl Checkout {
     /// A checkout of `order` at `at` by the customer the order names, of
     /// whom nothing more is known: no tier, no segments, no stats (rules
-    /// on the order number do not apply, and say why).
+    /// on the order number do not apply, and say why). A guest's order
+    /// ([`Order::guest_builder`](crate::order::Order::guest_builder)) gives
+    /// a guest checkout ([`Customer::guest`]).
     ///
     /// ```
     /// # use loyalty::prelude::*;
@@ -114,7 +125,10 @@ impl Checkout {
     /// ```
     #[must_use]
     pub fn for_order(order: Order, at: DateTime<Utc>) -> Checkout {
-        let customer = Customer::from_id(order.customer().clone());
+        let customer = match order.customer_id() {
+            Some(id) => Customer::from_id(id.clone()),
+            None => Customer::guest(),
+        };
         Checkout::new(order, customer, at)
     }
 
@@ -208,7 +222,7 @@ impl Checkout {
         for (what, found, limit) in [
             (
                 "lines in the order",
-                order.lines().len(),
+                order.lines().len() + order.zero_quantity_lines().len(),
                 limits.lines_per_order,
             ),
             (
@@ -236,10 +250,27 @@ impl Checkout {
                 order: order.currency(),
             });
         }
-        if order.customer() != self.customer.id() {
+        if order.customer_id() != self.customer.record_id() {
             return Err(EvaluationError::CustomerMismatch {
-                order_customer: order.customer().to_string(),
-                customer: self.customer.id().to_string(),
+                order_customer: order
+                    .customer_id()
+                    .map_or_else(|| "nobody (a guest)".to_owned(), ToString::to_string),
+                customer: self
+                    .customer
+                    .record_id()
+                    .map_or_else(|| "a guest".to_owned(), ToString::to_string),
+            });
+        }
+        if let Some(field) = self.customer.guest_record_field() {
+            return Err(EvaluationError::Customer(CustomerError::GuestHasRecord {
+                field,
+            }));
+        }
+        if program.inputs().zero_quantity == ZeroQuantity::Refuse
+            && let Some(line) = order.zero_quantity_lines().next()
+        {
+            return Err(EvaluationError::ZeroQuantity {
+                line: line.id().clone(),
             });
         }
         // Codes seen so far: a scan of a few, an index of many.

@@ -282,6 +282,16 @@ impl fmt::Display for TraceEntry {
             }
             Reason::BonusNotTriggered { miss } => write!(f, "not applied: {miss}"),
             Reason::RedemptionRefused { refusal } => write!(f, "not applied: {refusal}"),
+            Reason::LineIgnored { sku } => write!(
+                f,
+                "not applied: quantity 0 of {sku}: the line is ignored (lenient input)"
+            ),
+            Reason::GuestUnclaimed { points, cashback } => write!(
+                f,
+                "not applied: guest checkout: no customer record, so nothing is credited ({} points and {} cashback unclaimed)",
+                points.normalize(),
+                cashback
+            ),
             Reason::BonusPoints { points } => {
                 write!(f, "applied: {} bonus points", points.normalize())?;
                 of_tier(f, &self.rule)

@@ -199,7 +199,8 @@ pub(super) fn apply<'a>(
     });
     let policy = ctx.program.stacking();
     application.nets.clear();
-    application.nets.extend_from_slice(&ctx.gross);
+    // Discounts start from each line's discountable amount.
+    application.nets.extend_from_slice(ctx.discountable());
     application.spread.clear();
     let track_spread = super::points::needs_spread(ctx.program);
     if track_spread {
@@ -357,7 +358,10 @@ fn free_shipping(
 /// The program's cap on the total item discount, in minor units.
 fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
     let policy = ctx.program.stacking();
-    let mut cap: Option<i128> = policy.max_total.map(|c| ctx.units(c)).transpose()?;
+    let mut cap: Option<i128> = policy
+        .max_total
+        .map(|c| ctx.units(ctx.price_cap(c, &|line: &Line| !line.is_exempt())?))
+        .transpose()?;
     if let Some(percent) = policy.max_total_percent {
         let mut eligible: i128 = 0;
         for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
@@ -394,7 +398,7 @@ pub(super) fn percent_of(
 ) -> Result<Decimal, EvaluationError> {
     let base_amounts = match percentages {
         Percentages::Compound => nets,
-        Percentages::OnOriginal => &ctx.gross[..],
+        Percentages::OnOriginal => ctx.discountable(),
     };
     let mut base: i128 = 0;
     for (line, amount) in ctx.lines().iter().zip(base_amounts) {
@@ -473,6 +477,9 @@ pub(super) fn settle<'a>(
     ladder_outcomes: &mut [LadderOutcome],
     trace: &mut Trace,
 ) -> Result<Settled<'a>, EvaluationError> {
+    // From here on, nets are whole: what each line keeps whatever the
+    // discounts is added back.
+    ctx.restore_floors(&mut application.nets);
     let currency = ctx.currency;
     let n = if ctx.detail { ctx.lines().len() } else { 0 };
     let mut settled = Settled {

@@ -55,7 +55,7 @@ pub(super) fn collect(
                 effects.push(Effect::PromotionRedemption {
                     key: key(&["/promotion:", coupon.id()]),
                     promotion: coupon.rule_id().clone(),
-                    customer: customer.clone(),
+                    customer: ctx.checkout.customer.record_id().cloned().into(),
                     seen_overall,
                     seen_by_customer,
                 });
@@ -68,7 +68,7 @@ pub(super) fn collect(
             key: key(&["/coupon:", coupon.id(), ":", &code]),
             coupon: coupon.rule_id().clone(),
             code,
-            customer: customer.clone(),
+            customer: ctx.checkout.customer.record_id().cloned().into(),
             seen_overall,
             seen_by_customer,
         });

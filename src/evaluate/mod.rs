@@ -1,11 +1,16 @@
 //! The evaluation of a checkout: one pass, a fixed list of stages, each a
 //! function in its own file from typed inputs to a typed result.
 //!
-//! 1. [`Stage::Facts`] (`facts.rs`): line amounts, subtotal, local time in
-//!    the program's zone, the customer's order number, derived once.
+//! 1. [`Stage::Facts`] (`facts.rs`): line amounts (and the part of each
+//!    that discounts may take, and each as the program measures it on its
+//!    tax basis), subtotal, local time in the program's zone, the
+//!    customer's order number, derived once; lines of quantity 0 the
+//!    program ignores are traced.
 //! 2. [`Stage::Promotions`] (`automatic.rs`): each automatic promotion
 //!    (the ladders among them, reported under [`Stage::Ladders`]) is
-//!    judged: its standing on its steps, its restrictions, its first step.
+//!    judged: its standing on its steps, its restrictions (a guest is not
+//!    eligible for one that needs a customer record), its first step, all
+//!    measured on the program's tax basis.
 //! 3. [`Stage::Coupons`] (`coupons.rs`): each entered code gets a verdict,
 //!    accepted or rejected with a reason; only the promotions whose codes
 //!    were entered are judged. What both stages share is `promotions.rs`.
@@ -83,7 +88,9 @@ pub use checkout::{Checkout, CouponUsage, PromotionUsage};
 use rust_decimal::Decimal;
 
 use crate::condition::{Condition, Facts};
-use crate::evaluation::{Evaluation, Reason, RuleRef, Summary, TraceEntry};
+use crate::evaluation::{
+    Evaluation, IgnoredBecause, IgnoredLine, Reason, RuleRef, Summary, TraceEntry,
+};
 use crate::money::Currency;
 use crate::program::Program;
 use facts::Context;
@@ -178,9 +185,12 @@ impl Program {
             mut coupons,
             discounts,
             redeemed,
-            points,
-            cashback,
+            mut points,
+            mut cashback,
         } = self.run(checkout, true, &mut trace)?;
+        if checkout.customer.is_guest() {
+            unclaim(&mut points, &mut cashback, ctx.currency, &mut trace);
+        }
         let effects = effects::collect(
             &ctx,
             &discounts.promotions,
@@ -194,9 +204,19 @@ impl Program {
             program: self.program_id().clone(),
             order: checkout.order.id().clone(),
             customer: checkout.customer.id().clone(),
+            guest: checkout.customer.is_guest(),
             at: checkout.at,
             currency: ctx.currency,
             lines: discounts.lines,
+            ignored_lines: checkout
+                .order
+                .zero_quantity_lines()
+                .map(|line| IgnoredLine {
+                    line: line.id().clone(),
+                    sku: line.sku().clone(),
+                    reason: IgnoredBecause::ZeroQuantity,
+                })
+                .collect(),
             discounts: discounts.discounts,
             gifts: discounts.gifts,
             coupons: coupons.verdicts,
@@ -247,10 +267,13 @@ impl Program {
         let Run {
             ctx,
             discounts,
-            points,
-            cashback,
+            mut points,
+            mut cashback,
             ..
         } = self.run(checkout, false, &mut trace)?;
+        if checkout.customer.is_guest() {
+            unclaim(&mut points, &mut cashback, ctx.currency, &mut trace);
+        }
         Ok(Summary {
             currency: ctx.currency,
             totals: discounts.totals,
@@ -412,6 +435,44 @@ impl Program {
             results
         })
     }
+}
+
+/// A guest checkout's points and cashback: nobody to credit, so what the
+/// order would earn is moved to `unclaimed` and everything else is zero
+/// (no effect credits them, no return reverses them), and the trace says
+/// why.
+fn unclaim(
+    points: &mut crate::evaluation::PointsOutcome,
+    cashback: &mut crate::evaluation::CashbackOutcome,
+    currency: Currency,
+    trace: &mut Trace,
+) {
+    if !(points.total.is_zero() && cashback.total.is_zero())
+        && let Ok(id) = crate::rules::RuleId::new(crate::customer::CustomerId::guest().as_str())
+    {
+        trace.push(|| {
+            TraceEntry::new(
+                RuleRef::new(crate::evaluation::RuleKind::Customer, id),
+                false,
+                Stage::Points,
+                Reason::GuestUnclaimed {
+                    points: points.total,
+                    cashback: crate::money::Money::new(
+                        in_minor_units(cashback.total, currency),
+                        currency,
+                    ),
+                },
+            )
+        });
+    }
+    *points = crate::evaluation::PointsOutcome {
+        unclaimed: points.total,
+        ..crate::evaluation::PointsOutcome::default()
+    };
+    *cashback = crate::evaluation::CashbackOutcome {
+        unclaimed: cashback.total,
+        ..crate::evaluation::CashbackOutcome::default()
+    };
 }
 
 /// What the stages of one evaluation give, before the effects.

@@ -9,13 +9,14 @@ use rust_decimal::Decimal;
 use super::discounts::{Detail, percent_of, spread};
 use super::{Context, EvaluationError, in_minor_units, overflow};
 use crate::condition::LineSelector;
+use crate::customer::RecordNeed;
 use crate::evaluation::{RuleKind, RuleRef, Stage, Target};
 use crate::money::Currency;
 use crate::order::Line;
 use crate::program::Percentages;
 use crate::rules::coupon::{Rejection, window_rejection};
-use crate::rules::ladder::{LadderBasis, LadderMode, Measure, Standing, StepTable};
-use crate::rules::promotion::{Origin, Promotion, Reward};
+use crate::rules::ladder::{LadderBasis, Measure, Standing, StepTable};
+use crate::rules::promotion::{Origin, Promotion, PromotionDefinition, Reward};
 use crate::util::Lines;
 
 /// The kind a promotion is reported under: the list it was written in.
@@ -58,6 +59,13 @@ pub(super) fn restriction(
         && let Some(r) = window_rejection(window, facts.local())
     {
         return Ok(Some(r));
+    }
+    // A guest has no record to count uses by, nor an order number, tier or
+    // segments: a promotion that needs them does not apply, and says so.
+    if customer.is_guest()
+        && let Some(needs) = guest_needs(def)
+    {
+        return Ok(Some(Rejection::GuestCheckout { needs }));
     }
     let limit = if def.unique { Some(1) } else { def.usage_limit };
     if limit.is_some() || def.per_customer_limit.is_some() {
@@ -134,11 +142,12 @@ pub(super) fn restriction(
     let mut subtotal: i128 = 0;
     let mut quantity: u64 = 0;
     let mut any = false;
-    for (line, gross) in ctx.lines().iter().zip(&ctx.gross) {
+    // The minimum is measured on the program's tax basis.
+    for (line, measured) in ctx.lines().iter().zip(ctx.measured()) {
         if Context::eligible(line, &def.lines) {
             any = true;
             subtotal = subtotal
-                .checked_add(*gross)
+                .checked_add(*measured)
                 .ok_or_else(|| overflow("a coupon subtotal"))?;
             quantity = quantity.saturating_add(u64::from(line.quantity()));
         }
@@ -177,20 +186,38 @@ pub(super) fn restriction(
     Ok(nothing_to_ship(ctx, &def.reward))
 }
 
+/// What a promotion needs of a customer record, which a guest lacks: the
+/// first of its per-customer limit, order number, tiers and segments.
+fn guest_needs(def: &PromotionDefinition) -> Option<RecordNeed> {
+    if def.per_customer_limit.is_some() {
+        Some(RecordNeed::PerCustomerLimit)
+    } else if def.first_order_only {
+        Some(RecordNeed::FirstOrder)
+    } else if def.order_number.is_some() {
+        Some(RecordNeed::OrderNumber)
+    } else if !def.tiers.is_empty() {
+        Some(RecordNeed::Tier)
+    } else if !def.segments.is_empty() {
+        Some(RecordNeed::Segment)
+    } else {
+        None
+    }
+}
+
 /// Free shipping on an order without shipping gives nothing.
 fn nothing_to_ship(ctx: &Context<'_>, reward: &Reward) -> Option<Rejection> {
     (matches!(reward, Reward::FreeShipping) && ctx.shipping == 0)
         .then_some(Rejection::NothingToDiscount)
 }
 
-/// Where the order stands on a promotion's steps, measured on the gross:
-/// the basis and the standing.
+/// Where the order stands on a promotion's steps, measured on the gross as
+/// the program measures it (its tax basis): the basis and the standing.
 pub(super) fn standing(
     ctx: &Context<'_>,
     lines: &LineSelector,
     table: &StepTable,
 ) -> Result<(Decimal, Standing), EvaluationError> {
-    let basis = basis(ctx, lines, table, &ctx.gross)?;
+    let basis = basis(ctx, lines, table, ctx.measured())?;
     Ok((
         basis,
         table.standing(basis, smallest_step(table, ctx.currency)),
@@ -240,8 +267,10 @@ pub(super) fn discount<'a>(
             // Validated: a percent off without steps has its percent.
             let percent = percent.unwrap_or(Decimal::ZERO);
             let raw = percent_of(ctx, percent, nets, &eligible, percentages, "a coupon")?;
+            // The cap is written on the program's tax basis.
+            let cap = cap.map(|c| ctx.price_cap(c, &eligible)).transpose()?;
             let (raw, capped_at) = match cap {
-                Some(c) if raw > *c => (*c, Some(*c)),
+                Some(c) if raw > c => (c, Some(c)),
                 _ => (raw, None),
             };
             Ok((
@@ -342,14 +371,16 @@ fn stepped<'a>(
     nets: &[i128],
     percentages: Percentages,
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
+    // Thresholds are measured on the program's tax basis; the reward comes
+    // off the discountable amounts.
     let measured = match table.measure() {
-        Measure::BeforeDiscounts => &ctx.gross,
-        Measure::AfterDiscounts => nets,
+        Measure::BeforeDiscounts => std::borrow::Cow::Borrowed(ctx.measured()),
+        Measure::AfterDiscounts => ctx.measure_nets(nets)?,
     };
-    let basis = basis(ctx, lines, table, measured)?;
+    let basis = basis(ctx, lines, table, &measured)?;
     let base_amounts = match percentages {
         Percentages::Compound => nets,
-        Percentages::OnOriginal => &ctx.gross[..],
+        Percentages::OnOriginal => ctx.discountable(),
     };
     let eligible = |line: &Line| Context::eligible(line, lines);
     let mut base: i128 = 0;
@@ -375,11 +406,7 @@ fn stepped<'a>(
     };
     // A whole-basket table gives the step its standing reached; a bracket
     // table measures its brackets on the amount it comes off.
-    let raw = match table.mode() {
-        LadderMode::WholeBasket => table.reward_at(step, base),
-        LadderMode::Bracket => table.reward_for(base, base),
-    }
-    .ok_or_else(|| overflow("a ladder reward"))?;
+    let raw = ctx.step_reward(table, step, base, &eligible)?;
     let detail = Detail::Ladder {
         table,
         step,

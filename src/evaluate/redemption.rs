@@ -80,6 +80,16 @@ fn redeem_asked(
             RuleKind::Redemption,
             RuleId::new(kind.as_str()).map_err(|_| overflow("a redemption"))?,
         );
+        if ctx.checkout.customer.is_guest() {
+            let have = match kind {
+                RedemptionKind::Points => available.points,
+                RedemptionKind::Cashback => available.cashback,
+            };
+            refuse(&mut out, trace, rule, kind, ask, have, {
+                RedemptionRefusal::NoCustomerRecord
+            });
+            continue;
+        }
         let (terms, lines, have) = match kind {
             RedemptionKind::Points => match &policy.points {
                 Some(p) => (

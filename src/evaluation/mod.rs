@@ -30,14 +30,25 @@ pub struct Evaluation {
     pub program: ProgramId,
     /// The order evaluated.
     pub order: OrderId,
-    /// The customer.
+    /// The customer; for a guest checkout, the stand-in
+    /// [`CustomerId::guest`] (and `guest` is true).
     pub customer: CustomerId,
+    /// Whether the checkout was a guest's (no customer record): nothing is
+    /// credited, and the points and cashback the order would earn are
+    /// reported as `unclaimed`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub guest: bool,
     /// The instant of evaluation.
     pub at: DateTime<Utc>,
     /// The currency of every amount below.
     pub currency: Currency,
     /// Each line: gross, the discounts on it, net.
     pub lines: Vec<LineOutcome>,
+    /// The lines left out of the evaluation (quantity 0, under a program
+    /// that asks for lenient input), so that nothing the host passed is
+    /// lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_lines: Vec<IgnoredLine>,
     /// The discounts applied, in the order they were applied.
     pub discounts: Vec<AppliedDiscount>,
     /// Gift lines to add to the order, free.
@@ -283,6 +294,11 @@ pub enum RuleKind {
     Tier,
     /// Paying with points (id `points`) or cashback (id `cashback`).
     Redemption,
+    /// A line of the order (id: the line's id), for what is said about
+    /// the line itself: a line of quantity 0 ignored.
+    Line,
+    /// The checkout's customer (id `guest` for a guest checkout).
+    Customer,
 }
 
 /// A rule of the program, by kind and id.
@@ -315,6 +331,8 @@ impl std::fmt::Display for RuleRef {
             RuleKind::Cashback => write!(f, "cashback {}", self.id),
             RuleKind::Tier => write!(f, "tier {}", self.id),
             RuleKind::Redemption => write!(f, "redemption with {}", self.id),
+            RuleKind::Line => write!(f, "line {}", self.id),
+            RuleKind::Customer => write!(f, "customer {}", self.id),
         }
     }
 }
@@ -481,6 +499,27 @@ pub struct Totals {
     pub payable: Decimal,
 }
 
+/// A line the evaluation left out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct IgnoredLine {
+    /// The line.
+    pub line: LineId,
+    /// Its product.
+    pub sku: crate::order::Sku,
+    /// Why it was left out.
+    pub reason: IgnoredBecause,
+}
+
+/// Why a line was left out of an evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IgnoredBecause {
+    /// Its quantity is 0, and the program asks for lenient input.
+    ZeroQuantity,
+}
+
 /// The points an order earns, rule by rule and line by line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -517,6 +556,13 @@ pub struct PointsOutcome {
     /// When they expire, if they do.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// The points the order would earn but that nobody is credited: the
+    /// checkout is a guest's (no customer record, no wallet). Everything
+    /// above is then zero; a host may show "create an account to earn
+    /// these", or evaluate the order again for the customer once they have
+    /// a record.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub unclaimed: Decimal,
 }
 
 /// A line multiplier of the program that applied to lines of the order.
@@ -593,6 +639,10 @@ pub struct CashbackOutcome {
     /// When it expires, if it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<DateTime<Utc>>,
+    /// The cashback the order would earn but that nobody is credited: the
+    /// checkout is a guest's. Everything above is then zero.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub unclaimed: Decimal,
 }
 
 /// What one cashback rule gave.
@@ -712,6 +762,9 @@ pub enum RedemptionRefusal {
     /// Nothing is left to pay on the lines it may pay for.
     #[error("nothing is left to pay on the lines it may pay for")]
     NothingToPay,
+    /// A guest checkout: no customer record, so no balance to pay with.
+    #[error("guest checkout: no customer record, so no balance to pay with")]
+    NoCustomerRecord,
 }
 
 /// The cashback attributable to a line.
@@ -722,6 +775,90 @@ pub struct LineCashback {
     pub line: LineId,
     /// Its cashback.
     pub amount: Decimal,
+}
+
+/// Whom a use of a coupon or a promotion counts against
+/// ([`Effect::CouponRedemption`], [`Effect::PromotionRedemption`]): the
+/// customer's record, or nobody for a guest checkout, whose use counts
+/// overall only. In JSON, the customer's id; left out for a guest.
+///
+/// ```
+/// use loyalty::customer::CustomerId;
+/// use loyalty::evaluation::UsedBy;
+///
+/// let used_by: UsedBy = "C-1".parse()?;
+/// assert_eq!(used_by.id().map(CustomerId::as_str), Some("C-1"));
+/// assert_eq!(UsedBy::guest(), None);
+/// assert!(UsedBy::guest().is_guest());
+/// # Ok::<(), loyalty::id::EmptyIdError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(transparent)]
+pub struct UsedBy(Option<CustomerId>);
+
+impl UsedBy {
+    /// A use by the customer `id`.
+    #[must_use]
+    pub fn customer(id: CustomerId) -> UsedBy {
+        UsedBy(Some(id))
+    }
+
+    /// A use by a guest: counted overall only.
+    #[must_use]
+    pub fn guest() -> UsedBy {
+        UsedBy(None)
+    }
+
+    /// The customer's id; `None` for a guest.
+    #[must_use]
+    pub fn id(&self) -> Option<&CustomerId> {
+        self.0.as_ref()
+    }
+
+    /// Whether the use is a guest's.
+    #[must_use]
+    pub fn is_guest(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl From<CustomerId> for UsedBy {
+    fn from(id: CustomerId) -> UsedBy {
+        UsedBy(Some(id))
+    }
+}
+
+impl From<Option<CustomerId>> for UsedBy {
+    fn from(id: Option<CustomerId>) -> UsedBy {
+        UsedBy(id)
+    }
+}
+
+impl From<UsedBy> for Option<CustomerId> {
+    fn from(used_by: UsedBy) -> Option<CustomerId> {
+        used_by.0
+    }
+}
+
+impl std::str::FromStr for UsedBy {
+    type Err = crate::id::EmptyIdError;
+    /// A use by the customer whose id is `s`.
+    fn from_str(s: &str) -> Result<UsedBy, Self::Err> {
+        Ok(UsedBy(Some(s.parse()?)))
+    }
+}
+
+impl PartialEq<Option<CustomerId>> for UsedBy {
+    fn eq(&self, other: &Option<CustomerId>) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<UsedBy> for Option<CustomerId> {
+    fn eq(&self, other: &UsedBy) -> bool {
+        *self == other.0
+    }
 }
 
 /// Something the host must store. Each carries an idempotency key built
@@ -744,8 +881,10 @@ pub enum Effect {
         coupon: RuleId,
         /// The code, normalised.
         code: String,
-        /// The customer.
-        customer: CustomerId,
+        /// The customer; left out for a guest checkout (count the use
+        /// overall only: a guest has no record to count it against).
+        #[serde(default, skip_serializing_if = "UsedBy::is_guest")]
+        customer: UsedBy,
         /// Redemptions overall the evaluation saw (of the code for a unique
         /// batch, of the coupon otherwise).
         seen_overall: u64,
@@ -764,8 +903,10 @@ pub enum Effect {
         key: String,
         /// The promotion's id.
         promotion: RuleId,
-        /// The customer.
-        customer: CustomerId,
+        /// The customer; left out for a guest checkout (count the use
+        /// overall only: a guest has no record to count it against).
+        #[serde(default, skip_serializing_if = "UsedBy::is_guest")]
+        customer: UsedBy,
         /// Uses overall the evaluation saw.
         seen_overall: u64,
         /// Uses by this customer the evaluation saw.

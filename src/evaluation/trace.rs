@@ -273,6 +273,20 @@ pub enum Reason {
         /// Why.
         refusal: crate::evaluation::RedemptionRefusal,
     },
+    /// A line of quantity 0, left out of the evaluation: the program asks
+    /// for lenient input.
+    LineIgnored {
+        /// The line's product.
+        sku: Sku,
+    },
+    /// A guest checkout: no customer record, so nothing is credited; what
+    /// the order would earn is reported as unclaimed.
+    GuestUnclaimed {
+        /// The points the order would earn.
+        points: Decimal,
+        /// The cashback it would earn.
+        cashback: Money,
+    },
     /// A cashback rule gives nothing on this order.
     NoCashback {
         /// The net paid it counted.

@@ -65,8 +65,10 @@ use crate::rules::returns::ReturnPolicy;
 use crate::rules::segment::{SegmentRule, SegmentRules};
 pub use crate::rules::tier::TierDefinition;
 use crate::rules::tier::{Benefits, TierRules, validate_tiers};
+pub use inputs::{InputPolicy, TaxPolicy, ZeroQuantity};
 pub use limits::Limits;
 
+mod inputs;
 pub(crate) mod limits;
 
 string_id!(
@@ -302,6 +304,10 @@ pub struct ProgramDefinition {
         deserialize_with = "crate::rules::nudge::deserialize_unchecked"
     )]
     pub nudges: NudgeRules,
+    /// How the program reads a checkout's input: lines of quantity 0, the
+    /// tax basis of its minimums.
+    #[serde(default, skip_serializing_if = "InputPolicy::is_default")]
+    pub inputs: InputPolicy,
     /// The first error of a chain of setters, reported by `Program::new`.
     #[serde(skip)]
     pub(crate) unbuilt: Unbuilt,
@@ -357,6 +363,7 @@ impl ProgramDefinition {
             limits: Limits::default(),
             segments: crate::rules::segment::default_table(),
             nudges: NudgeRules::default(),
+            inputs: InputPolicy::default(),
             unbuilt: Unbuilt::default(),
         }
     }
@@ -386,6 +393,13 @@ impl ProgramDefinition {
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> ProgramDefinition {
         self.limits = limits;
+        self
+    }
+
+    /// Sets how the program reads a checkout's input.
+    #[must_use]
+    pub fn inputs(mut self, inputs: InputPolicy) -> ProgramDefinition {
+        self.inputs = inputs;
         self
     }
 
@@ -1104,6 +1118,12 @@ impl Program {
     #[must_use]
     pub fn limits(&self) -> &Limits {
         &self.definition.limits
+    }
+
+    /// How the program reads a checkout's input.
+    #[must_use]
+    pub fn inputs(&self) -> &InputPolicy {
+        &self.definition.inputs
     }
 
     /// The pending and expiry policy.

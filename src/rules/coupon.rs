@@ -1,6 +1,6 @@
 //! Coupons: promotions behind codes a customer enters.
 //!
-//! A coupon is a [`Promotion`](crate::rules::promotion::Promotion) with
+//! A coupon is a [`Promotion`] with
 //! codes: one shared code (`WELCOME10`) or a batch of unique single-use
 //! codes under one set of rules; [`CouponDefinition`] is
 //! [`PromotionDefinition`] and [`CouponReward`] is [`Reward`]. Codes match
@@ -221,6 +221,12 @@ pub enum Rejection {
         /// What is missing to reach it.
         missing: Decimal,
     },
+    /// A guest checkout: the promotion needs a customer record (a
+    /// per-customer limit, the order number, a tier or a segment).
+    GuestCheckout {
+        /// What the promotion needs of the record.
+        needs: crate::customer::RecordNeed,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -332,6 +338,10 @@ impl Rejection {
                     "{this} starts at {first} eligible items ({measured} in the basket): add {missing} more"
                 ),
             },
+            Rejection::GuestCheckout { needs } => write!(
+                f,
+                "guest checkout: no customer record: {this} {needs}; sign in to use it"
+            ),
         }
     }
 }

@@ -12,6 +12,7 @@ mod earning_conventions;
 mod evaluation_api;
 mod evaluation_properties;
 mod evaluation_scenarios;
+mod inputs;
 mod insight;
 mod money;
 mod nudges;

@@ -583,6 +583,7 @@ fn selector() -> impl Strategy<Value = LineSelector> {
                     .map(|c| Category::new(c).unwrap())
                     .collect(),
                 include_exempt: false,
+                ..LineSelector::default()
             },
         )
 }
