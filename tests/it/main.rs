@@ -19,6 +19,7 @@ mod nudges;
 mod orders;
 mod program;
 mod program_api;
+mod promotion_inputs;
 mod promotions;
 mod properties;
 mod redemption;
