@@ -397,6 +397,23 @@ impl Customer {
         Ok(self)
     }
 
+    /// Sets the history snapshot in place: a customer carried from order
+    /// to order (the simulation's).
+    ///
+    /// # Errors
+    ///
+    /// As [`CustomerStats::validate`].
+    pub(crate) fn set_stats(&mut self, stats: CustomerStats) -> Result<(), CustomerError> {
+        stats.validate()?;
+        self.stats = Some(stats);
+        Ok(())
+    }
+
+    /// Sets the tier in place, or none, from a tier id already validated.
+    pub(crate) fn set_tier(&mut self, tier: Option<TierId>) {
+        self.tier = tier;
+    }
+
     /// The customer's id.
     #[must_use]
     pub fn id(&self) -> &CustomerId {

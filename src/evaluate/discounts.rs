@@ -19,6 +19,7 @@ use crate::evaluation::{
 use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::program::Percentages;
+use crate::rules::RuleId;
 use crate::rules::coupon::{Coupon, CouponReward, CouponVerdict, Rejection};
 use crate::rules::ladder::{Ladder, LadderMode, NextStep, StepReward};
 use crate::util::{Buf, Lines};
@@ -417,10 +418,22 @@ pub(super) fn spread(
     Ok(parts)
 }
 
+/// A discount given, as a summary without detail keeps it: the rule, the
+/// amount in minor units, and for a coupon the index of its code.
+#[derive(Clone, Copy)]
+pub(crate) struct Given<'p> {
+    pub(crate) rule: &'p RuleId,
+    pub(crate) units: i128,
+    pub(crate) code: Option<usize>,
+}
+
 /// The discounts as the evaluation reports them.
 pub(super) struct Settled<'p> {
     pub(super) lines: Vec<LineOutcome>,
     pub(super) discounts: Vec<AppliedDiscount>,
+    /// Without detail, the discounts given (with detail, `discounts` says
+    /// it all and this stays empty).
+    pub(super) given: Buf<Given<'p>, 4>,
     pub(super) gifts: Vec<Gift>,
     /// The coupons applied, with the index of their verdict, in the order
     /// they applied.
@@ -456,6 +469,7 @@ pub(super) fn settle<'a>(
         } else {
             0
         }),
+        given: Buf::with_capacity(0),
         gifts: Vec::new(),
         coupons: Vec::new(),
         nets: Lines::filled(0, 0),
@@ -535,6 +549,11 @@ pub(super) fn settle<'a>(
         if let Source::Coupon { coupon, verdict } = candidate.source {
             settled.coupons.push((coupon, verdict));
             if !ctx.detail {
+                settled.given.push(Given {
+                    rule: candidate.rule_id(),
+                    units: applied.amount,
+                    code: Some(verdict),
+                });
                 continue;
             }
             if let CouponReward::FreeGift {
@@ -553,6 +572,11 @@ pub(super) fn settle<'a>(
             code = Some(verdict);
         }
         if !ctx.detail {
+            settled.given.push(Given {
+                rule: candidate.rule_id(),
+                units: applied.amount,
+                code: None,
+            });
             continue;
         }
         let parts = &application.parts[applied.parts_at..applied.parts_at + applied.parts_len];
