@@ -17,7 +17,9 @@
 //!   and a suggested send instant, by [`NudgeRules`](nudges::NudgeRules)
 //!   that are plain data.
 //! - [`simulate`]: a program run over a history of orders, carrying each
-//!   customer's state from order to order, summed by local month into a
+//!   customer's state (order count, tier, wallet) from order to order,
+//!   customers paying with their points and cashback as the history asks,
+//!   summed by local month into a
 //!   [`SimulationReport`](simulate::SimulationReport) that merges across
 //!   disjoint sets of customers.
 //!
