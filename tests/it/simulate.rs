@@ -848,6 +848,7 @@ proptest! {
         let mut first_last: BTreeMap<String, (Month, Month)> = BTreeMap::new();
         let mut points: BTreeMap<Month, Decimal> = BTreeMap::new();
         let mut revenue: BTreeMap<Month, Decimal> = BTreeMap::new();
+        let mut discounts: BTreeMap<Month, BTreeMap<String, Decimal>> = BTreeMap::new();
         for order in orders {
             let at = order.placed_at();
             let customer = order.customer().to_string();
@@ -862,6 +863,10 @@ proptest! {
             let month = Month::of(zone.local_date(at));
             *points.entry(month).or_default() += evaluation.points.total;
             *revenue.entry(month).or_default() += evaluation.totals.payable;
+            for discount in &evaluation.discounts {
+                *discounts.entry(month).or_default().entry(discount.rule.id.to_string()).or_default()
+                    += discount.amount;
+            }
             mine.push(TierEvent::from_evaluation(&evaluation));
             before.orders_before += 1;
             before.lifetime_spend += evaluation.totals.subtotal - evaluation.totals.discount;
@@ -871,6 +876,8 @@ proptest! {
         for (month, figures) in &report.months {
             prop_assert_eq!(figures.points_issued, points.get(month).copied().unwrap_or_default(), "{}", month);
             prop_assert_eq!(figures.revenue, revenue.get(month).copied().unwrap_or_default(), "{}", month);
+            // Silver's 5% off among them.
+            prop_assert_eq!(&figures.discounts, &discounts.get(month).cloned().unwrap_or_default(), "{}", month);
         }
         // Customers per tier at each month end, from the first month of
         // their orders to the last.
@@ -896,4 +903,33 @@ proptest! {
             tiers.len()
         );
     }
+}
+
+#[test]
+fn a_history_item_is_plain_data() {
+    let item: HistoryItem = serde_json::from_value(json!({
+        "order": {"id": "A-1", "customer": "C-1", "placed_at": "2026-01-05T10:00:00Z",
+                  "currency": "EUR",
+                  "lines": [{"id": "1", "sku": "TEA", "quantity": 1, "unit_price": "12.00 EUR"}]},
+        "redeem": {"points": "all"}
+    }))
+    .unwrap();
+    assert_eq!(item.redeem, Some(Redeem::points(Ask::All)));
+    assert_eq!(item.order.id().as_str(), "A-1");
+    let text = serde_json::to_string(&item).unwrap();
+    assert_eq!(serde_json::from_str::<HistoryItem>(&text).unwrap(), item);
+    // Without an ask, the item asks what the simulation asks.
+    let plain: HistoryItem =
+        serde_json::from_value(json!({"order": serde_json::to_value(&item.order).unwrap()}))
+            .unwrap();
+    assert_eq!(plain, HistoryItem::new(item.order.clone()));
+    assert!(!serde_json::to_string(&plain).unwrap().contains("redeem"));
+    let typo = serde_json::from_value::<HistoryItem>(json!({
+        "order": serde_json::to_value(&item.order).unwrap(), "redem": {"points": "all"}
+    }));
+    assert!(
+        typo.unwrap_err()
+            .to_string()
+            .contains("unknown field `redem`")
+    );
 }
