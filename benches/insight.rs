@@ -5,7 +5,9 @@
 //! | criterion id | one iteration |
 //! | --- | --- |
 //! | `insight/simulate_3_lines` | `Simulation::run` of the sample program (`examples/data/program.json`) over [`ORDERS`] three-line orders of [`CUSTOMERS`] customers through 2026, in time order (the orders cloned into the run, as an owned history is) |
+//! | `insight/simulate_redeeming` | the same history under the sample program with points (100 = 1.00) and cashback redeemable, every customer paying with all the points and cashback the program lets them use at each checkout |
 //! | `insight/simulate_merged` | the same history split into [`PARTITIONS`] partitions by customer, each simulated on its own thread, the reports merged (checked in the report to equal the single run's) |
+//! | `insight/clone_history` | the history cloned and dropped order by order, as `simulate_3_lines` clones it into the run and the run drops it: the part of that benchmark which is the owned history's, not the simulation's |
 //! | `insight/rfm_1000000` | `RfmBase::new` over [`RFM_CUSTOMERS`] customers' figures, then `segment` with the default rules: every customer scored and named |
 //!
 //! Criterion reports the simulations' throughput in orders and the RFM's
@@ -40,6 +42,9 @@ use loyalty::insight::simulate::{Simulation, SimulationReport};
 use loyalty::money::{Currency, Money};
 use loyalty::order::{Line, Order};
 use loyalty::program::{Program, ProgramDefinition};
+use loyalty::rules::redemption::{
+    Ask, CashbackRedemption, PointsRate, PointsRedemption, Redeem, RedemptionPolicy,
+};
 use rust_decimal::Decimal;
 
 use counting::{Allocations, count};
@@ -71,6 +76,20 @@ fn program() -> Program {
     let definition: ProgramDefinition =
         serde_json::from_str(PROGRAM).expect("the sample program parses");
     Program::new(definition).expect("the sample program compiles")
+}
+
+/// The sample program with points (100 = 1.00) and cashback redeemable.
+fn redeeming_program() -> Program {
+    let definition: ProgramDefinition =
+        serde_json::from_str(PROGRAM).expect("the sample program parses");
+    let policy = RedemptionPolicy {
+        points: Some(PointsRedemption::new(PointsRate {
+            points: Decimal::ONE_HUNDRED,
+            value: Decimal::ONE,
+        })),
+        cashback: Some(CashbackRedemption::new()),
+    };
+    Program::new(definition.redemption(policy)).expect("the redeeming program compiles")
 }
 
 /// [`ORDERS`] three-line orders, order `k` by customer `k % CUSTOMERS`,
@@ -126,6 +145,7 @@ fn rfm_base() -> Vec<RfmFigures> {
 
 struct Fixtures {
     program: Program,
+    redeeming: Program,
     history: Vec<Order>,
     partitions: Vec<Vec<Order>>,
     rfm: Vec<RfmFigures>,
@@ -142,6 +162,7 @@ impl Fixtures {
         }
         Fixtures {
             program: program(),
+            redeeming: redeeming_program(),
             history,
             partitions,
             rfm: rfm_base(),
@@ -153,22 +174,33 @@ impl Fixtures {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Case {
     Simulate,
+    Redeeming,
     Merged,
+    Clone,
     Rfm,
 }
 
 enum Outcome {
     Report(SimulationReport),
+    Cloned(usize),
     Scored(usize, usize),
 }
 
 impl Case {
-    const ALL: [Case; 3] = [Case::Simulate, Case::Merged, Case::Rfm];
+    const ALL: [Case; 5] = [
+        Case::Simulate,
+        Case::Redeeming,
+        Case::Merged,
+        Case::Clone,
+        Case::Rfm,
+    ];
 
     fn id(self) -> String {
         match self {
             Case::Simulate => "simulate_3_lines".to_owned(),
+            Case::Redeeming => "simulate_redeeming".to_owned(),
             Case::Merged => "simulate_merged".to_owned(),
+            Case::Clone => "clone_history".to_owned(),
             Case::Rfm => format!("rfm_{RFM_CUSTOMERS}"),
         }
     }
@@ -180,7 +212,7 @@ impl Case {
     /// Orders (or customers) per iteration.
     fn elements(self) -> usize {
         match self {
-            Case::Simulate | Case::Merged => ORDERS,
+            Case::Simulate | Case::Redeeming | Case::Merged | Case::Clone => ORDERS,
             Case::Rfm => RFM_CUSTOMERS,
         }
     }
@@ -193,6 +225,19 @@ impl Case {
                     .run(black_box(&fixtures.history).iter().cloned())
                     .expect("the history simulates"),
             ),
+            Case::Redeeming => Outcome::Report(
+                Simulation::new(&fixtures.redeeming)
+                    .redeem(Redeem::points(Ask::All).and_cashback(Ask::All))
+                    .run(black_box(&fixtures.history).iter().cloned())
+                    .expect("the history simulates"),
+            ),
+            Case::Clone => {
+                let mut lines = 0;
+                for order in black_box(&fixtures.history).iter().cloned() {
+                    lines += black_box(order).lines().len();
+                }
+                Outcome::Cloned(lines)
+            }
             Case::Merged => {
                 let reports: Vec<SimulationReport> = std::thread::scope(|scope| {
                     let handles: Vec<_> = fixtures
@@ -242,12 +287,15 @@ impl std::fmt::Display for Outcome {
                     .map(|&m| report.points_liability(m))
                     .max()
                     .unwrap_or_default();
+                let redeemed: Decimal = report.months.values().map(|m| m.points_redeemed).sum();
                 write!(
                     f,
-                    "{} months, {orders} orders, revenue {revenue}, at most {peak} points outstanding",
+                    "{} months, {orders} orders, revenue {revenue}, {redeemed} points redeemed, \
+                     at most {peak} points outstanding",
                     report.months.len()
                 )
             }
+            Outcome::Cloned(lines) => write!(f, "{lines} lines cloned and dropped"),
             Outcome::Scored(n, champions) => {
                 write!(f, "{n} customers scored, {champions} champions")
             }
@@ -264,11 +312,11 @@ fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
 fn report(fixtures: &Fixtures) {
     let single = match Case::Simulate.run(fixtures) {
         Outcome::Report(r) => r,
-        Outcome::Scored(..) => unreachable!("a simulation"),
+        Outcome::Cloned(..) | Outcome::Scored(..) => unreachable!("a simulation"),
     };
     let merged = match Case::Merged.run(fixtures) {
         Outcome::Report(r) => r,
-        Outcome::Scored(..) => unreachable!("a simulation"),
+        Outcome::Cloned(..) | Outcome::Scored(..) => unreachable!("a simulation"),
     };
     assert_eq!(single, merged, "the merged report is the single run's");
     println!(

@@ -4,6 +4,12 @@
 //! per month per program) and `liability.svg` (the points outstanding at
 //! each month end, both programs).
 //!
+//! Two customers in five pay with their points whenever the program lets
+//! them (500 points or more, for up to half of an order): their orders
+//! ask for all their points, and the simulation measures each ask against
+//! the customer's wallet at that instant. What they redeem leaves the
+//! liability, what nobody spends expires after six months.
+//!
 //! Run with `cargo run --release --example simulate [OUT_DIR]`; the files
 //! go to OUT_DIR, by default the system's temporary directory. The same
 //! seed gives the same orders, hence the same figures, on every run.
@@ -12,10 +18,11 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use loyalty::insight::simulate::{Month, Simulation, SimulationReport};
+use loyalty::insight::simulate::{HistoryItem, Month, Simulation, SimulationReport};
 use loyalty::money::{Currency, Money};
 use loyalty::order::{Line, Order};
 use loyalty::program::{Program, ProgramDefinition};
+use loyalty::rules::redemption::{Ask, Redeem};
 use rust_decimal::Decimal;
 
 /// The program: the seeds' ladder (gift cards excluded), a welcome coupon
@@ -39,7 +46,8 @@ const PROGRAM: &str = r#"{
                 {"id": "coffee-club", "base": "per_unit", "points": "10",
                  "lines": {"categories": ["coffee"]}}],
     "multipliers": {"tiers": [{"tier": "silver", "factor": "1.25"}, {"tier": "gold", "factor": "1.5"}]},
-    "redemption": {"points": {"rate": {"points": 100, "value": "1.00"}}},
+    "redemption": {"points": {"rate": {"points": 100, "value": "1.00"}, "minimum": 500,
+                              "max_share_percent": 50}},
     "ledger": {"return_window_days": 14, "points_expiry": {"after_months": 6}}
 }"#;
 
@@ -86,14 +94,18 @@ fn program(id: &str, points_per_euro: u32) -> Result<Program, Box<dyn std::error
 /// The orders of 2026, in time order: each customer orders about 1, 4, 12
 /// or 40 times a year (half, 30%, 15% and 5% of them), at random instants;
 /// two in five first orders enter the welcome code, one in ten coffee
-/// orders the 3-for-2.
-fn orders(seed: u64) -> Result<Vec<Order>, Box<dyn std::error::Error>> {
+/// orders the 3-for-2; two customers in five ask to pay with all their
+/// points at every checkout.
+fn orders(seed: u64) -> Result<Vec<HistoryItem>, Box<dyn std::error::Error>> {
     let mut rng = SplitMix(seed);
     let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse()?;
     let year_seconds = 365 * 86_400;
     let eur = Currency::EUR;
     let mut orders = Vec::new();
     for c in 0..CUSTOMERS {
+        // Drawn apart, so that the orders are those of a history without
+        // redemption.
+        let redeems = SplitMix(seed ^ (c as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)).below(5) < 2;
         let rate = match rng.below(100) {
             0..50 => 1,
             50..80 => 4,
@@ -122,10 +134,17 @@ fn orders(seed: u64) -> Result<Vec<Order>, Box<dyn std::error::Error>> {
             } else if coffee && rng.below(10) == 0 {
                 order = order.coupon("CAFE3X2");
             }
-            orders.push(order.build()?);
+            let item = HistoryItem::new(order.build()?);
+            orders.push(if redeems {
+                item.redeem(Redeem::points(Ask::All))
+            } else {
+                item
+            });
         }
     }
-    orders.sort_by(|a, b| (a.placed_at(), a.id()).cmp(&(b.placed_at(), b.id())));
+    orders.sort_by(|a, b| {
+        (a.order.placed_at(), a.order.id()).cmp(&(b.order.placed_at(), b.order.id()))
+    });
     Ok(orders)
 }
 
@@ -159,18 +178,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     months.dedup();
 
     println!(
-        "\n{:<7} {:>6} | {:>21} | {:>19} | {:>17} | {:>17} | {:>19}",
+        "\n{:<7} {:>6} | {:>21} | {:>19} | {:>17} | {:>17} | {:>17} | {:>19}",
         "month",
         "orders",
         "revenue base/double",
         "discounts",
         "points issued",
+        "points redeemed",
         "points expired",
         "liability (points)"
     );
     let mut csv = String::from(
-        "month,program,orders,revenue,discounts,coupon_uses,points_issued,points_expired,\
-         liability_points,liability_value\n",
+        "month,program,orders,revenue,discounts,coupon_uses,points_issued,points_redeemed,\
+         points_paid,points_expired,liability_points,liability_value\n",
     );
     for &month in &months {
         let figures: Vec<_> = reports
@@ -184,7 +204,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let (a, b) = (&figures[0], &figures[1]);
         println!(
-            "{month:<7} {:>6} | {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8} | {:>8} {:>8} | {:>9} {:>9}",
+            "{month:<7} {:>6} | {:>10} {:>10} | {:>9} {:>9} | {:>8} {:>8} | {:>8} {:>8} | {:>8} {:>8} | {:>9} {:>9}",
             a.orders,
             a.revenue,
             b.revenue,
@@ -192,6 +212,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             discounts[1],
             a.points_issued,
             b.points_issued,
+            a.points_redeemed,
+            b.points_redeemed,
             a.points_expired,
             b.points_expired,
             liability[0],
@@ -202,16 +224,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let value = report.points_liability_value(month).unwrap_or_default();
             writeln!(
                 csv,
-                "{month},{name},{},{},{},{},{},{},{},{value}",
+                "{month},{name},{},{},{},{},{},{},{},{},{},{value}",
                 f.orders,
                 f.revenue,
                 discounts[i],
                 f.coupon_uses.values().sum::<u64>(),
                 f.points_issued,
+                f.points_redeemed,
+                f.points_paid,
                 f.points_expired,
                 liability[i],
             )?;
         }
+    }
+    for (name, report) in &reports {
+        let (points, paid): (Decimal, Decimal) = report
+            .months
+            .values()
+            .fold((Decimal::ZERO, Decimal::ZERO), |(p, v), f| {
+                (p + f.points_redeemed, v + f.points_paid)
+            });
+        println!("{name:>6}: {points} points redeemed, paying {paid} EUR of the orders");
     }
     let csv_path = out.join("simulation.csv");
     std::fs::write(&csv_path, csv)?;

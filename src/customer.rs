@@ -723,6 +723,23 @@ impl Customer {
         .find_map(|(field, given)| given.then_some(field))
     }
 
+    /// Sets the history snapshot in place: a customer carried from order
+    /// to order (the simulation's).
+    ///
+    /// # Errors
+    ///
+    /// As [`CustomerStats::validate`].
+    pub(crate) fn set_stats(&mut self, stats: CustomerStats) -> Result<(), CustomerError> {
+        stats.validate()?;
+        self.stats = Some(stats);
+        Ok(())
+    }
+
+    /// Sets the tier in place, or none, from a tier id already validated.
+    pub(crate) fn set_tier(&mut self, tier: Option<TierId>) {
+        self.tier = tier;
+    }
+
     /// The customer's id; for a guest, the stand-in [`CustomerId::guest`]
     /// (tell a guest with [`is_guest`](Self::is_guest)).
     #[must_use]

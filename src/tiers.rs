@@ -350,8 +350,6 @@ pub struct TierOutlook {
 struct Replay<'p> {
     program: &'p Program,
     zone: Zone,
-    /// Events known so far, by the order they happened.
-    known: Vec<&'p TierEvent>,
     /// The known events' figures by the instant their order was placed,
     /// summed for any window in a few steps.
     placed: Placed,
@@ -441,7 +439,6 @@ impl Program {
         let mut replay = Replay {
             program: self,
             zone: self.definition().time_zone,
-            known: Vec::with_capacity(events.len()),
             placed: Placed::new(&events),
             current: base,
             since: None,
@@ -451,9 +448,8 @@ impl Program {
         };
         for event in events {
             replay.advance_to(event.at)?;
-            replay.known.push(event);
             replay.enter(event)?;
-            replay.on_event(event)?;
+            replay.on_event(event.at, event.orders)?;
         }
         replay.advance_to(at)?;
         replay.status(at)
@@ -670,25 +666,27 @@ impl Replay<'_> {
         Ok(())
     }
 
-    fn on_event(&mut self, event: &TierEvent) -> Result<(), TierError> {
-        let figures = self.window_figures(event.at)?;
+    /// An event at `at` of `orders` orders (1 an order, 0 or -1 a return),
+    /// already entered.
+    fn on_event(&mut self, at: DateTime<Utc>, orders: i32) -> Result<(), TierError> {
+        let figures = self.window_figures(at)?;
         let q = self.qualified(&figures);
         if q > self.current {
             self.current = q;
-            self.since = Some(event.at);
-            self.qualified_at = Some(event.at);
+            self.since = Some(at);
+            self.qualified_at = Some(at);
             self.pending = None;
-            self.until = self.hold_end(event.at)?;
-        } else if q == self.current && q > self.base() && event.orders > 0 {
+            self.until = self.hold_end(at)?;
+        } else if q == self.current && q > self.base() && orders > 0 {
             // Qualifies again: held longer, and a pending downgrade is off.
-            self.qualified_at = Some(event.at);
+            self.qualified_at = Some(at);
             self.pending = None;
-            let end = self.hold_end(event.at)?;
+            let end = self.hold_end(at)?;
             self.until = match (self.until, end) {
                 (Some(u), Some(e)) => Some(u.max(e)),
                 _ => end,
             };
-        } else if event.orders <= 0 && self.pending.is_none() && self.current > self.base() {
+        } else if orders <= 0 && self.pending.is_none() && self.current > self.base() {
             // A return: the figures that qualified the tier, as now known.
             let Some(qualified_at) = self.qualified_at else {
                 return Ok(());
@@ -696,7 +694,7 @@ impl Replay<'_> {
             let basis = self.basis_figures(qualified_at)?;
             let held = self.qualified(&basis);
             if held < self.current {
-                self.schedule(event.at, held.max(q))?;
+                self.schedule(at, held.max(q))?;
             }
         }
         Ok(())
@@ -777,19 +775,19 @@ impl Replay<'_> {
 
     /// Counts a known event.
     fn enter(&mut self, e: &TierEvent) -> Result<(), TierError> {
-        let figures = self.figures_of(e);
+        let figures = self.figures_of(e.spend, e.gross, e.orders, e.points.unwrap_or_default());
         self.placed.add(e.placed_at, figures)
     }
 
     /// An event's figures, on the program's spend basis.
-    fn figures_of(&self, e: &TierEvent) -> Figures {
+    fn figures_of(&self, spend: Decimal, gross: Decimal, orders: i32, points: Decimal) -> Figures {
         Figures {
             spend: match self.program.tier_rules().spend {
-                SpendBasis::AfterDiscounts => e.spend,
-                SpendBasis::BeforeDiscounts => e.gross,
+                SpendBasis::AfterDiscounts => spend,
+                SpendBasis::BeforeDiscounts => gross,
             },
-            orders: i64::from(e.orders),
-            points: e.points.unwrap_or_default(),
+            orders: i64::from(orders),
+            points,
         }
     }
 
@@ -912,16 +910,27 @@ impl Replay<'_> {
     }
 }
 
-/// The figures of known events by the instant their order was placed: a
-/// Fenwick tree over the history's placement instants, so that adding an
-/// event and summing the events placed up to an instant each take a few
-/// steps (the replay is O(n log n) in the history).
-struct Placed {
-    /// The placement instants of the history, sorted, each once.
-    instants: Vec<DateTime<Utc>>,
-    /// The tree: node `i` (from 1) sums the `i & -i` instants ending at
-    /// `i`.
-    tree: Vec<Figures>,
+/// The figures of known events by the instant their order was placed, so
+/// that adding an event and summing the events placed up to an instant
+/// each take a few steps (the replay is O(n log n) in the history).
+enum Placed {
+    /// A history known in advance: a Fenwick tree over its placement
+    /// instants.
+    Tree {
+        /// The placement instants of the history, sorted, each once.
+        instants: Vec<DateTime<Utc>>,
+        /// The tree: node `i` (from 1) sums the `i & -i` instants ending at
+        /// `i`.
+        tree: Vec<Figures>,
+    },
+    /// Events as they come, in time order ([`TierTrack`]): the running
+    /// sums at each placement instant.
+    Running {
+        /// The placement instants so far, sorted, each once.
+        instants: Vec<DateTime<Utc>>,
+        /// The figures of the events placed at or before each.
+        sums: Vec<Figures>,
+    },
 }
 
 impl Placed {
@@ -930,31 +939,130 @@ impl Placed {
         instants.sort_unstable();
         instants.dedup();
         let tree = vec![Figures::default(); instants.len() + 1];
-        Placed { instants, tree }
+        Placed::Tree { instants, tree }
     }
 
     fn add(&mut self, placed: DateTime<Utc>, figures: Figures) -> Result<(), TierError> {
-        // Every event's instant is one of the history's.
-        let Ok(index) = self.instants.binary_search(&placed) else {
-            return Ok(());
-        };
-        let mut i = index + 1;
-        while i < self.tree.len() {
-            self.tree[i] = add_figures(self.tree[i], figures)?;
-            i += i & i.wrapping_neg();
+        match self {
+            Placed::Tree { instants, tree } => {
+                // Every event's instant is one of the history's.
+                let Ok(index) = instants.binary_search(&placed) else {
+                    return Ok(());
+                };
+                let mut i = index + 1;
+                while i < tree.len() {
+                    tree[i] = add_figures(tree[i], figures)?;
+                    i += i & i.wrapping_neg();
+                }
+            }
+            Placed::Running { instants, sums } => {
+                // In time order, the last instant or a new one; an event
+                // placed earlier (never from the simulation) counts in
+                // every sum from its instant on.
+                let i = instants.partition_point(|p| *p < placed);
+                if i == instants.len() {
+                    let before = sums.last().copied().unwrap_or_default();
+                    instants.push(placed);
+                    sums.push(add_figures(before, figures)?);
+                    return Ok(());
+                }
+                if instants[i] != placed {
+                    let before = if i == 0 {
+                        Figures::default()
+                    } else {
+                        sums[i - 1]
+                    };
+                    instants.insert(i, placed);
+                    sums.insert(i, before);
+                }
+                for sum in &mut sums[i..] {
+                    *sum = add_figures(*sum, figures)?;
+                }
+            }
         }
         Ok(())
     }
 
     /// The events placed at or before `upto`.
     fn prefix(&self, upto: DateTime<Utc>) -> Result<Figures, TierError> {
-        let mut i = self.instants.partition_point(|p| *p <= upto);
-        let mut sum = Figures::default();
-        while i > 0 {
-            sum = add_figures(sum, self.tree[i])?;
-            i -= i & i.wrapping_neg();
+        match self {
+            Placed::Tree { instants, tree } => {
+                let mut i = instants.partition_point(|p| *p <= upto);
+                let mut sum = Figures::default();
+                while i > 0 {
+                    sum = add_figures(sum, tree[i])?;
+                    i -= i & i.wrapping_neg();
+                }
+                Ok(sum)
+            }
+            Placed::Running { instants, sums } => {
+                let i = instants.partition_point(|p| *p <= upto);
+                Ok(if i == 0 {
+                    Figures::default()
+                } else {
+                    sums[i - 1]
+                })
+            }
         }
-        Ok(sum)
+    }
+}
+
+/// A customer's tier followed order by order, for a history given in time
+/// order: the same replay as [`Program::tier_status`], kept between
+/// orders, so that the tier after each order costs a few steps rather
+/// than a replay of the whole history. For the simulation.
+pub(crate) struct TierTrack<'p> {
+    replay: Replay<'p>,
+}
+
+impl<'p> TierTrack<'p> {
+    /// A customer with no order yet, under `program` (whose tiers have a
+    /// requirement).
+    pub(crate) fn new(program: &'p Program) -> TierTrack<'p> {
+        let base = program
+            .tiers()
+            .iter()
+            .position(|t| t.qualify.is_none())
+            .filter(|&i| i == 0);
+        TierTrack {
+            replay: Replay {
+                program,
+                zone: program.definition().time_zone,
+                placed: Placed::Running {
+                    instants: Vec::new(),
+                    sums: Vec::new(),
+                },
+                current: base,
+                since: None,
+                until: None,
+                qualified_at: None,
+                pending: None,
+            },
+        }
+    }
+
+    /// The tier (its index in the program's list) at `at`, no earlier than
+    /// the last instant asked or ordered at: what
+    /// [`Program::tier_status`] gives at `at` from the orders so far.
+    pub(crate) fn tier_at(&mut self, at: DateTime<Utc>) -> Result<Option<usize>, TierError> {
+        self.replay.advance_to(at)?;
+        Ok(self.replay.current)
+    }
+
+    /// Counts an order placed at `at` with its items after and before
+    /// discounts and its points, as [`TierEvent::from_evaluation`] would.
+    pub(crate) fn order(
+        &mut self,
+        at: DateTime<Utc>,
+        spend: Decimal,
+        gross: Decimal,
+        points: Decimal,
+    ) -> Result<(), TierError> {
+        let replay = &mut self.replay;
+        replay.advance_to(at)?;
+        let figures = replay.figures_of(spend, gross, 1, points);
+        replay.placed.add(at, figures)?;
+        replay.on_event(at, 1)
     }
 }
 

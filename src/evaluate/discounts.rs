@@ -19,6 +19,7 @@ use crate::evaluation::{
 use crate::money::{Currency, Money, RoundingMode, split_in_place};
 use crate::order::{Line, Sku};
 use crate::program::Percentages;
+use crate::rules::RuleId;
 use crate::rules::coupon::{CouponVerdict, Rejection};
 use crate::rules::ladder::{LadderMode, NextStep, StepReward, StepTable};
 use crate::rules::promotion::{Promotion, Reward};
@@ -443,10 +444,22 @@ pub(super) fn spread(
     Ok(parts)
 }
 
+/// A discount given, as a summary without detail keeps it: the rule, the
+/// amount in minor units, and for a coupon the index of its code.
+#[derive(Clone, Copy)]
+pub(crate) struct Given<'p> {
+    pub(crate) rule: &'p RuleId,
+    pub(crate) units: i128,
+    pub(crate) code: Option<usize>,
+}
+
 /// The discounts as the evaluation reports them.
 pub(super) struct Settled<'p> {
     pub(super) lines: Vec<LineOutcome>,
     pub(super) discounts: Vec<AppliedDiscount>,
+    /// Without detail, the discounts given (with detail, `discounts` says
+    /// it all and this stays empty).
+    pub(super) given: Buf<Given<'p>, 4>,
     pub(super) gifts: Vec<Gift>,
     /// The promotions applied that leave a record for the later stages (a
     /// code's redemption, a limited promotion's use, a gift, points), with
@@ -489,6 +502,7 @@ pub(super) fn settle<'a>(
         } else {
             0
         }),
+        given: Buf::with_capacity(0),
         gifts: Vec::new(),
         promotions: Vec::new(),
         nets: Lines::filled(0, 0),
@@ -583,6 +597,11 @@ pub(super) fn settle<'a>(
                 settled.promotions.push((promotion, verdict));
             }
             if !ctx.detail {
+                settled.given.push(Given {
+                    rule: candidate.rule_id(),
+                    units: applied.amount,
+                    code: verdict,
+                });
                 continue;
             }
             if let Reward::FreeGift {
@@ -602,6 +621,11 @@ pub(super) fn settle<'a>(
             name = promotion.definition.name.as_ref();
         }
         if !ctx.detail {
+            settled.given.push(Given {
+                rule: candidate.rule_id(),
+                units: applied.amount,
+                code: None,
+            });
             continue;
         }
         let parts = &application.parts[applied.parts_at..applied.parts_at + applied.parts_len];

@@ -89,10 +89,12 @@ use rust_decimal::Decimal;
 
 use crate::condition::{Condition, Facts};
 use crate::evaluation::{
-    Evaluation, IgnoredBecause, IgnoredLine, Reason, RuleRef, Summary, TraceEntry,
+    Evaluation, IgnoredBecause, IgnoredLine, Reason, RedemptionOutcome, RuleRef, Summary, Totals,
+    TraceEntry,
 };
 use crate::money::Currency;
 use crate::program::Program;
+use crate::rules::RuleId;
 use facts::Context;
 
 // One compiled program serves any number of threads.
@@ -280,6 +282,24 @@ impl Program {
             points: points.total,
             cashback: cashback.total,
         })
+    }
+
+    /// The stages without detail, kept for a caller inside the crate that
+    /// needs more than the [`Summary`]: the discounts given rule by rule,
+    /// the redemptions, when the points and cashback become available and
+    /// expire. For the simulation, which sums them over a history.
+    pub(crate) fn tally<'a>(
+        &'a self,
+        checkout: &'a Checkout,
+    ) -> Result<Tally<'a>, EvaluationError> {
+        checkout.check(self)?;
+        let mut trace = Trace::new(EvaluateOptions::new().trace(false), self, checkout);
+        let mut run = self.run(checkout, false, &mut trace)?;
+        if checkout.customer.is_guest() {
+            let currency = run.ctx.currency;
+            unclaim(&mut run.points, &mut run.cashback, currency, &mut trace);
+        }
+        Ok(Tally { run })
     }
 
     /// [`summarize`](Self::summarize) for many checkouts, in input order.
@@ -485,6 +505,54 @@ struct Run<'a> {
     points: crate::evaluation::PointsOutcome,
     cashback: crate::evaluation::CashbackOutcome,
 }
+
+/// An evaluation without its detail, from [`Program::tally`]: the same
+/// amounts as the full evaluation, read through its accessors.
+pub(crate) struct Tally<'a> {
+    run: Run<'a>,
+}
+
+impl<'a> Tally<'a> {
+    /// The order's totals.
+    pub(crate) fn totals(&self) -> &Totals {
+        &self.run.discounts.totals
+    }
+
+    /// The discounts given, in the order they applied, as the full
+    /// evaluation lists them (redemptions, which are not discounts, left
+    /// out): each rule, its amount in minor units, the code of a coupon.
+    pub(crate) fn discounts(&self) -> impl Iterator<Item = (&'a RuleId, i128, Option<&str>)> + '_ {
+        let codes = &self.run.coupons.codes;
+        self.run
+            .discounts
+            .given
+            .iter()
+            .map(move |g| (g.rule, g.units, g.code.map(|v| codes.get(v))))
+    }
+
+    /// The redemptions asked, applied or refused.
+    pub(crate) fn redemptions(&self) -> &[RedemptionOutcome] {
+        &self.run.redeemed.outcomes
+    }
+
+    /// The points earned, when they become available and when they expire.
+    pub(crate) fn points(&self) -> (Decimal, Option<Dates>) {
+        let p = &self.run.points;
+        (p.total, p.available_at.map(|at| (at, p.expires_at)))
+    }
+
+    /// The cashback earned, when it becomes available and when it expires.
+    pub(crate) fn cashback(&self) -> (Decimal, Option<Dates>) {
+        let c = &self.run.cashback;
+        (c.total, c.available_at.map(|at| (at, c.expires_at)))
+    }
+}
+
+/// When earned value becomes available, and when it expires (if it does).
+pub(crate) type Dates = (
+    chrono::DateTime<chrono::Utc>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
 
 /// The trace being written, or not.
 pub(crate) struct Trace {

@@ -9,10 +9,10 @@ use super::discounts::{Application, apply};
 use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::program::Pick;
-use crate::rules::Stacking;
 use crate::rules::coupon::{CouponVerdict, Rejection};
 use crate::rules::promotion::{Promotion, Reward};
 use crate::rules::tier::Benefits;
+use crate::rules::{RuleId, Stacking};
 use crate::util::{Buf, Lines};
 
 /// When a discount applies among the others: line-level rewards first,
@@ -56,7 +56,15 @@ pub(super) struct Candidate<'p> {
 /// The candidates of an evaluation: a usual order's in place.
 pub(super) type Candidates<'p> = Buf<Candidate<'p>, 4>;
 
-impl Candidate<'_> {
+impl<'p> Candidate<'p> {
+    /// The rule's id, borrowed from the program.
+    pub(super) fn rule_id(&self) -> &'p RuleId {
+        match self.source {
+            Source::Promotion { promotion, .. } => promotion.rule_id(),
+            Source::Tier { benefits, .. } => &benefits.rule_id,
+        }
+    }
+
     /// The rule, as the outputs name it.
     pub(super) fn rule(&self) -> RuleRef {
         match self.source {

@@ -27,7 +27,9 @@
 //! [`NudgeRules::nudges`](nudges::NudgeRules::nudges)) try rules without a
 //! program.
 //! - [`simulate`]: a program run over a history of orders, carrying each
-//!   customer's state from order to order, summed by local month into a
+//!   customer's state (order count, tier, wallet) from order to order,
+//!   customers paying with their points and cashback as the history asks,
+//!   summed by local month into a
 //!   [`SimulationReport`](simulate::SimulationReport) that merges across
 //!   disjoint sets of customers.
 //!

@@ -77,9 +77,11 @@ mod error;
 mod expiry;
 mod ledger;
 pub mod returns;
+pub(crate) mod running;
 
 pub use balance::{Account, Balance, Expiration};
 pub use entry::{Amount, BalanceKind, Entry, EntryKind, LineAmount, MAX_ENTRY, POINTS_DECIMALS};
 pub use error::WalletError;
 pub use ledger::{Ledger, LedgerBuilder, LedgerTerms};
 pub use returns::{ReturnError, ReturnOutcome, ReturnedLine};
+pub(crate) use running::RunningWallet;
