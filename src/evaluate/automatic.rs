@@ -48,7 +48,9 @@ pub(super) fn judge<'a>(
             None => None,
         };
         let usage = || ctx.checkout.promotion_usage_of(promotion.id());
-        if let Some(rejection) = restriction(ctx, promotion, usage, trace.enabled)? {
+        if promotion.is_restricted()
+            && let Some(rejection) = restriction(ctx, promotion, usage, trace.enabled)?
+        {
             trace.push(|| {
                 let rule = promotions::rule(promotion);
                 let stage = promotions::stage(promotion);

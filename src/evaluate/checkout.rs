@@ -296,6 +296,26 @@ impl Checkout {
                 });
             }
         }
+        if !self.promotion_usage.is_empty() {
+            self.check_promotion_usage()?;
+        }
+        if self
+            .customer
+            .stats()
+            .and_then(|s| s.last_order_at)
+            .is_some_and(|last| last > self.at)
+        {
+            return Err(EvaluationError::LastOrderInFuture);
+        }
+        if !self.redeem.is_empty() {
+            self.check_redemption(program)?;
+        }
+        Ok(())
+    }
+
+    /// The usage counts of automatic promotions agree with themselves:
+    /// a customer's uses within all uses, one entry per promotion.
+    fn check_promotion_usage(&self) -> Result<(), EvaluationError> {
         let mut seen = (self.promotion_usage.len() > 32)
             .then(|| std::collections::HashSet::with_capacity(self.promotion_usage.len()));
         for (i, usage) in self.promotion_usage.iter().enumerate() {
@@ -317,17 +337,6 @@ impl Checkout {
                     promotion: usage.promotion.to_string(),
                 });
             }
-        }
-        if self
-            .customer
-            .stats()
-            .and_then(|s| s.last_order_at)
-            .is_some_and(|last| last > self.at)
-        {
-            return Err(EvaluationError::LastOrderInFuture);
-        }
-        if !self.redeem.is_empty() {
-            self.check_redemption(program)?;
         }
         Ok(())
     }

@@ -10,13 +10,10 @@ use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{LadderOutcome, Reason, Stage, TraceEntry};
 use crate::rules::coupon::{CouponVerdict, Rejection, normalize_code};
 use crate::rules::promotion::Promotion;
-use crate::util::Buf;
 
 /// The verdicts, in the order the codes were entered.
-pub(super) struct Verdicts<'p> {
+pub(super) struct Verdicts {
     pub(super) verdicts: Vec<CouponVerdict>,
-    /// The promotion each code matched, by the index of its verdict.
-    pub(super) matched: Buf<Option<&'p Promotion>, 4>,
     /// Each entered code, normalised.
     pub(super) codes: Codes,
 }
@@ -72,14 +69,16 @@ pub(super) fn judge<'a>(
     ctx: &Context<'a>,
     candidates: &mut Candidates<'a>,
     outcomes: &mut Vec<LadderOutcome>,
-) -> Result<Verdicts<'a>, EvaluationError> {
+) -> Result<Verdicts, EvaluationError> {
     let program = ctx.program;
     let entered = ctx.order.coupons();
     let mut out = Verdicts {
         verdicts: Vec::with_capacity(entered.len()),
-        matched: Buf::with_capacity(entered.len()),
         codes: Codes::default(),
     };
+    if entered.is_empty() {
+        return Ok(out);
+    }
     let first = candidates.len();
     for code_entered in entered {
         let code = normalize_code(code_entered);
@@ -105,7 +104,6 @@ pub(super) fn judge<'a>(
             }
         };
         out.codes.push(code);
-        out.matched.push(coupon);
         let index = out.verdicts.len();
         if let (Some(coupon), None) = (coupon, &verdict.rejection) {
             // A coupon entered twice under two of its batch codes counts
@@ -138,6 +136,7 @@ pub(super) fn judge<'a>(
 
 /// Why `coupon`, entered as `code` (normalised), does not apply, if it
 /// does not; a promotion with steps says where the order stands on them.
+#[inline]
 fn judge_one(
     ctx: &Context<'_>,
     coupon: &Promotion,
@@ -160,7 +159,9 @@ fn judge_one(
         }
         None => None,
     };
-    if let Some(rejection) = restriction(ctx, coupon, || ctx.checkout.usage_of(code), true)? {
+    if coupon.is_restricted()
+        && let Some(rejection) = restriction(ctx, coupon, || ctx.checkout.usage_of(code), true)?
+    {
         return Ok(Some(rejection));
     }
     Ok(standing.and_then(|(table, basis, standing)| {
@@ -170,26 +171,39 @@ fn judge_one(
 
 /// Writes the refused codes of coupons into the trace, once every stage
 /// that can refuse one has run (those not combinable are already there).
-pub(super) fn trace_rejections(verdicts: &Verdicts<'_>, trace: &mut Trace) {
-    for (verdict, matched) in verdicts.verdicts.iter().zip(verdicts.matched.iter()) {
-        if let (Some(rejection), Some(coupon)) = (&verdict.rejection, matched)
-            && !matches!(rejection, Rejection::NotCombinable { .. })
-        {
-            trace.push(|| {
-                TraceEntry::new(
-                    promotions::rule(coupon),
-                    false,
-                    Stage::Coupons,
-                    Reason::CouponRejected {
-                        code: verdict.code.clone(),
-                        rejection: rejection.clone(),
-                    },
-                )
-                .observed(match rejection {
-                    Rejection::ConditionNotMet { because } => because.clone(),
-                    _ => None,
-                })
-            });
+pub(super) fn trace_rejections(ctx: &Context<'_>, verdicts: &Verdicts, trace: &mut Trace) {
+    if !trace.enabled || verdicts.verdicts.is_empty() {
+        return;
+    }
+    for (index, verdict) in verdicts.verdicts.iter().enumerate() {
+        let Some(rejection) = &verdict.rejection else {
+            continue;
+        };
+        // The promotion the code matched, for its kind.
+        let Some(coupon) = verdict
+            .coupon
+            .as_ref()
+            .and_then(|_| ctx.program.coupon_for_normalized(verdicts.codes.get(index)))
+        else {
+            continue;
+        };
+        if matches!(rejection, Rejection::NotCombinable { .. }) {
+            continue;
         }
+        trace.push(|| {
+            TraceEntry::new(
+                promotions::rule(coupon),
+                false,
+                Stage::Coupons,
+                Reason::CouponRejected {
+                    code: verdict.code.clone(),
+                    rejection: rejection.clone(),
+                },
+            )
+            .observed(match rejection {
+                Rejection::ConditionNotMet { because } => because.clone(),
+                _ => None,
+            })
+        });
     }
 }

@@ -560,11 +560,14 @@ pub(super) fn settle<'a>(
             }
             outcome.amount = ctx.decimal(applied.amount)?;
         }
-        let gives_nothing = match candidate.source {
-            Source::Promotion { promotion, .. } => promotion.gives_nothing(),
-            Source::Tier { .. } => false,
+        // A benefit gives no money: it gives nothing only when its reward
+        // is worth nothing (bonus points of 0).
+        let gives_nothing = if candidate.level == Level::Benefit {
+            matches!(candidate.source, Source::Promotion { promotion, .. } if promotion.gives_nothing())
+        } else {
+            applied.amount == 0
         };
-        if (applied.amount == 0 && candidate.level != Level::Benefit) || gives_nothing {
+        if gives_nothing {
             // Picked, but the lines it applies to were already fully
             // discounted (or no step is reached after earlier discounts, or
             // the reward is worth nothing): nothing to apply, nothing to

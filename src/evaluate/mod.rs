@@ -340,7 +340,7 @@ impl Program {
             &mut ladders,
             trace,
         )?;
-        coupons::trace_rejections(&coupons, trace);
+        coupons::trace_rejections(&ctx, &coupons, trace);
         let redeemed = redemption::redeem(&ctx, &mut discounts, trace)?;
         // Points are earned on the net after every redemption, or, when the
         // program says so, with the part paid with points counted back.
@@ -499,7 +499,7 @@ fn unclaim(
 struct Run<'a> {
     ctx: Context<'a>,
     ladders: Vec<crate::evaluation::LadderOutcome>,
-    coupons: coupons::Verdicts<'a>,
+    coupons: coupons::Verdicts,
     discounts: discounts::Settled<'a>,
     redeemed: redemption::Redeemed,
     points: crate::evaluation::PointsOutcome,

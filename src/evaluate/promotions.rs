@@ -20,6 +20,7 @@ use crate::rules::promotion::{Origin, Promotion, PromotionDefinition, Reward};
 use crate::util::Lines;
 
 /// The kind a promotion is reported under: the list it was written in.
+#[inline]
 pub(super) fn kind(promotion: &Promotion) -> RuleKind {
     match promotion.origin() {
         Origin::Ladders => RuleKind::Ladder,
@@ -29,12 +30,14 @@ pub(super) fn kind(promotion: &Promotion) -> RuleKind {
 }
 
 /// The promotion as the outputs name it.
+#[inline]
 pub(super) fn rule(promotion: &Promotion) -> RuleRef {
     RuleRef::new(kind(promotion), promotion.rule_id().clone())
 }
 
 /// The stage an automatic promotion is judged under: `ladders` for a rule
 /// of the `ladders` list, `promotions` for the others.
+#[inline]
 pub(super) fn stage(promotion: &Promotion) -> Stage {
     match promotion.origin() {
         Origin::Ladders => Stage::Ladders,
@@ -46,6 +49,7 @@ pub(super) fn stage(promotion: &Promotion) -> Stage {
 /// `usage` gives its uses so far (overall, by this customer), read only
 /// when it has a limit; with `explain`, a condition that fails says which
 /// leaf decided.
+#[inline]
 pub(super) fn restriction(
     ctx: &Context<'_>,
     promotion: &Promotion,
@@ -212,6 +216,7 @@ fn nothing_to_ship(ctx: &Context<'_>, reward: &Reward) -> Option<Rejection> {
 
 /// Where the order stands on a promotion's steps, measured on the gross as
 /// the program measures it (its tax basis): the basis and the standing.
+#[inline]
 pub(super) fn standing(
     ctx: &Context<'_>,
     lines: &LineSelector,
@@ -363,7 +368,8 @@ pub(super) fn discount<'a>(
 }
 
 /// The discount of a percent or amount off that takes its value from
-/// steps, on the lines' current `nets` (minor units), allocated per line.
+/// `table`, on its `lines`' current `nets` (minor units), allocated per
+/// line.
 fn stepped<'a>(
     ctx: &Context<'a>,
     lines: &'a LineSelector,
@@ -418,6 +424,7 @@ fn stepped<'a>(
 
 /// What a step table measures on `amounts` (minor units): the eligible
 /// lines' amount, or their units.
+#[inline]
 fn basis(
     ctx: &Context<'_>,
     lines: &LineSelector,
@@ -446,6 +453,7 @@ fn basis(
 }
 
 /// The smallest change of a step table's basis: a minor unit, or one unit.
+#[inline]
 fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
     match table.basis() {
         LadderBasis::Subtotal => currency.minor_unit(),
@@ -455,6 +463,7 @@ fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
 
 /// A step table's basis value as written in a sentence: an amount with the
 /// currency's decimals, or a number of units.
+#[inline]
 pub(super) fn show(value: Decimal, table: &StepTable, currency: Currency) -> Decimal {
     match table.basis() {
         LadderBasis::Subtotal => in_minor_units(value, currency),

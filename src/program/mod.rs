@@ -1,9 +1,11 @@
 //! Programs: a shop's rules as plain data, validated once.
 //!
 //! A [`ProgramDefinition`] is what a shop writes, in JSON, TOML or Rust.
-//! [`Program::new`] validates it once and compiles it (ladder steps checked
-//! in order, coupon codes indexed), so that evaluating a checkout never meets
-//! a malformed rule. Every error names the path to the field and the fix:
+//! [`Program::new`] validates it once and compiles it (ladders, coupons and
+//! promotions read as one list of promotions, steps checked in order, codes
+//! indexed, the automatic promotions listed), so that evaluating a checkout
+//! never meets a malformed rule and never looks at a promotion whose code
+//! it did not enter. Every error names the path to the field and the fix:
 //!
 //! ```text
 //! ladders[0].steps[2]: threshold 200.00 must be above the previous step's 300.00

@@ -620,6 +620,7 @@ impl StepTable {
     }
 
     /// The validated steps, ascending.
+    #[inline]
     #[must_use]
     pub fn steps(&self) -> &[Step] {
         &self.steps
@@ -632,23 +633,27 @@ impl StepTable {
     }
 
     /// What the table measures.
+    #[inline]
     #[must_use]
     pub fn basis(&self) -> LadderBasis {
         self.options.basis
     }
 
     /// Before or after earlier discounts.
+    #[inline]
     #[must_use]
     pub fn measure(&self) -> Measure {
         self.options.measure
     }
 
     /// Whole basket or bracket.
+    #[inline]
     #[must_use]
     pub fn mode(&self) -> LadderMode {
         self.options.mode
     }
 
+    #[inline]
     fn reaches(&self, basis: Decimal, from: Decimal) -> bool {
         match self.options.thresholds {
             Thresholds::Inclusive => basis >= from,
@@ -659,6 +664,7 @@ impl StepTable {
     /// Where `basis` stands: the highest step reached and what is missing
     /// to the next. `smallest_increment` is the currency's minor unit (or 1
     /// on a quantity basis), used for exclusive thresholds.
+    #[inline]
     #[must_use]
     pub fn standing(&self, basis: Decimal, smallest_increment: Decimal) -> Standing {
         let reached = self.steps.iter().rposition(|s| self.reaches(basis, s.from));
@@ -686,6 +692,7 @@ impl StepTable {
     /// The unrounded reward of step `reached` (an index into the steps) on
     /// `amount`, for a whole-basket table whose standing is already known.
     /// `None` on overflow or for an index past the steps.
+    #[inline]
     pub(crate) fn reward_at(&self, reached: usize, amount: Decimal) -> Option<Decimal> {
         Some(match self.steps.get(reached)?.reward {
             StepReward::Percent { percent, cap } => {
@@ -704,6 +711,7 @@ impl StepTable {
     /// In bracket mode the basis and the amount are the same subtotal; the
     /// part of it inside each reached step's bracket gets that step's
     /// percent. Returns `None` on overflow.
+    #[inline]
     #[must_use]
     pub fn reward_for(&self, basis: Decimal, amount: Decimal) -> Option<Decimal> {
         let Some(reached) = self.steps.iter().rposition(|s| self.reaches(basis, s.from)) else {

@@ -423,6 +423,51 @@ pub struct Promotion {
     /// Its place among the program's promotions: ladders, then coupons,
     /// then the `promotions` list.
     pub(crate) index: usize,
+    /// What the evaluation asks of it on every checkout, known once.
+    traits: Traits,
+}
+
+/// What a promotion's definition says about its evaluation, worked out
+/// once at compile time so that a checkout pays only for what it has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Traits {
+    /// Whether any restriction may refuse it (a window, a limit, the order
+    /// number, tiers, segments, a condition, a minimum, lines to find).
+    restricted: bool,
+    /// Whether, once applied, it leaves a record for the later stages.
+    leaves_record: bool,
+    /// Whether its reward is worth nothing whatever the order.
+    gives_nothing: bool,
+}
+
+impl Traits {
+    fn of(def: &PromotionDefinition, stepped: bool) -> Traits {
+        let limited = def.usage_limit.is_some() || def.per_customer_limit.is_some();
+        let restricted = def.valid.is_some()
+            || limited
+            || def.unique
+            || def.first_order_only
+            || def.order_number.is_some()
+            || !def.tiers.is_empty()
+            || !def.segments.is_empty()
+            || def.condition.is_some()
+            || def.min_subtotal.is_some()
+            || def.min_quantity.is_some()
+            || (!stepped && (def.reward.needs_lines() || !def.lines.is_all()))
+            || matches!(def.reward, Reward::BuyXGetY { .. } | Reward::FreeShipping);
+        Traits {
+            restricted,
+            leaves_record: !def.codes.is_empty()
+                || limited
+                || matches!(
+                    def.reward,
+                    Reward::FreeGift { .. }
+                        | Reward::BonusPoints { .. }
+                        | Reward::PointsMultiplier { .. }
+                ),
+            gives_nothing: matches!(def.reward, Reward::BonusPoints { points } if points.is_zero()),
+        }
+    }
 }
 
 impl PromotionDefinition {
@@ -1223,6 +1268,7 @@ impl PromotionDefinition {
             rule_id: RuleId::new(self.id.as_str())
                 .map_err(|_| ProgramError::new(format!("{path}.id"), Problem::Blank { what }))?,
             origin,
+            traits: Traits::of(&self, table.is_some()),
             table,
             index: 0,
             definition: self,
@@ -1335,8 +1381,10 @@ impl Promotion {
     /// The promotion a validated ladder is read as, its steps already
     /// checked under the ladder's paths.
     pub(crate) fn from_ladder(ladder: &Ladder) -> Promotion {
+        let definition = PromotionDefinition::from(ladder.definition.clone());
         Promotion {
-            definition: PromotionDefinition::from(ladder.definition.clone()),
+            traits: Traits::of(&definition, true),
+            definition,
             rule_id: ladder.rule_id().clone(),
             origin: Origin::Ladders,
             table: Some(ladder.table().clone()),
@@ -1345,24 +1393,28 @@ impl Promotion {
     }
 
     /// The promotion's id.
+    #[inline]
     #[must_use]
     pub fn id(&self) -> &str {
         self.rule_id.as_str()
     }
 
     /// The promotion's id, shared.
+    #[inline]
     #[must_use]
     pub fn rule_id(&self) -> &RuleId {
         &self.rule_id
     }
 
     /// The list of the program it was written in.
+    #[inline]
     #[must_use]
     pub fn origin(&self) -> Origin {
         self.origin
     }
 
     /// Whether it has no codes: it is judged on every checkout.
+    #[inline]
     #[must_use]
     pub fn is_automatic(&self) -> bool {
         self.definition.codes.is_empty()
@@ -1370,6 +1422,7 @@ impl Promotion {
 
     /// The validated steps its percent or amount off takes its value from,
     /// if it has steps.
+    #[inline]
     #[must_use]
     pub fn steps(&self) -> Option<&StepTable> {
         self.table.as_ref()
@@ -1378,27 +1431,30 @@ impl Promotion {
     /// Whether it limits its redemptions, overall or per customer: an
     /// automatic promotion then needs its usage counts and gives a
     /// redemption effect.
+    #[inline]
     #[must_use]
     pub fn has_usage_limit(&self) -> bool {
         self.definition.usage_limit.is_some() || self.definition.per_customer_limit.is_some()
     }
 
+    /// Whether any restriction may refuse it: one that has none applies
+    /// on every checkout without a look at its restrictions.
+    #[inline]
+    pub(crate) fn is_restricted(&self) -> bool {
+        self.traits.restricted
+    }
+
     /// Whether, once applied, it leaves anything for the later stages: a
     /// redemption to store (a code, or a usage limit), a gift, or points.
+    #[inline]
     pub(crate) fn leaves_record(&self) -> bool {
-        !self.is_automatic()
-            || self.has_usage_limit()
-            || matches!(
-                self.definition.reward,
-                Reward::FreeGift { .. }
-                    | Reward::BonusPoints { .. }
-                    | Reward::PointsMultiplier { .. }
-            )
+        self.traits.leaves_record
     }
 
     /// Whether its reward is worth nothing whatever the order: bonus points
     /// of 0 (a discount of 0 is seen from its amount).
+    #[inline]
     pub(crate) fn gives_nothing(&self) -> bool {
-        matches!(self.definition.reward, Reward::BonusPoints { points } if points.is_zero())
+        self.traits.gives_nothing
     }
 }

@@ -175,6 +175,32 @@ fn amount_off_each_unit_of_coffee_without_a_code() {
 }
 
 #[test]
+fn an_automatic_discount_without_restrictions_still_needs_a_line_to_come_off() {
+    let program = promoted(
+        json!([{"id": "ten", "reward": {"type": "percent_off", "percent": "10"}},
+        {"id": "steps", "reward": {"type": "amount_off",
+         "steps": [{"from": "0.00", "amount": "1.00"}]}}]),
+    );
+    // Only a gift card, which is never discounted.
+    let e = eval(
+        &program,
+        &Basket::eur().exempt_line("GIFT-CARD", 1, "50.00").build(),
+    );
+    assert_eq!(e.totals.discount, d("0.00"));
+    assert_eq!(
+        only(&e, "ten").reason,
+        Reason::NotEligible {
+            rejection: Rejection::NoEligibleItems
+        }
+    );
+    // Steps from 0 are reached by nothing at all, as a ladder's are, and
+    // find nothing to discount.
+    let steps = only(&e, "steps");
+    assert_eq!(steps.stage, Stage::Discounts);
+    assert!(matches!(steps.reason, Reason::NothingToDiscount { .. }));
+}
+
+#[test]
 fn automatic_free_shipping_from_a_minimum() {
     let program = promoted(json!([{"id": "ship-50", "min_subtotal": "50.00",
         "reward": {"type": "free_shipping"}}]));
