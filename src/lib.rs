@@ -195,6 +195,7 @@ pub mod customer;
 pub mod error;
 pub mod evaluate;
 pub mod evaluation;
+pub mod guide;
 pub mod id;
 pub mod money;
 pub mod order;
