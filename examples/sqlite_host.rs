@@ -4,8 +4,10 @@
 //! in one transaction per checkout (`sqlite_host/host.rs` holds the SQL).
 //!
 //! Three checkouts enter a coupon limited to two uses (the third is refused
-//! by the limit), a later one pays with points, and part of it comes back.
-//! Then the example prints the rows it stored.
+//! by the limit), an opening offer runs out of its budget, a later order
+//! pays with points, and part of it comes back. Then an order is cancelled:
+//! its coupon use and what it spent of the budget come back, and the next
+//! order gets both. The example prints the rows it stored.
 //!
 //! Run with `cargo run --example sqlite_host`.
 
@@ -22,7 +24,8 @@ use rusqlite::Connection;
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
 /// A point per 1.00 paid, pending for 14 days; WELCOME takes 10% off,
-/// twice in all and once per customer; 100 points pay 1.00, from 500, in
+/// twice in all and once per customer; OPENING takes 5.00 off orders above
+/// 50.00 until it gave 10.00 in all; 100 points pay 1.00, from 500, in
 /// steps of 100, up to half the order.
 const PROGRAM: &str = r#"{
     "id": "beans",
@@ -31,6 +34,8 @@ const PROGRAM: &str = r#"{
     "coupons": [{"id": "welcome", "codes": ["WELCOME"], "usage_limit": 2,
                  "per_customer_limit": 1,
                  "reward": {"type": "percent_off", "percent": "10"}}],
+    "promotions": [{"id": "opening", "min_subtotal": {"above": "50.00"}, "budget": "10.00",
+                    "reward": {"type": "amount_off", "amount": "5.00"}}],
     "earning": [{"id": "points", "points": "1", "per": "1.00"}],
     "ledger": {"return_window_days": 14},
     "redemption": {
@@ -125,7 +130,8 @@ fn main() -> Result<()> {
     buy(&mut conn, &program, a1, none())?;
     let a2 = order("A-2", "C-2", "2026-03-02T11:00:00Z", &[beans], &["welcome"])?;
     buy(&mut conn, &program, a2, none())?;
-    // The third use: refused by the limit, the order placed without it.
+    // The third use: refused by the limit, the order placed without it;
+    // the opening offer gave its 10.00 (5.00 on A-1 and on A-2): none left.
     let a3 = order("A-3", "C-3", "2026-03-02T12:00:00Z", &[beans], &["WELCOME"])?;
     buy(&mut conn, &program, a3, none())?;
     // C-1 again, once A-1's points are available: 500 points pay 5.00.
@@ -158,6 +164,15 @@ fn main() -> Result<()> {
     let balance = host::ledger(&conn, &program, &c1)?.balance_at(refund.at())?;
     println!("C-1: {balance}");
 
+    // A-2 is called off before it ships: its WELCOME use and the 5.00 it
+    // spent of the opening budget come back, and its points go.
+    let cancelled =
+        host::cancel_order(&mut conn, &program, "A-2", "2026-03-26T09:00:00Z".parse()?)?;
+    println!("cancel A-2: {} effects stored", cancelled.effects.len());
+    // So C-3's next order gets both.
+    let a5 = order("A-5", "C-3", "2026-03-27T10:00:00Z", &[beans], &["WELCOME"])?;
+    buy(&mut conn, &program, a5, none())?;
+
     dump(&conn, "coupon_usage", "program, counter, overall")?;
     dump(
         &conn,
@@ -165,6 +180,9 @@ fn main() -> Result<()> {
         "program, counter, customer, uses",
     )?;
     dump(&conn, "coupon_events", "key, counter, customer, delta")?;
+    dump(&conn, "budget_spent", "program, promotion, spent")?;
+    dump(&conn, "budget_events", "key, promotion, amount")?;
+    dump(&conn, "cancellations", "program, order_id")?;
     dump(
         &conn,
         "ledger_entries",

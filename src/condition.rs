@@ -71,6 +71,12 @@ pub enum Condition {
     SubtotalAtLeast(Decimal),
     /// The order's subtotal is below this amount.
     SubtotalBelow(Decimal),
+    /// The order's subtotal is more than this amount (the exclusive form
+    /// of `subtotal_at_least`).
+    SubtotalAbove(Decimal),
+    /// The order's subtotal is this amount or less (the inclusive form of
+    /// `subtotal_below`).
+    SubtotalAtMost(Decimal),
     /// The order has at least this many non-exempt units.
     QuantityAtLeast(u64),
     /// A line sells this sku (exempt lines count: this is a fact about the
@@ -187,6 +193,8 @@ impl Condition {
             Condition::Not(inner) => inner.validate_at(calendar, depth + 1),
             Condition::SubtotalAtLeast(v) => non_negative("subtotal_at_least", *v),
             Condition::SubtotalBelow(v) => non_negative("subtotal_below", *v),
+            Condition::SubtotalAbove(v) => non_negative("subtotal_above", *v),
+            Condition::SubtotalAtMost(v) => non_negative("subtotal_at_most", *v),
             Condition::TierIn(list) => non_empty("tier_in", list.is_empty()),
             Condition::SegmentIn(list) => non_empty("segment_in", list.is_empty()),
             Condition::ChannelIn(list) => non_empty("channel_in", list.is_empty()),
@@ -369,6 +377,18 @@ impl Condition {
                 facts.amount(facts.subtotal),
                 facts.amount(*bound),
                 facts.subtotal < *bound,
+            ),
+            Condition::SubtotalAbove(bound) => obs!(
+                Fact::SubtotalAbove,
+                facts.amount(facts.subtotal),
+                facts.amount(*bound),
+                facts.subtotal > *bound,
+            ),
+            Condition::SubtotalAtMost(bound) => obs!(
+                Fact::SubtotalAtMost,
+                facts.amount(facts.subtotal),
+                facts.amount(*bound),
+                facts.subtotal <= *bound,
             ),
             Condition::QuantityAtLeast(bound) => obs!(
                 Fact::QuantityAtLeast,
@@ -621,6 +641,8 @@ pub struct Verdict {
 pub enum Fact {
     SubtotalAtLeast,
     SubtotalBelow,
+    SubtotalAbove,
+    SubtotalAtMost,
     QuantityAtLeast,
     HasSku,
     HasCategory,
@@ -770,6 +792,10 @@ impl fmt::Display for Observation {
             (Fact::SubtotalAtLeast, false) => write!(f, "subtotal {o} is below {b}"),
             (Fact::SubtotalBelow, true) => write!(f, "subtotal {o} is below {b}"),
             (Fact::SubtotalBelow, false) => write!(f, "subtotal {o} is not below {b}"),
+            (Fact::SubtotalAbove, true) => write!(f, "subtotal {o} is above {b}"),
+            (Fact::SubtotalAbove, false) => write!(f, "subtotal {o} is not above {b}"),
+            (Fact::SubtotalAtMost, true) => write!(f, "subtotal {o} is at most {b}"),
+            (Fact::SubtotalAtMost, false) => write!(f, "subtotal {o} is above {b}"),
             (Fact::QuantityAtLeast, true) => write!(f, "quantity {o} is at least {b}"),
             (Fact::QuantityAtLeast, false) => write!(f, "quantity {o} is below {b}"),
             (Fact::HasSku, true) => write!(f, "the order has sku {b}"),

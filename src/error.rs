@@ -45,7 +45,9 @@ fn limit_field(what: &str) -> &'static str {
     match what {
         "lines in the order" => "lines_per_order",
         "coupon codes entered" => "codes_per_order",
-        "coupon usage entries" | "promotion usage entries" => "usage_entries",
+        "coupon usage entries" | "promotion usage entries" | "budget spent entries" => {
+            "usage_entries"
+        }
         "coupon codes in the program" => "codes_per_program",
         "rules in the program" => "rules_per_program",
         _ => "steps_per_ladder",
@@ -490,6 +492,23 @@ pub enum Problem {
     /// Buy X get Y with a zero.
     #[error("buy and get must both be 1 or more")]
     BuyGetZero,
+    /// A maximum subtotal that no subtotal meeting the minimum can stay
+    /// within (or, without a minimum, that no subtotal can).
+    #[error("{}", empty_range(*min, *max))]
+    EmptySubtotalRange {
+        /// The minimum, if any.
+        min: Option<crate::rules::bounds::Minimum>,
+        /// The maximum.
+        max: crate::rules::bounds::Maximum,
+    },
+    /// A spend budget on a reward that gives no money off.
+    #[error(
+        "a budget counts the money a promotion takes off, and {reward} takes none: remove budget, or limit the promotion with usage_limit"
+    )]
+    BudgetWithoutDiscount {
+        /// The reward's type.
+        reward: &'static str,
+    },
     /// An amount with more decimals than the currency.
     #[error(transparent)]
     Money(#[from] MoneyError),
@@ -499,6 +518,21 @@ pub enum Problem {
     /// A condition that cannot be used.
     #[error(transparent)]
     Condition(#[from] ConditionError),
+}
+
+/// The sentence of [`Problem::EmptySubtotalRange`].
+fn empty_range(
+    min: Option<crate::rules::bounds::Minimum>,
+    max: crate::rules::bounds::Maximum,
+) -> String {
+    match min {
+        Some(min) => format!(
+            "max_subtotal {max} and min_subtotal {min}: no subtotal meets both, so the promotion never applies; raise the maximum or lower the minimum"
+        ),
+        None => format!(
+            "max_subtotal {max}: no subtotal is within it (a subtotal is 0 or more), so the promotion never applies; give an amount above 0, or write it inclusive"
+        ),
+    }
 }
 
 /// The sentence of [`Problem::ScoreRange`].
@@ -606,6 +640,23 @@ pub enum EvaluationError {
     ZeroQuantity {
         /// The line.
         line: crate::order::LineId,
+    },
+    /// A promotion appears twice in what the budgets gave.
+    #[error("budget_spent lists \"{promotion}\" twice: give one entry per promotion")]
+    DuplicateBudgetSpent {
+        /// The promotion's id.
+        promotion: String,
+    },
+    /// What a budget gave so far that cannot be read: negative, finer than
+    /// the minor unit, or too large.
+    #[error("budget_spent for \"{promotion}\": {spent} {problem}")]
+    InvalidBudgetSpent {
+        /// The promotion's id.
+        promotion: String,
+        /// The amount as given.
+        spent: Decimal,
+        /// What is wrong with it, and what to write instead.
+        problem: &'static str,
     },
     /// The customer's last order is after the evaluation instant.
     #[error(
@@ -824,6 +875,18 @@ pub enum WarningKind {
         /// What is 0: `percent`, `amount` or `bonus points`.
         what: &'static str,
     },
+    /// An exclusive minimum subtotal of 0 (`{"above": "0"}`): it turns
+    /// away only baskets whose eligible lines cost nothing, so it likely
+    /// is not the minimum meant.
+    #[error(
+        "above 0 lets every basket through but a free one: give the amount the subtotal must be above, or remove the minimum"
+    )]
+    ExclusiveZeroMinimum,
+    /// A spend budget of 0: every discount of the promotion goes over it.
+    #[error(
+        "a budget of 0 refuses every discount: the promotion never applies; give the total it may give, or remove it"
+    )]
+    ZeroBudget,
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.
     #[error(

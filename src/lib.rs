@@ -24,7 +24,8 @@
 //!   that name the path and the fix: [`promotions`](rules::promotion) of
 //!   every reward, automatic or behind [`coupon`](rules::coupon) codes,
 //!   whose percent or amount off may take its value from the steps of a
-//!   progressive discount [`ladder`](rules::ladder); points
+//!   progressive discount [`ladder`](rules::ladder), with inclusive or
+//!   exclusive subtotal [`bounds`](rules::bounds) and spend budgets; points
 //!   [`earning`](rules::earn) with multipliers and bonuses,
 //!   [`cashback`](rules::cashback), the [`expiry`](rules::expiry) of
 //!   what is earned, paying with points or cashback
@@ -50,7 +51,9 @@
 //!   reversals, restorations, expiry by date or by inactivity, and the
 //!   [`Balance`](wallet::Balance) at any instant; and
 //!   [`returns`](wallet::returns) that give back and take back exactly
-//!   what the returned units paid and earned.
+//!   what the returned units paid and earned, and
+//!   [`cancellations`](wallet::cancel) that give back everything an order
+//!   stored.
 //! - [`tiers`]: a customer's VIP tier from their history
 //!   ([`Program::tier_status`](program::Program::tier_status)), and what an
 //!   order does to it

@@ -21,7 +21,7 @@ pub use crate::calendar::{Country, SeasonalEvent, Zone};
 pub use crate::condition::{Condition, LineSelector};
 pub use crate::customer::{Customer, CustomerStats, TierId};
 pub use crate::error::Error;
-pub use crate::evaluate::{Checkout, CouponUsage, EvaluateOptions, PromotionUsage};
+pub use crate::evaluate::{BudgetSpent, Checkout, CouponUsage, EvaluateOptions, PromotionUsage};
 pub use crate::evaluation::{Effect, Evaluation};
 pub use crate::money::{Currency, Money, RoundingMode};
 pub use crate::order::{Line, Order, Refund};

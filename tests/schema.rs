@@ -126,6 +126,35 @@ fn a_wrong_type_is_invalid() {
 }
 
 #[test]
+fn bounds_budgets_and_budget_spent_have_their_schema() {
+    let mut program = json("program.json");
+    program["promotions"] = json!([
+        {"id": "over-50", "min_subtotal": {"above": "50.00"}, "max_subtotal": "200.00",
+         "budget": "1000.00", "reward": {"type": "free_shipping"}},
+        {"id": "under-30", "min_subtotal": {"at_least": "10.00"},
+         "max_subtotal": {"below": "30.00"}, "condition": {"subtotal_above": "5.00"},
+         "reward": {"type": "amount_off", "amount": "1.00"}},
+        {"id": "up-to", "condition": {"subtotal_at_most": "80.00"},
+         "reward": {"type": "amount_off", "amount": "1.00"}}
+    ]);
+    assert_program(&program);
+    // A misspelt comparison, or the other bound's, is refused by both.
+    for wrong in [json!({"abuve": "50.00"}), json!({"below": "50.00"})] {
+        let mut program = json("program.json");
+        program["promotions"] = json!([{"id": "p", "min_subtotal": wrong,
+                                        "reward": {"type": "free_shipping"}}]);
+        assert_not_program(&program);
+    }
+    let mut checkout = json("checkout.json");
+    checkout["budget_spent"] = json!([{"promotion": "over-50", "spent": "95.00"}]);
+    validator::validate(&checkout_schema(), &checkout).unwrap();
+    serde_json::from_value::<Checkout>(checkout.clone()).unwrap();
+    checkout["budget_spent"] = json!([{"promotion": "over-50", "spnt": "95.00"}]);
+    assert!(validator::validate(&checkout_schema(), &checkout).is_err());
+    assert!(serde_json::from_value::<Checkout>(checkout).is_err());
+}
+
+#[test]
 fn a_missing_required_field_is_invalid() {
     let mut program = json("program.json");
     program.as_object_mut().unwrap().remove("currency");

@@ -1,6 +1,7 @@
 //! The SQLite host of `examples/sqlite_host.rs` under concurrent
-//! checkouts: no coupon use oversold, no point spent twice, every entry
-//! stored once, and storing everything again changes nothing.
+//! checkouts: no coupon use oversold, no budget overspent, no point spent
+//! twice, every entry stored once, and storing everything again changes
+//! nothing; a cancellation gives back once, never below zero.
 //!
 //! Its own test binary, so its threads do not share the two cores with the
 //! other tests' and its throughput means something.
@@ -60,6 +61,9 @@ fn snapshot(conn: &Connection) -> Vec<String> {
         ("coupon_usage", "program, counter"),
         ("coupon_usage_by_customer", "program, counter, customer"),
         ("coupon_events", "key"),
+        ("budget_spent", "program, promotion"),
+        ("budget_events", "key"),
+        ("cancellations", "program, order_id"),
         ("ledger_entries", "key"),
         ("orders", "program, id"),
         ("returns", "program, order_id, refund"),
@@ -439,4 +443,168 @@ fn concurrent_checkouts_never_oversell_a_limited_automatic_promotion() {
         }
     }
     assert_eq!(discounted, 40);
+}
+
+/// LAUNCH: an automatic 5.00 off until it gave 100.00 in all: 20 orders.
+const BUDGETED: &str = r#"{
+    "id": "launch-shop",
+    "currency": "EUR",
+    "promotions": [{"id": "launch", "budget": "100.00",
+                    "reward": {"type": "amount_off", "amount": "5.00"}}]
+}"#;
+
+#[test]
+fn concurrent_checkouts_never_overspend_a_budget() {
+    let program =
+        Program::new(serde_json::from_str::<ProgramDefinition>(BUDGETED).unwrap()).unwrap();
+    let conn = fresh(&program, "budget");
+    let path = conn.path().unwrap().to_owned();
+    drop(conn);
+    let at = AT.parse().unwrap();
+    // 200 checkouts by 50 customers on 8 threads.
+    let next = AtomicUsize::new(0);
+    let errors = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                let mut conn = host::open(std::path::Path::new(&path)).unwrap();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= 200 {
+                        break;
+                    }
+                    let price = Money::parse("30.00", Currency::EUR).unwrap();
+                    let order = Order::builder(
+                        format!("O-{i:04}"),
+                        customer(i / PER_CUSTOMER),
+                        at,
+                        Currency::EUR,
+                    )
+                    .line(Line::new("1", "BEANS-1KG", 1, price))
+                    .build()
+                    .unwrap();
+                    if let Err(e) =
+                        host::checkout(&mut conn, &program, &Checkout::for_order(order, at))
+                    {
+                        errors.lock().unwrap().push(format!("O-{i}: {e}"));
+                    }
+                }
+            });
+        }
+    });
+    let errors = errors.into_inner().unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let conn = host::open(std::path::Path::new(&path)).unwrap();
+    // 100.00 / 5.00 = 20 orders spent it, exactly: 10 000 cents.
+    assert_eq!(
+        count(
+            &conn,
+            "SELECT spent FROM budget_spent WHERE promotion = 'launch'"
+        ),
+        10_000
+    );
+    assert_eq!(count(&conn, "SELECT count(*) FROM budget_events"), 20);
+    let mut discounted = 0;
+    for i in 0..200 {
+        let (_, evaluation) = host::stored_order(&conn, &program, &format!("O-{i:04}"))
+            .unwrap()
+            .unwrap();
+        if evaluation.totals.discount == Decimal::from(5) {
+            discounted += 1;
+        } else {
+            assert_eq!(evaluation.totals.discount, Decimal::ZERO);
+        }
+    }
+    assert_eq!(discounted, 20);
+}
+
+/// ONCE: 10.00 off, one use in all, from a budget of 20.00.
+const ONCE: &str = r#"{
+    "id": "once-shop",
+    "currency": "EUR",
+    "coupons": [{"id": "once", "codes": ["ONCE"], "usage_limit": 1, "budget": "20.00",
+                 "reward": {"type": "amount_off", "amount": "10.00"}}],
+    "earning": [{"id": "points", "points": "1", "per": "1.00"}]
+}"#;
+
+#[test]
+fn a_cancelled_order_gives_back_its_use_and_spend_once_and_never_below_zero() {
+    let program = Program::new(serde_json::from_str::<ProgramDefinition>(ONCE).unwrap()).unwrap();
+    let mut conn = fresh(&program, "cancel");
+    let at: chrono::DateTime<chrono::Utc> = AT.parse().unwrap();
+    let buy = |conn: &mut Connection, id: &str| {
+        let price = Money::parse("30.00", Currency::EUR).unwrap();
+        let order = Order::builder(id, "C-001", at, Currency::EUR)
+            .line(Line::new("1", "BEANS-1KG", 1, price))
+            .coupon("ONCE")
+            .build()
+            .unwrap();
+        host::checkout(conn, &program, &Checkout::for_order(order, at))
+            .unwrap()
+            .evaluation
+    };
+    let uses = |conn: &Connection| {
+        count(
+            conn,
+            "SELECT overall FROM coupon_usage WHERE counter = 'coupon:once'",
+        )
+    };
+    let spent = |conn: &Connection| {
+        count(
+            conn,
+            "SELECT spent FROM budget_spent WHERE promotion = 'once'",
+        )
+    };
+    assert!(buy(&mut conn, "O-1").coupons[0].is_accepted());
+    assert_eq!((uses(&conn), spent(&conn)), (1, 1000));
+    // The one use is taken.
+    assert!(!buy(&mut conn, "O-2").coupons[0].is_accepted());
+    // O-1 is cancelled: its use, its 10.00 and its 20 points come back.
+    let later = "2026-06-01T12:00:00Z".parse().unwrap();
+    let cancelled = host::cancel_order(&mut conn, &program, "O-1", later).unwrap();
+    assert_eq!(cancelled.effects.len(), 3);
+    assert_eq!((uses(&conn), spent(&conn)), (0, 0));
+    let c1: CustomerId = "C-001".parse().unwrap();
+    let balance = host::ledger(&conn, &program, &c1)
+        .unwrap()
+        .balance_at(later)
+        .unwrap();
+    // O-2 earned 30 points; O-1's 20 were reversed.
+    assert_eq!(
+        balance.points.pending + balance.points.available,
+        Decimal::from(30)
+    );
+    // Cancelling again gives the stored cancellation and changes nothing.
+    let before = snapshot(&conn);
+    assert_eq!(
+        host::cancel_order(&mut conn, &program, "O-1", later).unwrap(),
+        cancelled
+    );
+    assert_eq!(snapshot(&conn), before);
+    // A cancelled order is not returned.
+    let refund = loyalty::order::Refund::new("R-1", "O-1", later)
+        .unwrap()
+        .line("1", 1)
+        .unwrap();
+    assert!(matches!(
+        host::return_order(&mut conn, &program, &refund),
+        Err(host::HostError::Cancelled { .. })
+    ));
+    // The use is free again.
+    assert!(buy(&mut conn, "O-3").coupons[0].is_accepted());
+    assert_eq!((uses(&conn), spent(&conn)), (1, 1000));
+    // A store that lost count (set to 0 uses and 3.00 spent by hand) is
+    // never taken below zero by O-3's cancellation.
+    conn.execute_batch(
+        "UPDATE coupon_usage SET overall = 0;
+         UPDATE coupon_usage_by_customer SET uses = 0;
+         UPDATE budget_spent SET spent = 300;",
+    )
+    .unwrap();
+    host::cancel_order(&mut conn, &program, "O-3", later).unwrap();
+    assert_eq!((uses(&conn), spent(&conn)), (0, 0));
+    assert_eq!(
+        count(&conn, "SELECT min(uses) FROM coupon_usage_by_customer"),
+        0
+    );
 }

@@ -33,18 +33,29 @@
 //! limits its uses counts under its id (`promotion:id`), read for every
 //! checkout and stored from its `PromotionRedemption` effect with the same
 //! compare-and-set.
+//!
+//! A promotion with a spend budget (automatic or a coupon) keeps what it
+//! gave in `budget_spent`, in minor units, by promotion id: read for each
+//! automatic promotion with a budget and each entered coupon with one, and
+//! stored from its `SpendBudget` effect only if the stored total still
+//! equals `spent_seen` and the new total stays within `budget` (the
+//! evaluation never asks for more; the check keeps a stale program from
+//! overspending). A `ReleaseBudget` (a full return, a cancellation)
+//! subtracts its amount once per key, never below zero; a `ReleaseCoupon`
+//! or `ReleasePromotion` likewise never takes a count below zero.
 
 use std::fmt;
 
 use loyalty::Decimal;
 use loyalty::customer::CustomerId;
-use loyalty::evaluate::{Checkout, CouponUsage, PromotionUsage};
+use loyalty::evaluate::{BudgetSpent, Checkout, CouponUsage, PromotionUsage};
 use loyalty::evaluation::{Effect, Evaluation};
+use loyalty::money::Money;
 use loyalty::order::Refund;
 use loyalty::program::Program;
 use loyalty::rules::coupon::{codes_match, normalize_code};
 use loyalty::rules::redemption::Available;
-use loyalty::wallet::{Entry, Ledger, ReturnOutcome};
+use loyalty::wallet::{Cancellation, Entry, Ledger, ReturnOutcome};
 use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 
 /// How many times a checkout is evaluated before giving up on a store
@@ -76,6 +87,24 @@ CREATE TABLE IF NOT EXISTS coupon_events (
     counter  TEXT NOT NULL,
     customer TEXT NOT NULL,
     delta    INTEGER NOT NULL              -- +1 redeemed, -1 released on a return
+);
+CREATE TABLE IF NOT EXISTS budget_spent (
+    program   TEXT NOT NULL,
+    promotion TEXT NOT NULL,
+    spent     INTEGER NOT NULL,            -- minor units, never below 0
+    PRIMARY KEY (program, promotion)
+);
+CREATE TABLE IF NOT EXISTS budget_events (
+    key       TEXT PRIMARY KEY,            -- the effect's idempotency key
+    program   TEXT NOT NULL,
+    promotion TEXT NOT NULL,
+    amount    INTEGER NOT NULL             -- minor units: + spent, - released
+);
+CREATE TABLE IF NOT EXISTS cancellations (
+    program      TEXT NOT NULL,
+    order_id     TEXT NOT NULL,
+    cancellation TEXT NOT NULL,            -- Cancellation, JSON
+    PRIMARY KEY (program, order_id)
 );
 CREATE TABLE IF NOT EXISTS ledger_entries (
     key      TEXT PRIMARY KEY,             -- the entry's idempotency key
@@ -128,6 +157,11 @@ pub enum HostError {
         /// The order.
         order: String,
     },
+    /// A return of an order that was cancelled.
+    Cancelled {
+        /// The order.
+        order: String,
+    },
 }
 
 impl fmt::Display for HostError {
@@ -141,6 +175,7 @@ impl fmt::Display for HostError {
             }
             HostError::Conflict { key } => write!(f, "key {key} is stored with other content"),
             HostError::UnknownOrder { order } => write!(f, "order {order} is not stored"),
+            HostError::Cancelled { order } => write!(f, "order {order} was cancelled"),
         }
     }
 }
@@ -228,6 +263,26 @@ fn usage(
         )
         .optional()?;
     Ok((overall.unwrap_or(0), by_customer.unwrap_or(0)))
+}
+
+/// What `promotion` gave against its budget, in minor units.
+fn budget_spent(conn: &Connection, program: &Program, promotion: &str) -> Result<i64, HostError> {
+    let spent: Option<i64> = conn
+        .query_row(
+            "SELECT spent FROM budget_spent WHERE program = ?1 AND promotion = ?2",
+            params![program.id(), promotion],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(spent.unwrap_or(0))
+}
+
+/// An amount of the program's currency in minor units, as stored.
+fn minor(program: &Program, amount: Decimal) -> Result<i64, HostError> {
+    let units = Money::new(amount, program.currency())
+        .to_minor_units()
+        .map_err(loyalty)?;
+    i64::try_from(units).map_err(|e| HostError::Loyalty(Box::new(e)))
 }
 
 /// The customer's stored entries.
@@ -320,6 +375,29 @@ pub fn checkout(
                 });
             }
         }
+        seen.budget_spent.clear();
+        let entered = checkout
+            .order
+            .coupons()
+            .iter()
+            .filter_map(|code| program.coupon_for_code(code));
+        let automatic = program.promotions().iter().filter(|p| p.is_automatic());
+        for promotion in automatic.chain(entered).filter(|p| p.has_budget()) {
+            if seen
+                .budget_spent
+                .iter()
+                .any(|b| &b.promotion == promotion.rule_id())
+            {
+                continue;
+            }
+            let spent = budget_spent(conn, program, promotion.id())?;
+            let spent =
+                Money::from_minor_units(i128::from(spent), program.currency()).map_err(loyalty)?;
+            seen.budget_spent.push(BudgetSpent {
+                promotion: promotion.rule_id().clone(),
+                spent: spent.amount(),
+            });
+        }
         if !seen.redeem.is_empty() {
             seen.available = available(conn, program, customer, seen.at)?;
         }
@@ -408,6 +486,23 @@ pub fn store(
                 customer,
                 (*seen_overall, *seen_by_customer),
             )?,
+            Effect::SpendBudget {
+                key,
+                promotion,
+                budget,
+                spent_seen,
+                amount,
+            } => spend_budget(
+                tx,
+                program,
+                key,
+                promotion.as_str(),
+                (
+                    minor(program, *budget)?,
+                    minor(program, *spent_seen)?,
+                    minor(program, *amount)?,
+                ),
+            )?,
             Effect::RedeemPoints {
                 key,
                 available_seen,
@@ -483,6 +578,62 @@ fn count_use(
     Ok(overall == 1 && by_customer == 1)
 }
 
+/// Adds `amount` to what `promotion` gave, with a compare-and-set on
+/// `spent_seen` and never past `budget` (all in minor units): `false` when
+/// the stored total changed. An effect already stored is skipped.
+fn spend_budget(
+    tx: &Transaction<'_>,
+    program: &Program,
+    key: &str,
+    promotion: &str,
+    (budget, spent_seen, amount): (i64, i64, i64),
+) -> Result<bool, HostError> {
+    let p = program.id();
+    let new = tx.execute(
+        "INSERT OR IGNORE INTO budget_events (key, program, promotion, amount)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![key, p, promotion, amount],
+    )?;
+    if new == 0 {
+        return Ok(true);
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO budget_spent (program, promotion, spent) VALUES (?1, ?2, 0)",
+        params![p, promotion],
+    )?;
+    let updated = tx.execute(
+        "UPDATE budget_spent SET spent = spent + ?3
+         WHERE program = ?1 AND promotion = ?2 AND spent = ?4 AND spent + ?3 <= ?5",
+        params![p, promotion, amount, spent_seen, budget],
+    )?;
+    Ok(updated == 1)
+}
+
+/// Gives back `amount` (minor units) of what `promotion` gave, once per
+/// key, never below zero.
+fn release_budget(
+    tx: &Transaction<'_>,
+    program: &Program,
+    key: &str,
+    promotion: &str,
+    amount: i64,
+) -> Result<(), HostError> {
+    let p = program.id();
+    let new = tx.execute(
+        "INSERT OR IGNORE INTO budget_events (key, program, promotion, amount)
+         VALUES (?1, ?2, ?3, ?4)",
+        params![key, p, promotion, -amount],
+    )?;
+    if new == 1 {
+        tx.execute(
+            "UPDATE budget_spent SET spent = MAX(0, spent - ?3)
+             WHERE program = ?1 AND promotion = ?2",
+            params![p, promotion, amount],
+        )?;
+    }
+    Ok(())
+}
+
 /// Whether a ledger entry of `key` is stored.
 fn is_stored(tx: &Transaction<'_>, key: &str) -> Result<bool, HostError> {
     Ok(tx
@@ -536,6 +687,11 @@ pub fn return_order(
     refund: &Refund,
 ) -> Result<ReturnOutcome, HostError> {
     let order = refund.order().as_str();
+    if stored_cancellation(conn, program, order)?.is_some() {
+        return Err(HostError::Cancelled {
+            order: order.to_owned(),
+        });
+    }
     for _ in 0..ATTEMPTS {
         let Some((checkout, evaluation)) = stored_order(conn, program, order)? else {
             return Err(HostError::UnknownOrder {
@@ -577,13 +733,72 @@ pub fn return_order(
 }
 
 /// Stores the effects of a return in `tx`: its ledger entries by key, and
-/// the coupon and promotion uses it gives back, once per key.
+/// the coupon and promotion uses and budget spends it gives back, once per
+/// key.
 pub fn store_return(
     tx: &Transaction<'_>,
     program: &Program,
     outcome: &ReturnOutcome,
 ) -> Result<(), HostError> {
-    for effect in &outcome.effects {
+    store_releases(tx, program, &outcome.effects)?;
+    insert_entries(tx, program, &Entry::from_return(outcome).map_err(loyalty)?)
+}
+
+/// Cancels the stored `order` at `at`, before anything of it shipped: the
+/// coupon and promotion uses and the budget spends it stored are given
+/// back, and so are its points and cashback, in one transaction. Storing a
+/// cancellation again gives the stored one and changes nothing.
+pub fn cancel_order(
+    conn: &mut Connection,
+    program: &Program,
+    order: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<Cancellation, HostError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Some(done) = stored_cancellation(&tx, program, order)? {
+        return Ok(done);
+    }
+    let Some((_, evaluation)) = stored_order(&tx, program, order)? else {
+        return Err(HostError::UnknownOrder {
+            order: order.to_owned(),
+        });
+    };
+    let earlier = returns(&tx, program, order)?;
+    let cancellation = program.cancel(&evaluation, &earlier, at).map_err(loyalty)?;
+    store_releases(&tx, program, &cancellation.effects)?;
+    insert_entries(&tx, program, &cancellation.entries().map_err(loyalty)?)?;
+    tx.execute(
+        "INSERT INTO cancellations (program, order_id, cancellation) VALUES (?1, ?2, ?3)",
+        params![program.id(), order, serde_json::to_string(&cancellation)?],
+    )?;
+    tx.commit()?;
+    Ok(cancellation)
+}
+
+/// The stored cancellation of `order`, if it was cancelled.
+pub fn stored_cancellation(
+    conn: &Connection,
+    program: &Program,
+    order: &str,
+) -> Result<Option<Cancellation>, HostError> {
+    let json: Option<String> = conn
+        .query_row(
+            "SELECT cancellation FROM cancellations WHERE program = ?1 AND order_id = ?2",
+            params![program.id(), order],
+            |row| row.get(0),
+        )
+        .optional()?;
+    Ok(json.map(|j| serde_json::from_str(&j)).transpose()?)
+}
+
+/// Gives back the coupon and promotion uses and the budget spends among
+/// `effects`, once per key, never below zero.
+fn store_releases(
+    tx: &Transaction<'_>,
+    program: &Program,
+    effects: &[Effect],
+) -> Result<(), HostError> {
+    for effect in effects {
         match effect {
             Effect::ReleaseCoupon {
                 key,
@@ -602,10 +817,21 @@ pub fn store_return(
                 &format!("promotion:{promotion}"),
                 customer,
             )?,
+            Effect::ReleaseBudget {
+                key,
+                promotion,
+                amount,
+            } => release_budget(
+                tx,
+                program,
+                key,
+                promotion.as_str(),
+                minor(program, *amount)?,
+            )?,
             _ => {}
         }
     }
-    insert_entries(tx, program, &Entry::from_return(outcome).map_err(loyalty)?)
+    Ok(())
 }
 
 /// Gives back a use of `counter`, once per key.

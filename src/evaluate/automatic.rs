@@ -1,9 +1,9 @@
 //! Stage 2, automatic promotions: every promotion without codes (the
 //! program's ladders among them) is judged on the checkout: where the
 //! order stands on its steps, then its restrictions (window, usage limits,
-//! order number, tier, segment, condition, minimums), then whether its
-//! first step is reached. One that does not apply gets a trace entry with
-//! the reason; one that may apply is a candidate.
+//! order number, tier, segment, condition, minimums and maximums), then
+//! whether its first step is reached. One that does not apply gets a trace
+//! entry with the reason; one that may apply is a candidate.
 
 use super::promotions::{self, below_first_step, restriction};
 use super::stacking::{Candidate, Candidates, Level, Source};

@@ -53,6 +53,12 @@ pub struct Checkout {
     /// promotion without a limit needs none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotion_usage: Vec<PromotionUsage>,
+    /// What promotions with a spend budget gave so far, by promotion id
+    /// (coupons and automatic promotions alike: a budget is the
+    /// promotion's, all its codes together). A promotion with no entry
+    /// has given nothing; a promotion without a budget needs none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub budget_spent: Vec<BudgetSpent>,
     /// What the customer asks to pay with (points, cashback). Default:
     /// nothing.
     #[serde(default, skip_serializing_if = "Redeem::is_empty")]
@@ -78,6 +84,8 @@ struct CheckoutData {
     #[serde(default)]
     promotion_usage: Vec<PromotionUsage>,
     #[serde(default)]
+    budget_spent: Vec<BudgetSpent>,
+    #[serde(default)]
     redeem: Redeem,
     #[serde(default)]
     available: Available,
@@ -101,6 +109,7 @@ impl TryFrom<CheckoutData> for Checkout {
             customer,
             coupon_usage: data.coupon_usage,
             promotion_usage: data.promotion_usage,
+            budget_spent: data.budget_spent,
             redeem: data.redeem,
             available: data.available,
             at: data.at,
@@ -140,6 +149,7 @@ impl Checkout {
             customer,
             coupon_usage: Vec::new(),
             promotion_usage: Vec::new(),
+            budget_spent: Vec::new(),
             redeem: Redeem::default(),
             available: Available::default(),
             at,
@@ -196,6 +206,34 @@ impl Checkout {
         self
     }
 
+    /// Adds what a promotion with a spend budget gave so far.
+    ///
+    /// ```
+    /// # use loyalty::prelude::*;
+    /// use loyalty::evaluate::BudgetSpent;
+    ///
+    /// let at = "2026-11-27T10:00:00Z".parse()?;
+    /// let order = Order::builder("A-1", "C-1", at, Currency::EUR).build()?;
+    /// let checkout = Checkout::for_order(order, at)
+    ///     .with_budget_spent(BudgetSpent::new("launch", "95.00".parse()?)?);
+    /// assert_eq!(checkout.budget_spent[0].spent, "95.00".parse()?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_budget_spent(mut self, spent: BudgetSpent) -> Checkout {
+        self.budget_spent.push(spent);
+        self
+    }
+
+    /// What promotion `id` gave so far against its budget; zero when not
+    /// listed.
+    pub(super) fn budget_spent_of(&self, id: &str) -> rust_decimal::Decimal {
+        self.budget_spent
+            .iter()
+            .find(|b| b.promotion == id)
+            .map_or(rust_decimal::Decimal::ZERO, |b| b.spent)
+    }
+
     /// Uses of the automatic promotion `id` (overall, by this customer);
     /// zero when not listed.
     pub(super) fn promotion_usage_of(&self, id: &str) -> (u64, u64) {
@@ -238,6 +276,11 @@ impl Checkout {
             (
                 "promotion usage entries",
                 self.promotion_usage.len(),
+                limits.usage_entries,
+            ),
+            (
+                "budget spent entries",
+                self.budget_spent.len(),
                 limits.usage_entries,
             ),
         ] {
@@ -299,6 +342,9 @@ impl Checkout {
         if !self.promotion_usage.is_empty() {
             self.check_promotion_usage()?;
         }
+        if !self.budget_spent.is_empty() {
+            self.check_budget_spent(program)?;
+        }
         if self
             .customer
             .stats()
@@ -335,6 +381,44 @@ impl Checkout {
             if repeated {
                 return Err(EvaluationError::DuplicatePromotionUsage {
                     promotion: usage.promotion.to_string(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// What the budgets gave so far: one entry per promotion, each zero or
+    /// more, in whole minor units, no larger than an amount may be.
+    fn check_budget_spent(&self, program: &Program) -> Result<(), EvaluationError> {
+        let currency = program.currency();
+        let mut seen = (self.budget_spent.len() > 32)
+            .then(|| std::collections::HashSet::with_capacity(self.budget_spent.len()));
+        for (i, entry) in self.budget_spent.iter().enumerate() {
+            let bad = |problem| {
+                Err(EvaluationError::InvalidBudgetSpent {
+                    promotion: entry.promotion.to_string(),
+                    spent: entry.spent,
+                    problem,
+                })
+            };
+            if entry.spent.is_sign_negative() && !entry.spent.is_zero() {
+                return bad("is negative: give what the promotion gave so far, zero or more");
+            }
+            if entry.spent > crate::money::Money::MAX_ORDER_AMOUNT {
+                return bad("is above the largest amount the crate keeps");
+            }
+            if !currency.is_in_minor_units(entry.spent) {
+                return bad("is finer than the currency's minor unit: give the amount to the cent");
+            }
+            let repeated = match seen.as_mut() {
+                Some(seen) => !seen.insert(entry.promotion.as_str()),
+                None => self.budget_spent[..i]
+                    .iter()
+                    .any(|b| b.promotion == entry.promotion),
+            };
+            if repeated {
+                return Err(EvaluationError::DuplicateBudgetSpent {
+                    promotion: entry.promotion.to_string(),
                 });
             }
         }
@@ -463,6 +547,38 @@ impl PromotionUsage {
             promotion: RuleId::new(id)?,
             overall,
             by_customer,
+        })
+    }
+}
+
+/// What a promotion with a spend budget gave before this checkout, by
+/// promotion id: the sum of the `amount`s of the `SpendBudget` effects the
+/// host stored for it, less the `ReleaseBudget` ones (never below zero).
+///
+/// In JSON: `{"promotion": "launch", "spent": "95.00"}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BudgetSpent {
+    /// The promotion's id.
+    pub promotion: RuleId,
+    /// What it gave so far, in the program's currency.
+    pub spent: rust_decimal::Decimal,
+}
+
+impl BudgetSpent {
+    /// What promotion `id` gave so far.
+    ///
+    /// # Errors
+    ///
+    /// [`EmptyIdError`](crate::id::EmptyIdError) when `id` is blank.
+    pub fn new(
+        id: &str,
+        spent: rust_decimal::Decimal,
+    ) -> Result<BudgetSpent, crate::id::EmptyIdError> {
+        Ok(BudgetSpent {
+            promotion: RuleId::new(id)?,
+            spent,
         })
     }
 }

@@ -163,6 +163,9 @@ pub(super) struct Application<'p> {
     /// What the set is worth to the customer (gifts included), to compare
     /// sets.
     pub(super) benefit: i128,
+    /// The candidates refused for their spend budget, with the discount
+    /// they would have given; empty (no allocation) in the usual case.
+    pub(super) over_budget: Vec<(usize, i128)>,
 }
 
 impl Application<'_> {
@@ -176,6 +179,7 @@ impl Application<'_> {
             items: 0,
             shipping: 0,
             benefit: 0,
+            over_budget: Vec::new(),
         }
     }
 }
@@ -230,13 +234,20 @@ pub(super) fn apply<'a>(
     application.items = 0;
     application.shipping = 0;
     application.benefit = 0;
+    application.over_budget.clear();
     let add = |a: i128, b: i128, what| a.checked_add(b).ok_or_else(|| overflow(what));
     for &index in order.iter() {
         let candidate = &candidates[index];
+        // A promotion with a budget, and the units made free before it.
+        let mut budgeted = None;
         let (target, mut parts, detail) = match candidate.source {
             Source::Promotion { promotion, .. } => {
                 match &promotion.definition.reward {
                     Reward::FreeShipping => {
+                        if over_budget(ctx, promotion, shipping_left)? {
+                            application.over_budget.push((index, shipping_left));
+                            continue;
+                        }
                         free_shipping(
                             index,
                             &mut shipping_left,
@@ -252,6 +263,9 @@ pub(super) fn apply<'a>(
                         application.benefit = add(application.benefit, value, "a gift's value")?;
                     }
                     _ => {}
+                }
+                if promotion.has_budget() {
+                    budgeted = Some((promotion, free_units.clone()));
                 }
                 promotions::discount(ctx, promotion, nets, &mut free_units, policy.percentages)?
             }
@@ -276,6 +290,7 @@ pub(super) fn apply<'a>(
         };
         // The program's cap on the total discount.
         let mut amount: i128 = parts.iter().sum();
+        let cap_before = cap_left;
         let mut capped_by_total = false;
         if let Some(cap) = cap_left.as_mut() {
             if amount > *cap {
@@ -289,6 +304,17 @@ pub(super) fn apply<'a>(
                 capped_by_total = true;
             }
             *cap -= amount;
+        }
+        // The promotion's spend budget: a discount that would take what it
+        // gave above the budget is refused whole, as if it were not picked
+        // (the units it freed are freed again, the program's cap restored).
+        if let Some((promotion, free_before)) = budgeted.take()
+            && over_budget(ctx, promotion, amount)?
+        {
+            free_units = free_before;
+            cap_left = cap_before;
+            application.over_budget.push((index, amount));
+            continue;
         }
         for (net, &p) in nets.iter_mut().zip(&parts) {
             *net -= p;
@@ -314,6 +340,28 @@ pub(super) fn apply<'a>(
         });
     }
     Ok(())
+}
+
+/// Whether `amount` (minor units) of `promotion`'s discount would take
+/// what it gave above its spend budget: `spent + amount > budget`, so that
+/// spending exactly up to the budget is allowed (Medusa's rule). False
+/// without a budget, and for a discount of nothing.
+fn over_budget(
+    ctx: &Context<'_>,
+    promotion: &Promotion,
+    amount: i128,
+) -> Result<bool, EvaluationError> {
+    let Some(budget) = promotion.definition.budget else {
+        return Ok(false);
+    };
+    if amount <= 0 {
+        return Ok(false);
+    }
+    let spent = ctx.units(ctx.checkout.budget_spent_of(promotion.id()))?;
+    let total = spent
+        .checked_add(amount)
+        .ok_or_else(|| overflow("a budget"))?;
+    Ok(total > ctx.units(budget)?)
 }
 
 /// Whether a candidate is a discount on the whole order, spread over every
@@ -465,6 +513,8 @@ pub(super) struct Settled<'p> {
     /// code's redemption, a limited promotion's use, a gift, points), with
     /// the index of their code's verdict, in the order they applied.
     pub(super) promotions: Vec<(&'p Promotion, Option<usize>)>,
+    /// The discount of each applied promotion with a spend budget.
+    pub(super) spends: Vec<(&'p Promotion, Decimal)>,
     /// Each line's net after the discounts, in minor units.
     pub(super) nets: Lines<i128>,
     /// Each line's share of the discounts on the whole order (empty when
@@ -505,6 +555,7 @@ pub(super) fn settle<'a>(
         given: Buf::with_capacity(0),
         gifts: Vec::new(),
         promotions: Vec::new(),
+        spends: Vec::new(),
         nets: Lines::filled(0, 0),
         spread: Vec::new(),
         shipping_paid: 0,
@@ -598,6 +649,11 @@ pub(super) fn settle<'a>(
         if let Source::Promotion { promotion, verdict } = candidate.source {
             if promotion.leaves_record() {
                 settled.promotions.push((promotion, verdict));
+            }
+            if promotion.has_budget() {
+                settled
+                    .spends
+                    .push((promotion, ctx.money(applied.amount)?.amount()));
             }
             if !ctx.detail {
                 settled.given.push(Given {

@@ -1,10 +1,11 @@
 //! Stage 9, effects: what the host must store, each with an idempotency key
 //! `program/order/rule`: for each promotion applied (in the order applied)
-//! its gift, and its redemption carrying the usage counts the evaluation
-//! saw for a compare-and-set (a code's, or an automatic promotion's when it
-//! limits its uses: one without a limit records nothing); then the points
-//! and cashback spent, carrying the balance the evaluation saw; then the
-//! points and the cashback credited.
+//! its gift, its redemption carrying the usage counts the evaluation saw
+//! for a compare-and-set (a code's, or an automatic promotion's when it
+//! limits its uses: one without a limit records nothing), and what it gave
+//! against its spend budget, carrying what the evaluation saw spent; then
+//! the points and cashback spent, carrying the balance the evaluation saw;
+//! then the points and the cashback credited.
 
 use super::Context;
 use super::coupons::Codes;
@@ -17,6 +18,7 @@ use crate::rules::promotion::{Promotion, Reward};
 pub(super) fn collect(
     ctx: &Context<'_>,
     promotions: &[(&Promotion, Option<usize>)],
+    spends: &[(&Promotion, rust_decimal::Decimal)],
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
@@ -47,6 +49,23 @@ pub(super) fn collect(
                 quantity: *quantity,
             });
         }
+        // What it gave against its budget, beside its redemption.
+        let spend = |effects: &mut Vec<Effect>| {
+            if let Some(&(_, amount)) = spends.iter().find(|(p, _)| std::ptr::eq(*p, coupon))
+                && let Some(budget) = coupon.definition.budget
+            {
+                effects.push(Effect::SpendBudget {
+                    key: key(&["/budget:", coupon.id()]),
+                    promotion: coupon.rule_id().clone(),
+                    budget: super::in_minor_units(budget, ctx.currency),
+                    spent_seen: super::in_minor_units(
+                        ctx.checkout.budget_spent_of(coupon.id()),
+                        ctx.currency,
+                    ),
+                    amount,
+                });
+            }
+        };
         let Some(verdict) = verdict else {
             // An automatic promotion: its use is recorded only when it
             // has a limit to keep.
@@ -60,6 +79,7 @@ pub(super) fn collect(
                     seen_by_customer,
                 });
             }
+            spend(&mut effects);
             continue;
         };
         let code = codes.take(verdict);
@@ -72,6 +92,7 @@ pub(super) fn collect(
             seen_overall,
             seen_by_customer,
         });
+        spend(&mut effects);
     }
     for redemption in redemptions.iter().filter(|r| r.is_applied()) {
         effects.push(match redemption.kind {

@@ -17,7 +17,8 @@
 //! 4. [`Stage::Stacking`] (`stacking.rs`): among the candidates (automatic
 //!    promotions that apply, accepted coupons, the discount and free
 //!    shipping of the customer's tier from `benefits.rs`), the program's
-//!    policy picks the set that applies.
+//!    policy picks the set that applies; a promotion whose discount would
+//!    go over its spend budget is refused and the policy picks again.
 //! 5. [`Stage::Discounts`] (`discounts.rs`): line-level rewards (cheapest
 //!    free, buy X get Y, amount off each unit) first, then order-level ones
 //!    (steps, percent and amount off) by priority, then shipping. Each
@@ -31,8 +32,8 @@
 //!    (the tier's among them).
 //! 8. [`Stage::Cashback`] (`cashback.rs`): cashback on the net paid.
 //! 9. [`Stage::Effects`] (`effects.rs`): coupon redemptions, uses of
-//!    automatic promotions that have a limit, gifts, points and cashback
-//!    spent and credited, for the host to store.
+//!    automatic promotions that have a limit, budget spends, gifts, points
+//!    and cashback spent and credited, for the host to store.
 //!
 //! The trace records each decision as data ([`Reason`]);
 //! its sentences are written (`describe.rs`) only when displayed or
@@ -83,7 +84,7 @@ mod stacking;
 
 pub use crate::error::EvaluationError;
 pub use crate::evaluation::Stage;
-pub use checkout::{Checkout, CouponUsage, PromotionUsage};
+pub use checkout::{BudgetSpent, Checkout, CouponUsage, PromotionUsage};
 
 use rust_decimal::Decimal;
 
@@ -196,6 +197,7 @@ impl Program {
         let effects = effects::collect(
             &ctx,
             &discounts.promotions,
+            &discounts.spends,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,
@@ -326,7 +328,7 @@ impl Program {
         let mut application = discounts::Application::empty();
         stacking::pick(
             &ctx,
-            &candidates,
+            &mut candidates,
             &mut coupons.verdicts,
             trace,
             &mut application,

@@ -14,6 +14,7 @@ use crate::evaluation::{RuleKind, RuleRef, Stage, Target};
 use crate::money::Currency;
 use crate::order::Line;
 use crate::program::Percentages;
+use crate::rules::bounds::{Maximum, Minimum};
 use crate::rules::coupon::{Rejection, window_rejection};
 use crate::rules::ladder::{LadderBasis, Measure, Standing, StepTable};
 use crate::rules::promotion::{Origin, Promotion, PromotionDefinition, Reward};
@@ -139,7 +140,11 @@ pub(super) fn restriction(
         Reward::BuyXGetY { buy, get, .. } => Some(u64::from(buy) + u64::from(get)),
         _ => None,
     };
-    if !needs_lines && def.min_subtotal.is_none() && def.min_quantity.is_none() && buy_get.is_none()
+    if !needs_lines
+        && def.min_subtotal.is_none()
+        && def.max_subtotal.is_none()
+        && def.min_quantity.is_none()
+        && buy_get.is_none()
     {
         return Ok(nothing_to_ship(ctx, &def.reward));
     }
@@ -169,14 +174,8 @@ pub(super) fn restriction(
             missing: minimum - quantity,
         }));
     }
-    if let Some(minimum) = def.min_subtotal
-        && subtotal < minimum
-    {
-        return Ok(Some(Rejection::MinimumNotMet {
-            minimum: in_minor_units(minimum, ctx.currency),
-            subtotal: in_minor_units(subtotal, ctx.currency),
-            missing: in_minor_units(minimum - subtotal, ctx.currency),
-        }));
+    if let Some(rejection) = subtotal_bounds(ctx, def.min_subtotal, def.max_subtotal, subtotal) {
+        return Ok(Some(rejection));
     }
     if let Some(group) = buy_get
         && quantity < group
@@ -206,6 +205,51 @@ fn guest_needs(def: &PromotionDefinition) -> Option<RecordNeed> {
     } else {
         None
     }
+}
+
+/// Where the eligible `subtotal` stands against a promotion's minimum and
+/// maximum, inclusive or exclusive: the rejection that says what is
+/// missing (or over), to the minor unit, when it is outside them.
+fn subtotal_bounds(
+    ctx: &Context<'_>,
+    min: Option<Minimum>,
+    max: Option<Maximum>,
+    subtotal: Decimal,
+) -> Option<Rejection> {
+    let shown = |amount: Decimal| in_minor_units(amount, ctx.currency);
+    let step = ctx.currency.minor_unit();
+    if let Some(min) = min
+        && let Some(missing) = min.missing(subtotal, step)
+    {
+        let (minimum, subtotal, missing) = (shown(min.amount()), shown(subtotal), shown(missing));
+        return Some(match min {
+            Minimum::AtLeast(_) => Rejection::MinimumNotMet {
+                minimum,
+                subtotal,
+                missing,
+            },
+            Minimum::Above(_) => Rejection::NotAboveMinimum {
+                minimum,
+                subtotal,
+                missing,
+            },
+        });
+    }
+    let max = max?;
+    let excess = max.excess(subtotal, step)?;
+    let (maximum, subtotal, excess) = (shown(max.amount()), shown(subtotal), shown(excess));
+    Some(match max {
+        Maximum::AtMost(_) => Rejection::AboveMaximum {
+            maximum,
+            subtotal,
+            excess,
+        },
+        Maximum::Below(_) => Rejection::NotBelowMaximum {
+            maximum,
+            subtotal,
+            excess,
+        },
+    })
 }
 
 /// Free shipping on an order without shipping gives nothing.

@@ -98,14 +98,40 @@ pub(super) enum Perk {
 /// Picks the set under the program's policy and writes its application
 /// into `application`; marks the others as not combinable, in their
 /// verdicts and in the trace.
+///
+/// A promotion whose discount would go over its spend budget is refused
+/// (`budget_exceeded`) and left out of the candidates, and the policy
+/// picks again among the others: as if it had not applied.
 pub(super) fn pick<'a>(
     ctx: &Context<'a>,
-    candidates: &[Candidate<'a>],
+    candidates: &mut Candidates<'a>,
     verdicts: &mut [CouponVerdict],
     trace: &mut Trace,
     application: &mut Application<'a>,
 ) -> Result<(), EvaluationError> {
-    let chosen = choose(ctx, candidates, application)?;
+    // Exclusive candidates found over their budget alone (no allocation
+    // until one is).
+    let mut refused = Vec::new();
+    let mut chosen = choose(ctx, candidates, application, &mut refused)?;
+    // Each round leaves out at least one candidate: it ends.
+    while !application.over_budget.is_empty() || !refused.is_empty() {
+        for &(index, amount) in &application.over_budget {
+            if !refused.iter().any(|&(i, _)| i == index) {
+                refused.push((index, amount));
+            }
+        }
+        over_budget(ctx, candidates, &refused, verdicts, trace)?;
+        let mut kept = Candidates::with_capacity(candidates.len());
+        for (i, candidate) in candidates.iter().enumerate() {
+            if !refused.iter().any(|&(j, _)| j == i) {
+                kept.push(*candidate);
+            }
+        }
+        *candidates = kept;
+        refused.clear();
+        chosen = choose(ctx, candidates, application, &mut refused)?;
+    }
+    let candidates = &candidates[..];
     let winner = |losing: usize| -> Option<RuleRef> {
         chosen
             .iter()
@@ -147,12 +173,56 @@ pub(super) fn pick<'a>(
     Ok(())
 }
 
+/// Refuses the candidates over their spend budget: a coupon's verdict says
+/// `budget_exceeded` (traced with the other refused codes), an automatic
+/// promotion's trace entry too.
+fn over_budget(
+    ctx: &Context<'_>,
+    candidates: &[Candidate<'_>],
+    refused: &[(usize, i128)],
+    verdicts: &mut [CouponVerdict],
+    trace: &mut Trace,
+) -> Result<(), EvaluationError> {
+    for &(index, amount) in refused {
+        let candidate = &candidates[index];
+        let Source::Promotion { promotion, verdict } = candidate.source else {
+            continue;
+        };
+        let Some(budget) = promotion.definition.budget else {
+            continue;
+        };
+        let rejection = Rejection::BudgetExceeded {
+            budget: super::in_minor_units(budget, ctx.currency),
+            spent: super::in_minor_units(
+                ctx.checkout.budget_spent_of(promotion.id()),
+                ctx.currency,
+            ),
+            amount: ctx.decimal(amount)?,
+        };
+        match verdict {
+            Some(verdict) => verdicts[verdict].rejection = Some(rejection),
+            None => trace.push(|| {
+                TraceEntry::new(
+                    candidate.rule(),
+                    false,
+                    Stage::Discounts,
+                    Reason::NotEligible { rejection },
+                )
+            }),
+        }
+    }
+    Ok(())
+}
+
 /// Chooses the candidates that apply under the program's policy; their
-/// application is left in `out`.
+/// application is left in `out`. An exclusive candidate tried alone and
+/// found over its budget is added to `refused`: alone is the only way it
+/// applies, so it is refused once rather than in a round of its own.
 fn choose<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
     out: &mut Application<'a>,
+    refused: &mut Vec<(usize, i128)>,
 ) -> Result<Lines<usize>, EvaluationError> {
     if candidates.is_empty() {
         apply(ctx, candidates, &[], out)?;
@@ -216,6 +286,11 @@ fn choose<'a>(
             let mut best: Option<Lines<usize>> = None;
             for option in options {
                 apply(ctx, candidates, &option, &mut trial)?;
+                if let [only] = option[..]
+                    && matches!(candidates[only].stacking, Stacking::Exclusive)
+                {
+                    refused.extend_from_slice(&trial.over_budget);
+                }
                 let better = match &best {
                     None => true,
                     Some(current) => match trial.benefit.cmp(&out.benefit) {

@@ -912,6 +912,28 @@ pub enum Effect {
         /// Uses by this customer the evaluation saw.
         seen_by_customer: u64,
     },
+    /// Add a promotion's discount on this order to what it gave against
+    /// its spend budget (`budget`), for coupons and automatic promotions
+    /// alike; it comes beside the promotion's redemption, if it has one.
+    ///
+    /// `spent_seen` is what the checkout's `budget_spent` gave for it
+    /// (zero when not listed); `spent_seen + amount` never exceeds
+    /// `budget`. Store it with a compare-and-set (add `amount` only if the
+    /// stored total still equals `spent_seen`), and re-evaluate if it
+    /// fails: no budget is ever overspent under concurrent checkouts.
+    SpendBudget {
+        /// `program/order/budget:id`.
+        key: String,
+        /// The promotion's id.
+        promotion: RuleId,
+        /// The budget.
+        budget: Decimal,
+        /// What it gave before, as the evaluation saw it.
+        spent_seen: Decimal,
+        /// Its discount on this order (items and shipping), in the
+        /// evaluation's currency.
+        amount: Decimal,
+    },
     /// Credit points to the customer, pending until `available_at`.
     CreditPoints {
         /// `program/order/points`.
@@ -1044,6 +1066,18 @@ pub enum Effect {
         /// The customer.
         customer: CustomerId,
     },
+    /// Give back what an order spent of a promotion's budget, the order
+    /// being cancelled or wholly returned: subtract `amount` from what the
+    /// promotion gave, never below zero, once per key.
+    ReleaseBudget {
+        /// `program/order/cancel/budget:id`, or
+        /// `program/order/return:refund/budget:id`.
+        key: String,
+        /// The promotion.
+        promotion: RuleId,
+        /// What the order's `SpendBudget` added.
+        amount: Decimal,
+    },
     /// The customer's tier changes with this order.
     TierChanged {
         /// `program/order/tier`.
@@ -1088,6 +1122,8 @@ impl Effect {
             | Effect::RestorePoints { key, .. }
             | Effect::RestoreCashback { key, .. }
             | Effect::ReleaseCoupon { key, .. }
+            | Effect::SpendBudget { key, .. }
+            | Effect::ReleaseBudget { key, .. }
             | Effect::TierChanged { key, .. } => key,
         }
     }

@@ -110,6 +110,9 @@ impl<'p> RuleContext<'p> {
         if let Some(why) = never_holds(condition) {
             self.warn(path, WarningKind::NeverHolds { why });
         }
+        if above_zero(condition, 0) {
+            self.warn(path, WarningKind::ExclusiveZeroMinimum);
+        }
         let mut windows = Vec::new();
         condition.windows(&mut |window| windows.push(*window));
         for window in &windows {
@@ -201,6 +204,12 @@ fn never_holds(condition: &Condition) -> Option<&'static str> {
         Condition::Not(inner) if matches!(inner.as_ref(), Condition::All(parts) if parts.is_empty()) => {
             Some("the negation of an empty all")
         }
+        Condition::SubtotalBelow(bound) if *bound <= Decimal::ZERO => {
+            Some("a subtotal is never below 0")
+        }
+        Condition::All(parts) if subtotal_bounds_cross(parts) => {
+            Some("a subtotal bound above another's limit: no subtotal meets both")
+        }
         Condition::All(parts) => parts.iter().find_map(never_holds).or_else(|| {
             let first = parts.iter().any(|p| matches!(p, Condition::FirstOrder));
             let later = parts.iter().any(|p| {
@@ -210,5 +219,39 @@ fn never_holds(condition: &Condition) -> Option<&'static str> {
             (first && later).then_some("first_order with a later order number")
         }),
         _ => None,
+    }
+}
+
+/// Whether an `all`'s subtotal bounds leave no subtotal between them: a
+/// least (`subtotal_at_least`, `subtotal_above`) at or above a greatest
+/// (`subtotal_at_most`, `subtotal_below`), inclusive where both are.
+fn subtotal_bounds_cross(parts: &[Condition]) -> bool {
+    let lows = parts.iter().filter_map(|p| match p {
+        Condition::SubtotalAtLeast(a) => Some((*a, false)),
+        Condition::SubtotalAbove(a) => Some((*a, true)),
+        _ => None,
+    });
+    lows.into_iter().any(|(low, low_exclusive)| {
+        parts.iter().any(|p| match p {
+            Condition::SubtotalAtMost(high) if low_exclusive => *high <= low,
+            Condition::SubtotalAtMost(high) => *high < low,
+            Condition::SubtotalBelow(high) => *high <= low,
+            _ => false,
+        })
+    })
+}
+
+/// Whether the condition has a `subtotal_above` of 0 where it restricts
+/// (not under a `not`, where it means "a free basket").
+fn above_zero(condition: &Condition, depth: usize) -> bool {
+    if depth > crate::condition::MAX_DEPTH {
+        return false;
+    }
+    match condition {
+        Condition::SubtotalAbove(bound) => bound.is_zero(),
+        Condition::All(parts) | Condition::Any(parts) => {
+            parts.iter().any(|p| above_zero(p, depth + 1))
+        }
+        _ => false,
     }
 }

@@ -158,6 +158,51 @@ pub enum Rejection {
         /// What is missing.
         missing: Decimal,
     },
+    /// The eligible lines do not come to more than an exclusive minimum
+    /// (`{"above": …}`): the subtotal must be above it. Amounts are
+    /// written with the currency's decimals; `missing` is the minimum less
+    /// the subtotal, plus one minor unit (at 50.00 above 50.00, 0.01).
+    NotAboveMinimum {
+        /// The minimum the subtotal must be above.
+        minimum: Decimal,
+        /// The eligible subtotal.
+        subtotal: Decimal,
+        /// What is missing to be above it.
+        missing: Decimal,
+    },
+    /// The eligible lines come to more than an inclusive maximum: the
+    /// subtotal must be at most it. `excess` is the subtotal less the
+    /// maximum.
+    AboveMaximum {
+        /// The maximum.
+        maximum: Decimal,
+        /// The eligible subtotal.
+        subtotal: Decimal,
+        /// How much the subtotal is over.
+        excess: Decimal,
+    },
+    /// The eligible lines do not come to less than an exclusive maximum
+    /// (`{"below": …}`): the subtotal must be below it. `excess` is the
+    /// subtotal less the maximum, plus one minor unit.
+    NotBelowMaximum {
+        /// The maximum the subtotal must be below.
+        maximum: Decimal,
+        /// The eligible subtotal.
+        subtotal: Decimal,
+        /// How much must go for the subtotal to be below it.
+        excess: Decimal,
+    },
+    /// The promotion's discount on this order would take what it gave in
+    /// all above its spend budget: it is refused whole (not given in
+    /// part). Amounts with the currency's decimals.
+    BudgetExceeded {
+        /// The budget.
+        budget: Decimal,
+        /// What it gave before this order, as the checkout said.
+        spent: Decimal,
+        /// Its discount on this order.
+        amount: Decimal,
+    },
     /// The eligible lines do not reach the minimum quantity.
     MinimumQuantityNotMet {
         /// The minimum.
@@ -284,6 +329,37 @@ impl Rejection {
                 "the minimum for {this} is {}: add {} more of eligible items",
                 minimum, missing
             ),
+            Rejection::NotAboveMinimum {
+                minimum, missing, ..
+            } => write!(
+                f,
+                "{this} needs eligible items above {minimum}: add {missing} more"
+            ),
+            Rejection::AboveMaximum {
+                maximum, excess, ..
+            } => write!(
+                f,
+                "{this} is for eligible items of at most {maximum}: they are {excess} over"
+            ),
+            Rejection::NotBelowMaximum {
+                maximum, excess, ..
+            } => write!(
+                f,
+                "{this} is for eligible items below {maximum}: they are {excess} over"
+            ),
+            Rejection::BudgetExceeded {
+                budget,
+                spent,
+                amount,
+            } => {
+                let left = budget
+                    .checked_sub(*spent)
+                    .map_or(Decimal::ZERO, |left| left.max(Decimal::ZERO));
+                write!(
+                    f,
+                    "{this} has {left} left of its budget of {budget}, less than its discount of {amount} on this order"
+                )
+            }
             Rejection::MinimumQuantityNotMet {
                 minimum, missing, ..
             } => write!(

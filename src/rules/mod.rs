@@ -3,6 +3,8 @@
 //! - [`promotion`]: every discount rule in one shape, automatic or behind
 //!   codes, with any reward (a percent or amount off may take its value
 //!   from steps);
+//! - [`bounds`]: the least and the greatest subtotal a promotion takes,
+//!   inclusive or exclusive;
 //! - [`ladder`]: progressive discounts by spend or quantity, the steps of
 //!   a promotion's reward;
 //! - [`coupon`]: promotions behind codes: how codes match, and the
@@ -19,6 +21,7 @@
 //! Each rule is written as a `*Definition` (plain serde data) and compiled
 //! into a validated form by [`Program::new`](crate::Program::new).
 
+pub mod bounds;
 pub mod cashback;
 pub(crate) mod context;
 pub mod coupon;

@@ -52,6 +52,7 @@ use crate::condition::{Condition, LineSelector};
 use crate::customer::{Segment, TierId};
 use crate::error::{Problem, ProgramError, WarningKind};
 use crate::order::Sku;
+use crate::rules::bounds::{Maximum, Minimum};
 use crate::rules::context::RuleContext;
 use crate::rules::ladder::{
     Ladder, LadderBasis, LadderDefinition, LadderMode, Measure, StepDefinition, StepOptions,
@@ -283,6 +284,16 @@ impl Reward {
         }
     }
 
+    /// Whether the reward gives money off (the lines or the shipping): what
+    /// a spend budget counts.
+    #[must_use]
+    pub fn gives_money(&self) -> bool {
+        !matches!(
+            self,
+            Reward::FreeGift { .. } | Reward::BonusPoints { .. } | Reward::PointsMultiplier { .. }
+        )
+    }
+
     /// Whether the reward gives anything but points or a gift: a discount
     /// that needs eligible lines to come off (free shipping comes off the
     /// shipping).
@@ -357,13 +368,34 @@ pub struct PromotionDefinition {
         deserialize_with = "crate::rules::not_null"
     )]
     pub per_customer_limit: Option<u64>,
-    /// The least subtotal of eligible lines.
+    /// The least subtotal of eligible lines: a bare amount is inclusive
+    /// (`"50.00"`: at least 50.00), `{"above": "50.00"}` exclusive.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub min_subtotal: Option<Decimal>,
+    pub min_subtotal: Option<Minimum>,
+    /// The greatest subtotal of eligible lines: a bare amount is
+    /// inclusive (`"80.00"`: at most 80.00), `{"below": "80.00"}`
+    /// exclusive.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub max_subtotal: Option<Maximum>,
+    /// The most discount it may give in all, over every order (its spend
+    /// budget). The host passes what it gave so far in the checkout's
+    /// `budget_spent`; an order whose discount would take the total above
+    /// the budget is refused the whole promotion (`budget_exceeded`), not
+    /// given part of it. Spending exactly up to the budget is allowed.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub budget: Option<Decimal>,
     /// The fewest eligible units.
     #[serde(
         default,
@@ -452,6 +484,8 @@ impl Traits {
             || !def.segments.is_empty()
             || def.condition.is_some()
             || def.min_subtotal.is_some()
+            || def.max_subtotal.is_some()
+            || def.budget.is_some()
             || def.min_quantity.is_some()
             || (!stepped && (def.reward.needs_lines() || !def.lines.is_all()))
             || matches!(def.reward, Reward::BuyXGetY { .. } | Reward::FreeShipping);
@@ -459,6 +493,7 @@ impl Traits {
             restricted,
             leaves_record: !def.codes.is_empty()
                 || limited
+                || def.budget.is_some()
                 || matches!(
                     def.reward,
                     Reward::FreeGift { .. }
@@ -525,6 +560,8 @@ impl PromotionDefinition {
             usage_limit: None,
             per_customer_limit: None,
             min_subtotal: None,
+            max_subtotal: None,
+            budget: None,
             min_quantity: None,
             lines: LineSelector::default(),
             first_order_only: false,
@@ -886,10 +923,71 @@ impl PromotionDefinition {
         self
     }
 
-    /// Sets the least subtotal of eligible lines.
+    /// Sets the least subtotal of eligible lines, inclusive: at least
+    /// `min_subtotal`.
     #[must_use]
     pub fn min_subtotal(mut self, min_subtotal: impl DecimalInput) -> PromotionDefinition {
-        self.min_subtotal = Some(self.unbuilt.number("min_subtotal", min_subtotal));
+        self.min_subtotal = Some(Minimum::AtLeast(
+            self.unbuilt.number("min_subtotal", min_subtotal),
+        ));
+        self
+    }
+
+    /// Sets the least subtotal of eligible lines, exclusive: more than
+    /// `min_subtotal` (`{"above": …}`).
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::bounds::Minimum;
+    ///
+    /// let over_50 = CouponDefinition::amount_off("over-50", "OVER50", "5.00")
+    ///     .min_subtotal_above("50.00");
+    /// assert_eq!(over_50.min_subtotal, Some(Minimum::Above("50.00".parse()?)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn min_subtotal_above(mut self, min_subtotal: impl DecimalInput) -> PromotionDefinition {
+        self.min_subtotal = Some(Minimum::Above(
+            self.unbuilt.number("min_subtotal", min_subtotal),
+        ));
+        self
+    }
+
+    /// Sets the greatest subtotal of eligible lines, inclusive: at most
+    /// `max_subtotal`.
+    #[must_use]
+    pub fn max_subtotal(mut self, max_subtotal: impl DecimalInput) -> PromotionDefinition {
+        self.max_subtotal = Some(Maximum::AtMost(
+            self.unbuilt.number("max_subtotal", max_subtotal),
+        ));
+        self
+    }
+
+    /// Sets the greatest subtotal of eligible lines, exclusive: less than
+    /// `max_subtotal` (`{"below": …}`).
+    #[must_use]
+    pub fn max_subtotal_below(mut self, max_subtotal: impl DecimalInput) -> PromotionDefinition {
+        self.max_subtotal = Some(Maximum::Below(
+            self.unbuilt.number("max_subtotal", max_subtotal),
+        ));
+        self
+    }
+
+    /// Sets the spend budget: the most discount it may give over every
+    /// order.
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let launch = PromotionDefinition::automatic("launch", Reward::percent_off(Decimal::TEN))
+    ///     .budget("1000.00");
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).promotion(launch))?;
+    /// assert!(program.promotions()[0].has_budget());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn budget(mut self, budget: impl DecimalInput) -> PromotionDefinition {
+        self.budget = Some(self.unbuilt.number("budget", budget));
         self
     }
 
@@ -967,8 +1065,12 @@ impl PromotionDefinition {
         }
         let promotion = self.compile(path, origin)?;
         let def = &promotion.definition;
-        if let Some(min) = def.min_subtotal {
-            ctx.amount(format!("{path}.min_subtotal"), min)?;
+        subtotal_bounds(path, def.min_subtotal, def.max_subtotal, ctx)?;
+        if let Some(budget) = def.budget {
+            ctx.amount(format!("{path}.budget"), budget)?;
+            if budget.is_zero() {
+                ctx.warn(format!("{path}.budget"), WarningKind::ZeroBudget);
+            }
         }
         let zero = |ctx: &mut RuleContext<'_>, field: &str, what: &'static str| {
             ctx.warn(
@@ -1056,7 +1158,11 @@ impl PromotionDefinition {
             }
         }
         let negative = |v: Decimal| v.is_sign_negative() && !v.is_zero();
-        if let Some(v) = self.min_subtotal.filter(|v| negative(*v)) {
+        if let Some(v) = self
+            .min_subtotal
+            .map(Minimum::amount)
+            .filter(|v| negative(*v))
+        {
             return err(
                 ".min_subtotal",
                 Problem::Negative {
@@ -1064,6 +1170,38 @@ impl PromotionDefinition {
                     value: v,
                 },
             );
+        }
+        if let Some(v) = self
+            .max_subtotal
+            .map(Maximum::amount)
+            .filter(|v| negative(*v))
+        {
+            return err(
+                ".max_subtotal",
+                Problem::Negative {
+                    what: "maximum subtotal",
+                    value: v,
+                },
+            );
+        }
+        if let Some(budget) = self.budget {
+            if negative(budget) {
+                return err(
+                    ".budget",
+                    Problem::Negative {
+                        what: "budget",
+                        value: budget,
+                    },
+                );
+            }
+            if !self.reward.gives_money() {
+                return err(
+                    ".budget",
+                    Problem::BudgetWithoutDiscount {
+                        reward: self.reward.type_name(),
+                    },
+                );
+            }
         }
         if self.usage_limit == Some(0) {
             return err(".usage_limit", Problem::ZeroLimit);
@@ -1276,6 +1414,42 @@ impl PromotionDefinition {
     }
 }
 
+/// The bounds on the eligible subtotal: amounts of the program's currency,
+/// a range that some amount meets (an error when none does), and a
+/// warning for an exclusive minimum of 0.
+fn subtotal_bounds(
+    path: &str,
+    min: Option<Minimum>,
+    max: Option<Maximum>,
+    ctx: &mut RuleContext<'_>,
+) -> Result<(), ProgramError> {
+    if let Some(min) = min {
+        ctx.amount(format!("{path}.min_subtotal"), min.amount())?;
+        if min == Minimum::Above(Decimal::ZERO) {
+            ctx.warn(
+                format!("{path}.min_subtotal"),
+                WarningKind::ExclusiveZeroMinimum,
+            );
+        }
+    }
+    let Some(max) = max else {
+        return Ok(());
+    };
+    ctx.amount(format!("{path}.max_subtotal"), max.amount())?;
+    // Amounts are whole minor units: the range holds one when its lowest
+    // admitted amount is not above its highest.
+    let step = ctx.currency.minor_unit();
+    let lowest = min.and_then(|m| m.lowest(step)).unwrap_or(Decimal::ZERO);
+    let empty = max.highest(step).is_none_or(|highest| highest < lowest);
+    if empty {
+        return Err(ProgramError::new(
+            format!("{path}.max_subtotal"),
+            Problem::EmptySubtotalRange { min, max },
+        ));
+    }
+    Ok(())
+}
+
 /// The step options of a reward, to set one in place.
 struct StepOptionsMut<'a> {
     basis: &'a mut Option<LadderBasis>,
@@ -1437,6 +1611,13 @@ impl Promotion {
         self.definition.usage_limit.is_some() || self.definition.per_customer_limit.is_some()
     }
 
+    /// Whether it has a spend budget: it then needs the amount spent so
+    /// far and gives a `spend_budget` effect.
+    #[must_use]
+    pub fn has_budget(&self) -> bool {
+        self.definition.budget.is_some()
+    }
+
     /// Whether any restriction may refuse it: one that has none applies
     /// on every checkout without a look at its restrictions.
     #[inline]
@@ -1445,7 +1626,8 @@ impl Promotion {
     }
 
     /// Whether, once applied, it leaves anything for the later stages: a
-    /// redemption to store (a code, or a usage limit), a gift, or points.
+    /// redemption to store (a code, a usage limit or a budget), a gift, or
+    /// points.
     #[inline]
     pub(crate) fn leaves_record(&self) -> bool {
         self.traits.leaves_record

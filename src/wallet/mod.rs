@@ -21,6 +21,9 @@
 //! - [`Program::evaluate_return`](crate::program::Program::evaluate_return)
 //!   ([`returns`]): what a return gives back (money, points and cashback
 //!   paid with) and takes back (points and cashback earned), per line.
+//! - [`Program::cancel`](crate::program::Program::cancel) ([`cancel`]): an
+//!   order called off before it was fulfilled, everything it stored given
+//!   back whole (uses, budgets, points and cashback).
 //!
 //! Expiry instants mean "expired at and after this instant" (see
 //! [`rules::expiry`](crate::rules::expiry)): value expiring at 2028-01-01
@@ -72,6 +75,7 @@
 //! ```
 
 mod balance;
+pub mod cancel;
 mod entry;
 mod error;
 mod expiry;
@@ -80,6 +84,7 @@ pub mod returns;
 pub(crate) mod running;
 
 pub use balance::{Account, Balance, Expiration};
+pub use cancel::{CancelError, Cancellation};
 pub use entry::{Amount, BalanceKind, Entry, EntryKind, LineAmount, MAX_ENTRY, POINTS_DECIMALS};
 pub use error::WalletError;
 pub use ledger::{Ledger, LedgerBuilder, LedgerTerms};

@@ -27,8 +27,9 @@
 //! last unit. Points the customer no longer holds are capped, allowed
 //! below zero, or deducted from the money refunded. On a full return the
 //! coupons' uses (and those of automatic promotions that limit their uses)
-//! are released and shipping is refunded (unless the policy keeps it), and
-//! with it go the points it earned (rules with `include_shipping`).
+//! are released, and so is what the order spent of promotions' budgets;
+//! shipping is refunded (unless the policy keeps it), and with it go the
+//! points it earned (rules with `include_shipping`).
 //!
 //! # Example
 //!
@@ -723,6 +724,15 @@ impl Program {
                             key: key(&format!("promotion:{promotion}")),
                             promotion: promotion.clone(),
                             customer: customer.clone(),
+                        });
+                    }
+                    Effect::SpendBudget {
+                        promotion, amount, ..
+                    } => {
+                        effects.push(Effect::ReleaseBudget {
+                            key: key(&format!("budget:{promotion}")),
+                            promotion: promotion.clone(),
+                            amount: *amount,
                         });
                     }
                     _ => {}

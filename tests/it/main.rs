@@ -14,6 +14,7 @@ mod evaluation_properties;
 mod evaluation_scenarios;
 mod inputs;
 mod insight;
+mod limits;
 mod money;
 mod nudges;
 mod orders;
