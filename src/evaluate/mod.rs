@@ -14,7 +14,9 @@
 //!    shipping of the customer's tier from `benefits.rs`), the program's
 //!    policy picks the set that applies.
 //! 5. [`Stage::Discounts`] (`discounts.rs`): line-level rewards (cheapest
-//!    free, buy X get Y, amount off each unit) first, then order-level ones
+//!    free, buy X get Y, amount or percent off each unit or line, steps on
+//!    each line's own amount, computed in `line_rewards.rs`) first, then
+//!    order-level ones
 //!    (steps, percent and amount off) by priority, then shipping. Each
 //!    discount is rounded once and allocated over its eligible lines in
 //!    proportion to their net, so that the parts sum exactly to it; no line
@@ -71,6 +73,7 @@ mod describe;
 mod discounts;
 mod effects;
 mod facts;
+mod line_rewards;
 mod points;
 mod promotions;
 mod redemption;
@@ -184,6 +187,7 @@ impl Program {
         let effects = effects::collect(
             &ctx,
             &discounts.promotions,
+            &discounts.gifts,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,

@@ -155,20 +155,29 @@ impl<'p> RuleContext<'p> {
     /// A line selector: warns when no line can pass it (every sku and
     /// category it includes is also excluded).
     pub(crate) fn lines(&mut self, path: &str, lines: &LineSelector) {
-        let includes = !lines.skus.is_empty() || !lines.categories.is_empty();
-        let skus_out = lines.skus.iter().all(|s| lines.exclude_skus.contains(s));
-        let categories_out = lines
-            .categories
-            .iter()
-            .all(|c| lines.exclude_categories.contains(c));
-        if includes && skus_out && categories_out {
-            let (what, value) = match (lines.skus.first(), lines.categories.first()) {
-                (Some(sku), _) => ("sku", sku.to_string()),
-                (None, Some(category)) => ("category", category.to_string()),
-                (None, None) => return,
-            };
+        if let Some((what, value)) = selects_nothing(lines) {
             self.warn(path, WarningKind::SelectsNothing { what, value });
         }
+    }
+}
+
+/// Whether no line can pass a selector because every sku and category it
+/// includes is also excluded: `sku` or `category` and the first value
+/// listed on both sides.
+pub(crate) fn selects_nothing(lines: &LineSelector) -> Option<(&'static str, String)> {
+    let includes = !lines.skus.is_empty() || !lines.categories.is_empty();
+    let skus_out = lines.skus.iter().all(|s| lines.exclude_skus.contains(s));
+    let categories_out = lines
+        .categories
+        .iter()
+        .all(|c| lines.exclude_categories.contains(c));
+    if !(includes && skus_out && categories_out) {
+        return None;
+    }
+    match (lines.skus.first(), lines.categories.first()) {
+        (Some(sku), _) => Some(("sku", sku.to_string())),
+        (None, Some(category)) => Some(("category", category.to_string())),
+        (None, None) => None,
     }
 }
 
