@@ -493,15 +493,13 @@ pub enum Problem {
     /// A selector of a buy X get Y that no line can pass, so the reward
     /// can never apply.
     #[error(
-        "no line can ever be {role}: {what} \"{value}\" is both included and excluded; remove it from one of the two lists"
+        "no line can ever be {role}: {listed} is both included and excluded; remove it from one of the two lists"
     )]
     SelectsNothing {
         /// `bought` or `got`.
         role: &'static str,
-        /// `sku` or `category`.
-        what: &'static str,
-        /// The value listed on both sides.
-        value: String,
+        /// What is listed on both sides: `sku "COFFEE"`, `category "mugs"`.
+        listed: String,
     },
     /// A buy X get Y giving both a percent and an amount off each unit
     /// got.

@@ -430,7 +430,8 @@ pub(crate) fn compile(path: &str, reward: &Reward) -> Result<(), ProgramError> {
                     );
                 }
                 if let Some((what, value)) = selects_nothing(lines) {
-                    return err(field, Problem::SelectsNothing { role, what, value });
+                    let listed = format!("{what} \"{value}\"");
+                    return err(field, Problem::SelectsNothing { role, listed });
                 }
             }
             match (percent, amount) {

@@ -13,6 +13,7 @@ mod evaluation_api;
 mod evaluation_properties;
 mod evaluation_scenarios;
 mod insight;
+mod line_rewards;
 mod money;
 mod nudges;
 mod orders;
