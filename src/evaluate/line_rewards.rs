@@ -396,24 +396,51 @@ fn buy_x_get_y<'a>(
     if let Some(max) = max_applications {
         applications = applications.min(u64::from(max));
     }
+    let choice = discounted.unwrap_or_default();
+    let mut parts = Lines::filled(n, 0i128);
+    let detail = |free_units| Detail::BuyXGetY {
+        buy,
+        get,
+        groups: applications,
+        free_units,
+        discounted,
+        percent,
+        amount,
+    };
+    if applications == 0 {
+        return Ok((Target::Items, parts, detail(0)));
+    }
     // Bought units set aside from the shared units the buy-only ones do
     // not cover: the most expensive first, ties to the later line.
     let mut aside = Lines::filled(n, 0u64);
     let mut left = (applications * u64::from(buy)).saturating_sub(pools.buy_only);
-    shared.sort_by(|&a, &b| unit_price(ctx, b).cmp(&unit_price(ctx, a)).then(b.cmp(&a)));
-    for &i in shared.iter() {
-        if left == 0 {
-            break;
-        }
+    let mut set_aside = |i: usize| {
         let take = units[i].min(left);
         aside[i] = take;
         left -= take;
+        left == 0
+    };
+    by_price(ctx, &mut to_get, choice);
+    if pools.buy_only == 0 && pools.get_only == 0 && choice == DiscountedUnits::Cheapest {
+        // One pool (today's buy X get Y): the lines shared are the lines
+        // to get, and dearest first with ties to the later line is their
+        // cheapest-first order reversed: one sort.
+        for &i in to_get.iter().rev() {
+            if set_aside(i) {
+                break;
+            }
+        }
+    } else {
+        shared.sort_by(|&a, &b| unit_price(ctx, b).cmp(&unit_price(ctx, a)).then(b.cmp(&a)));
+        for &i in shared.iter() {
+            if set_aside(i) {
+                break;
+            }
+        }
     }
     // The units got, from what is left.
-    let choice = discounted.unwrap_or_default();
-    by_price(ctx, &mut to_get, choice);
     let off_each = amount.map(|a| ctx.units(a)).transpose()?;
-    let mut parts = Lines::filled(n, 0i128);
+    // Feasible applications leave enough units to get them all.
     let mut left = applications * u64::from(get);
     let mut got_units: u64 = 0;
     for &i in to_get.iter() {
@@ -455,19 +482,7 @@ fn buy_x_get_y<'a>(
             *free += u32::try_from(take).unwrap_or(0);
         }
     }
-    Ok((
-        Target::Items,
-        parts,
-        Detail::BuyXGetY {
-            buy,
-            get,
-            groups: applications,
-            free_units: got_units,
-            discounted,
-            percent,
-            amount,
-        },
-    ))
+    Ok((Target::Items, parts, detail(got_units)))
 }
 
 /// A percent or amount off whose steps measure each line on its own: each

@@ -29,6 +29,10 @@
 //! first; ties go to the earlier line. Units another line-level reward
 //! already made free (or got, in a buy X get Y) are not counted again.
 //!
+//! A unit's discount is worked out on its price (the line's amount over
+//! its quantity), whatever the program's `percentages` setting, then held
+//! to the share of the line's net left on the units counted.
+//!
 //! # Buy X get Y with two selectors
 //!
 //! The units bought come from `buy_lines`, the units got from `get_lines`
