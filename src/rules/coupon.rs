@@ -1,12 +1,12 @@
 //! Coupons: promotions behind codes a customer enters.
 //!
-//! A coupon is a [`Promotion`](crate::rules::promotion::Promotion) with
-//! codes: one shared code (`WELCOME10`) or a batch of unique single-use
-//! codes under one set of rules; [`CouponDefinition`] is
-//! [`PromotionDefinition`] and [`CouponReward`] is [`Reward`]. Codes match
-//! ignoring case and surrounding space. Every entered code gets a
-//! [`CouponVerdict`]: accepted, or rejected with a machine-readable
-//! [`Rejection`] that carries its data and prints a message for people.
+//! A coupon is a [`Promotion`] with codes: one shared code (`WELCOME10`)
+//! or a batch of unique single-use codes under one set of rules;
+//! [`CouponDefinition`] is [`PromotionDefinition`] and [`CouponReward`] is
+//! [`Reward`]. Codes match ignoring case and surrounding space. Every
+//! entered code gets a [`CouponVerdict`]: accepted, or rejected with a
+//! machine-readable [`Rejection`] that carries its data and prints a
+//! message for people.
 //!
 //! # Example
 //!

@@ -171,7 +171,7 @@ pub enum Reward {
     },
     /// A fixed amount off each eligible line, once per line whatever its
     /// quantity (never more than the line costs). See
-    /// [`line_rewards`](crate::rules::line_rewards).
+    /// [`line_rewards`].
     AmountOffEachLine {
         /// The amount per line (0 is accepted as a no-op, with a warning).
         amount: Decimal,
@@ -179,7 +179,7 @@ pub enum Reward {
     /// A fixed amount off each eligible unit (never more than the units it
     /// counts cost); the first unit of each line may take another amount,
     /// and the units counted may be capped per line and per order. See
-    /// [`line_rewards`](crate::rules::line_rewards).
+    /// [`line_rewards`].
     AmountOffEachUnit {
         /// The amount per unit (0 is accepted as a no-op, with a warning).
         amount: Decimal,
@@ -215,7 +215,7 @@ pub enum Reward {
     },
     /// A percent off each eligible unit, rounded per unit, on every unit
     /// or on at most `max_units_per_line` / `max_units` of them. See
-    /// [`line_rewards`](crate::rules::line_rewards).
+    /// [`line_rewards`].
     PercentOffEachUnit {
         /// 0 < percent ≤ 100 (0 is accepted as a no-op, with a warning).
         percent: Decimal,
@@ -253,7 +253,7 @@ pub enum Reward {
     /// come from two selectors; `discounted` says whether the cheapest or
     /// the most expensive units are got, and `percent` or `amount` what
     /// comes off each of them (default: all of it). See
-    /// [`line_rewards`](crate::rules::line_rewards).
+    /// [`line_rewards`].
     BuyXGetY {
         /// Units paid for in each group.
         buy: u32,
