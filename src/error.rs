@@ -290,7 +290,7 @@ pub enum Problem {
     },
     /// Bracket mode on a quantity basis.
     #[error(
-        "bracket mode splits an amount into bands: use basis \"subtotal\" or mode \"whole_basket\""
+        "bracket mode splits an amount into bands: use basis \"subtotal\" or \"line_amount\", or mode \"whole_basket\""
     )]
     BracketNeedsSubtotal,
     /// Bracket mode with fixed amounts.
@@ -508,6 +508,41 @@ pub enum Problem {
     BudgetWithoutDiscount {
         /// The reward's type.
         reward: &'static str,
+    },
+    /// A selector of a buy X get Y that no line can pass, so the reward
+    /// can never apply.
+    #[error(
+        "no line can ever be {role}: {listed} is both included and excluded; remove it from one of the two lists"
+    )]
+    SelectsNothing {
+        /// `bought` or `got`.
+        role: &'static str,
+        /// What is listed on both sides: `sku "COFFEE"`, `category "mugs"`.
+        listed: String,
+    },
+    /// A buy X get Y giving both a percent and an amount off each unit
+    /// got.
+    #[error(
+        "give either percent or amount off each unit got, not both (neither: the units got are free)"
+    )]
+    PercentAndAmountOff,
+    /// An option that means something only beside another field.
+    #[error("{option} only applies with {needs}: give {needs}, or remove {option}")]
+    OptionNeeds {
+        /// The option given, e.g. `discounted`.
+        option: &'static str,
+        /// The field it needs, e.g. `max_units`.
+        needs: &'static str,
+    },
+    /// A gift's most units that is not a whole number of gifts.
+    #[error(
+        "max_quantity {max} is not a whole number of gifts of {quantity} units: give a multiple of quantity"
+    )]
+    MaxQuantityNotMultiple {
+        /// The most units given.
+        max: u32,
+        /// The units of one gift.
+        quantity: u32,
     },
     /// An amount with more decimals than the currency.
     #[error(transparent)]

@@ -14,6 +14,7 @@ use crate::evaluation::{
 };
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::LadderBasis;
+use crate::rules::line_rewards::DiscountedUnits;
 
 /// A percent as written in a sentence: `12.5%`.
 struct Pct(Decimal);
@@ -28,6 +29,8 @@ fn basis_name(basis: LadderBasis) -> &'static str {
     match basis {
         LadderBasis::Subtotal => "subtotal",
         LadderBasis::Quantity => "quantity",
+        LadderBasis::LineAmount => "best line amount",
+        LadderBasis::LineQuantity => "best line quantity",
     }
 }
 
@@ -88,20 +91,68 @@ impl fmt::Display for DiscountDetail {
                 None => write!(f, "{} off eligible items", Pct(*percent)),
             },
             DiscountDetail::AmountOff { amount } => write!(f, "{amount} off eligible items"),
-            DiscountDetail::AmountOffEachUnit { amount } => {
-                write!(f, "{amount} off each eligible unit")
+            DiscountDetail::AmountOffEachLine { amount } => {
+                write!(f, "{amount} off each eligible line")
             }
+            DiscountDetail::AmountOffEachUnit {
+                amount,
+                first_unit,
+                units,
+            } => {
+                match first_unit {
+                    Some(first) => write!(
+                        f,
+                        "{first} off the first eligible unit of each line, {amount} off each further unit"
+                    )?,
+                    None => write!(f, "{amount} off each eligible unit")?,
+                }
+                if let Some(units) = units {
+                    write!(f, " ({units} unit(s) counted)")?;
+                }
+                Ok(())
+            }
+            DiscountDetail::PercentOffEachUnit { percent, units } => write!(
+                f,
+                "{} off each eligible unit ({units} unit(s) counted)",
+                Pct(*percent)
+            ),
             DiscountDetail::CheapestFree => f.write_str("the cheapest eligible unit free"),
             DiscountDetail::BuyXGetY {
                 buy,
                 get,
                 groups,
                 free_units,
+                discounted: None,
+                percent: None,
+                amount: None,
             } => write!(
                 f,
                 "buy {buy} get {get}: {groups} group(s) of {} eligible units, {free_units} cheapest unit(s) free",
                 u64::from(*buy) + u64::from(*get)
             ),
+            DiscountDetail::BuyXGetY {
+                buy,
+                get,
+                groups,
+                free_units,
+                discounted,
+                percent,
+                amount,
+            } => {
+                let which = match discounted {
+                    Some(DiscountedUnits::MostExpensive) => "most expensive",
+                    _ => "cheapest",
+                };
+                write!(
+                    f,
+                    "buy {buy} get {get}: {groups} time(s), {free_units} {which} unit(s) got "
+                )?;
+                match (percent, amount) {
+                    (Some(percent), _) => write!(f, "at {} off", Pct(*percent)),
+                    (None, Some(amount)) => write!(f, "at {amount} off each"),
+                    (None, None) => f.write_str("free"),
+                }
+            }
             DiscountDetail::FreeShipping => f.write_str("free shipping"),
             DiscountDetail::PaidWithPoints { points } => {
                 write!(f, "paid with {} points", points.normalize())

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::benefits;
 use super::coupons::Codes;
+use super::line_rewards;
 use super::promotions::{self, show};
 use super::stacking::{Candidate, Level, Perk, Source};
 use super::{Context, EvaluationError, Trace, overflow};
@@ -22,6 +23,7 @@ use crate::program::Percentages;
 use crate::rules::RuleId;
 use crate::rules::coupon::{CouponVerdict, Rejection};
 use crate::rules::ladder::{LadderMode, NextStep, StepReward, StepTable};
+use crate::rules::line_rewards::DiscountedUnits;
 use crate::rules::promotion::{Promotion, Reward};
 use crate::util::{Buf, Lines};
 
@@ -44,13 +46,26 @@ pub(super) enum Detail<'p> {
         capped_at: Option<Decimal>,
     },
     AmountOff(Decimal),
-    AmountOffEachUnit(Decimal),
+    AmountOffEachLine(Decimal),
+    AmountOffEachUnit {
+        amount: Decimal,
+        first_unit: Option<Decimal>,
+        /// The units counted, when a cap counts fewer than all.
+        units: Option<u64>,
+    },
+    PercentOffEachUnit {
+        percent: Decimal,
+        units: u64,
+    },
     CheapestFree,
     BuyXGetY {
         buy: u32,
         get: u32,
         groups: u64,
         free_units: u64,
+        discounted: Option<DiscountedUnits>,
+        percent: Option<Decimal>,
+        amount: Option<Decimal>,
     },
     FreeShipping,
     Gift {
@@ -104,20 +119,38 @@ impl Detail<'_> {
             Detail::AmountOff(amount) => DiscountDetail::AmountOff {
                 amount: money(amount),
             },
-            Detail::AmountOffEachUnit(amount) => DiscountDetail::AmountOffEachUnit {
+            Detail::AmountOffEachLine(amount) => DiscountDetail::AmountOffEachLine {
                 amount: money(amount),
             },
+            Detail::AmountOffEachUnit {
+                amount,
+                first_unit,
+                units,
+            } => DiscountDetail::AmountOffEachUnit {
+                amount: money(amount),
+                first_unit: first_unit.map(money),
+                units,
+            },
+            Detail::PercentOffEachUnit { percent, units } => {
+                DiscountDetail::PercentOffEachUnit { percent, units }
+            }
             Detail::CheapestFree => DiscountDetail::CheapestFree,
             Detail::BuyXGetY {
                 buy,
                 get,
                 groups,
                 free_units,
+                discounted,
+                percent,
+                amount,
             } => DiscountDetail::BuyXGetY {
                 buy,
                 get,
                 groups,
                 free_units,
+                discounted,
+                percent,
+                amount: amount.map(money),
             },
             Detail::FreeShipping => DiscountDetail::FreeShipping,
             Detail::Gift { sku, quantity } => DiscountDetail::Gift {
@@ -258,8 +291,9 @@ pub(super) fn apply<'a>(
                         )?;
                         continue;
                     }
-                    Reward::FreeGift { value, .. } => {
-                        let value = ctx.units(*value)?;
+                    Reward::FreeGift { .. } => {
+                        let (_, value) = line_rewards::gift(ctx, &promotion.definition)?;
+                        let value = ctx.units(value)?;
                         application.benefit = add(application.benefit, value, "a gift's value")?;
                     }
                     _ => {}
@@ -663,17 +697,13 @@ pub(super) fn settle<'a>(
                 });
                 continue;
             }
-            if let Reward::FreeGift {
-                sku,
-                quantity,
-                value,
-            } = &promotion.definition.reward
-            {
+            if let Reward::FreeGift { sku, .. } = &promotion.definition.reward {
+                let (quantity, value) = line_rewards::gift(ctx, &promotion.definition)?;
                 settled.gifts.push(Gift {
                     rule: candidate.rule(),
                     sku: sku.clone(),
-                    quantity: *quantity,
-                    value: *value,
+                    quantity,
+                    value,
                 });
             }
             code = verdict;

@@ -10,7 +10,7 @@
 use super::Context;
 use super::coupons::Codes;
 use crate::evaluation::{
-    CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
+    CashbackOutcome, Effect, Gift, PointsOutcome, RedemptionKind, RedemptionOutcome,
 };
 use crate::rules::promotion::{Promotion, Reward};
 
@@ -19,6 +19,7 @@ pub(super) fn collect(
     ctx: &Context<'_>,
     promotions: &[(&Promotion, Option<usize>)],
     spends: &[(&Promotion, rust_decimal::Decimal)],
+    gifts: &[Gift],
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
@@ -42,11 +43,17 @@ pub(super) fn collect(
     let mut effects = Vec::with_capacity(2 * promotions.len() + redemptions.len() + 2);
     for &(coupon, verdict) in promotions {
         if let Reward::FreeGift { sku, quantity, .. } = &coupon.definition.reward {
+            // The units the evaluation gives (a gift per N units grows with
+            // the order).
+            let quantity = gifts
+                .iter()
+                .find(|g| &g.rule.id == coupon.rule_id())
+                .map_or(*quantity, |g| g.quantity);
             effects.push(Effect::AddGift {
                 key: key(&["/gift:", coupon.id()]),
                 coupon: coupon.rule_id().clone(),
                 sku: sku.clone(),
-                quantity: *quantity,
+                quantity,
             });
         }
         // What it gave against its budget, beside its redemption.

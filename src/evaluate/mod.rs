@@ -20,7 +20,9 @@
 //!    policy picks the set that applies; a promotion whose discount would
 //!    go over its spend budget is refused and the policy picks again.
 //! 5. [`Stage::Discounts`] (`discounts.rs`): line-level rewards (cheapest
-//!    free, buy X get Y, amount off each unit) first, then order-level ones
+//!    free, buy X get Y, amount or percent off each unit or line, steps on
+//!    each line's own amount, computed in `line_rewards.rs`) first, then
+//!    order-level ones
 //!    (steps, percent and amount off) by priority, then shipping. Each
 //!    discount is rounded once and allocated over its eligible lines in
 //!    proportion to their net, so that the parts sum exactly to it; no line
@@ -77,6 +79,7 @@ mod describe;
 mod discounts;
 mod effects;
 mod facts;
+mod line_rewards;
 mod points;
 mod promotions;
 mod redemption;
@@ -198,6 +201,7 @@ impl Program {
             &ctx,
             &discounts.promotions,
             &discounts.spends,
+            &discounts.gifts,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,

@@ -7,6 +7,7 @@
 use rust_decimal::Decimal;
 
 use super::discounts::{Detail, percent_of, spread};
+use super::line_rewards;
 use super::{Context, EvaluationError, in_minor_units, overflow};
 use crate::condition::LineSelector;
 use crate::customer::RecordNeed;
@@ -136,15 +137,12 @@ pub(super) fn restriction(
             || def.min_subtotal.is_some()
             || def.min_quantity.is_some()
             || !def.lines.is_all());
-    let buy_get = match def.reward {
-        Reward::BuyXGetY { buy, get, .. } => Some(u64::from(buy) + u64::from(get)),
-        _ => None,
-    };
+    let counts_units = line_rewards::counts_units(&def.reward);
     if !needs_lines
         && def.min_subtotal.is_none()
         && def.max_subtotal.is_none()
         && def.min_quantity.is_none()
-        && buy_get.is_none()
+        && !counts_units
     {
         return Ok(nothing_to_ship(ctx, &def.reward));
     }
@@ -177,14 +175,8 @@ pub(super) fn restriction(
     if let Some(rejection) = subtotal_bounds(ctx, def.min_subtotal, def.max_subtotal, subtotal) {
         return Ok(Some(rejection));
     }
-    if let Some(group) = buy_get
-        && quantity < group
-    {
-        return Ok(Some(Rejection::MinimumQuantityNotMet {
-            minimum: group,
-            quantity,
-            missing: group - quantity,
-        }));
+    if counts_units && let Some(rejection) = line_rewards::too_few_units(ctx, def, quantity) {
+        return Ok(Some(rejection));
     }
     Ok(nothing_to_ship(ctx, &def.reward))
 }
@@ -336,68 +328,16 @@ pub(super) fn discount<'a>(
                 Detail::AmountOff(amount),
             ))
         }
-        Reward::AmountOffEachUnit { amount } => {
-            let mut parts = Lines::filled(nets.len(), 0i128);
-            let per_unit = ctx.units(*amount)?;
-            for (((part, line), net), free) in parts
-                .iter_mut()
-                .zip(ctx.lines())
-                .zip(nets)
-                .zip(&*free_units)
-            {
-                if eligible(line) {
-                    let paid_units = line.quantity().saturating_sub(*free);
-                    let want = per_unit
-                        .checked_mul(i128::from(paid_units))
-                        .ok_or_else(|| overflow("a per-unit discount"))?;
-                    *part = want.min(*net).max(0);
-                }
-            }
-            Ok((Target::Items, parts, Detail::AmountOffEachUnit(*amount)))
-        }
         Reward::CheapestFree => {
             let free = cheapest_units(ctx, nets, free_units, &eligible, 1)?;
             Ok((Target::Items, free, Detail::CheapestFree))
         }
-        Reward::BuyXGetY {
-            buy,
-            get,
-            max_applications,
-        } => {
-            let units: u64 = ctx
-                .lines()
-                .iter()
-                .zip(&*free_units)
-                .filter(|(l, _)| eligible(l))
-                .map(|(l, free)| u64::from(l.quantity().saturating_sub(*free)))
-                .sum();
-            let group = u64::from(*buy) + u64::from(*get);
-            let mut groups = units / group;
-            if let Some(max) = max_applications {
-                groups = groups.min(u64::from(*max));
-            }
-            let free_count = groups * u64::from(*get);
-            let free = cheapest_units(ctx, nets, free_units, &eligible, free_count)?;
-            Ok((
-                Target::Items,
-                free,
-                Detail::BuyXGetY {
-                    buy: *buy,
-                    get: *get,
-                    groups,
-                    free_units: free_count,
-                },
-            ))
-        }
+        Reward::AmountOffEachLine { .. }
+        | Reward::AmountOffEachUnit { .. }
+        | Reward::PercentOffEachUnit { .. }
+        | Reward::BuyXGetY { .. }
+        | Reward::FreeGift { .. } => line_rewards::discount(ctx, def, nets, free_units),
         Reward::FreeShipping => Ok((Target::Shipping, Lines::filled(0, 0), Detail::FreeShipping)),
-        Reward::FreeGift { sku, quantity, .. } => Ok((
-            Target::Items,
-            Lines::filled(nets.len(), 0),
-            Detail::Gift {
-                sku,
-                quantity: *quantity,
-            },
-        )),
         Reward::BonusPoints { points } => Ok((
             Target::Items,
             Lines::filled(nets.len(), 0),
@@ -421,6 +361,9 @@ fn stepped<'a>(
     nets: &[i128],
     percentages: Percentages,
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
+    if table.basis().per_line() {
+        return line_rewards::stepped(ctx, lines, table, nets, percentages);
+    }
     // Thresholds are measured on the program's tax basis; the reward comes
     // off the discountable amounts.
     let measured = match table.measure() {
@@ -483,25 +426,35 @@ fn basis(
         let add = match table.basis() {
             LadderBasis::Subtotal => *amount,
             LadderBasis::Quantity => i128::from(line.quantity()),
+            // Each line on its own: the order stands where its best line
+            // stands.
+            LadderBasis::LineAmount => {
+                basis = basis.max(*amount);
+                continue;
+            }
+            LadderBasis::LineQuantity => {
+                basis = basis.max(i128::from(line.quantity()));
+                continue;
+            }
         };
         basis = basis
             .checked_add(add)
             .ok_or_else(|| overflow("a ladder basis"))?;
     }
-    match table.basis() {
-        LadderBasis::Subtotal => ctx.decimal(basis),
-        LadderBasis::Quantity => {
-            Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
-        }
+    if table.basis().counts_units() {
+        Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
+    } else {
+        ctx.decimal(basis)
     }
 }
 
 /// The smallest change of a step table's basis: a minor unit, or one unit.
 #[inline]
-fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
-    match table.basis() {
-        LadderBasis::Subtotal => currency.minor_unit(),
-        LadderBasis::Quantity => Decimal::ONE,
+pub(super) fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
+    if table.basis().counts_units() {
+        Decimal::ONE
+    } else {
+        currency.minor_unit()
     }
 }
 
@@ -509,9 +462,10 @@ fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
 /// currency's decimals, or a number of units.
 #[inline]
 pub(super) fn show(value: Decimal, table: &StepTable, currency: Currency) -> Decimal {
-    match table.basis() {
-        LadderBasis::Subtotal => in_minor_units(value, currency),
-        LadderBasis::Quantity => value.normalize(),
+    if table.basis().counts_units() {
+        value.normalize()
+    } else {
+        in_minor_units(value, currency)
     }
 }
 

@@ -29,9 +29,18 @@ pub(super) enum Level {
 impl Level {
     pub(super) fn of(reward: &Reward) -> Level {
         match reward {
-            Reward::CheapestFree | Reward::BuyXGetY { .. } | Reward::AmountOffEachUnit { .. } => {
-                Level::Line
+            Reward::CheapestFree
+            | Reward::BuyXGetY { .. }
+            | Reward::AmountOffEachLine { .. }
+            | Reward::AmountOffEachUnit { .. }
+            | Reward::PercentOffEachUnit { .. } => Level::Line,
+            // Steps on each line's own amount or quantity discount lines.
+            Reward::PercentOff {
+                basis: Some(basis), ..
             }
+            | Reward::AmountOff {
+                basis: Some(basis), ..
+            } if basis.per_line() => Level::Line,
             Reward::PercentOff { .. } | Reward::AmountOff { .. } => Level::Order,
             Reward::FreeShipping => Level::Shipping,
             Reward::FreeGift { .. }

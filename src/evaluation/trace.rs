@@ -16,6 +16,7 @@ use crate::rules::RuleId;
 use crate::rules::coupon::Rejection;
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::{LadderBasis, NextStep};
+use crate::rules::line_rewards::DiscountedUnits;
 
 use super::{RuleRef, Target};
 use crate::util::Sentence;
@@ -400,23 +401,51 @@ pub enum DiscountDetail {
         /// The amount.
         amount: Money,
     },
+    /// An amount off each eligible line, once per line.
+    AmountOffEachLine {
+        /// The amount per line.
+        amount: Money,
+    },
     /// An amount off each eligible unit.
     AmountOffEachUnit {
-        /// The amount per unit.
+        /// The amount per unit (per further unit, with `first_unit`).
         amount: Money,
+        /// The amount off the first unit of each line, when it differs.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first_unit: Option<Money>,
+        /// The units counted, when the reward caps them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        units: Option<u64>,
+    },
+    /// A percent off each eligible unit, rounded per unit.
+    PercentOffEachUnit {
+        /// The percent.
+        percent: Decimal,
+        /// The units counted.
+        units: u64,
     },
     /// The cheapest eligible unit free.
     CheapestFree,
-    /// Buy X get Y: the cheapest units of each complete group free.
+    /// Buy X get Y: the cheapest units of each complete group free; or,
+    /// with `discounted`, `percent` or `amount`, the units got that way.
     BuyXGetY {
         /// Units to buy.
         buy: u32,
         /// Units free.
         get: u32,
-        /// Complete groups.
+        /// Complete groups (applications).
         groups: u64,
-        /// Units made free.
+        /// Units got (free, or at the percent or amount off).
         free_units: u64,
+        /// Which units were got, when the rule says.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        discounted: Option<DiscountedUnits>,
+        /// The percent off each unit got, when not all of it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        percent: Option<Decimal>,
+        /// The amount off each unit got, when not all of it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        amount: Option<Money>,
     },
     /// Free shipping.
     FreeShipping,

@@ -158,34 +158,43 @@ impl<'p> RuleContext<'p> {
     /// A line selector: warns when no line can pass it (every sku,
     /// category and label match it includes is also excluded).
     pub(crate) fn lines(&mut self, path: &str, lines: &LineSelector) {
-        let includes =
-            !lines.skus.is_empty() || !lines.categories.is_empty() || !lines.labels.is_empty();
-        let skus_out = lines.skus.iter().all(|s| lines.exclude_skus.contains(s));
-        let categories_out = lines
-            .categories
-            .iter()
-            .all(|c| lines.exclude_categories.contains(c));
-        // A label match is out when the same match, or any line with its
-        // key, is excluded.
-        let labels_out = lines.labels.iter().all(|m| {
-            lines
-                .exclude_labels
-                .iter()
-                .any(|x| x == m || (x.key() == m.key() && x.matches_any_value()))
-        });
-        if includes && skus_out && categories_out && labels_out {
-            let (what, value) = match (
-                lines.skus.first(),
-                lines.categories.first(),
-                lines.labels.first(),
-            ) {
-                (Some(sku), _, _) => ("sku", sku.to_string()),
-                (None, Some(category), _) => ("category", category.to_string()),
-                (None, None, Some(label)) => ("label", label.key().to_string()),
-                (None, None, None) => return,
-            };
+        if let Some((what, value)) = selects_nothing(lines) {
             self.warn(path, WarningKind::SelectsNothing { what, value });
         }
+    }
+}
+
+/// Whether no line can pass a selector because every sku, category and
+/// label match it includes is also excluded: `sku`, `category` or `label`
+/// and the first value (or label key) listed.
+pub(crate) fn selects_nothing(lines: &LineSelector) -> Option<(&'static str, String)> {
+    let includes =
+        !lines.skus.is_empty() || !lines.categories.is_empty() || !lines.labels.is_empty();
+    let skus_out = lines.skus.iter().all(|s| lines.exclude_skus.contains(s));
+    let categories_out = lines
+        .categories
+        .iter()
+        .all(|c| lines.exclude_categories.contains(c));
+    // A label match is out when the same match, or any line with its key,
+    // is excluded.
+    let labels_out = lines.labels.iter().all(|m| {
+        lines
+            .exclude_labels
+            .iter()
+            .any(|x| x == m || (x.key() == m.key() && x.matches_any_value()))
+    });
+    if !(includes && skus_out && categories_out && labels_out) {
+        return None;
+    }
+    match (
+        lines.skus.first(),
+        lines.categories.first(),
+        lines.labels.first(),
+    ) {
+        (Some(sku), _, _) => Some(("sku", sku.to_string())),
+        (None, Some(category), _) => Some(("category", category.to_string())),
+        (None, None, Some(label)) => Some(("label", label.key().to_string())),
+        (None, None, None) => None,
     }
 }
 

@@ -1,12 +1,12 @@
 //! Coupons: promotions behind codes a customer enters.
 //!
-//! A coupon is a [`Promotion`] with
-//! codes: one shared code (`WELCOME10`) or a batch of unique single-use
-//! codes under one set of rules; [`CouponDefinition`] is
-//! [`PromotionDefinition`] and [`CouponReward`] is [`Reward`]. Codes match
-//! ignoring case and surrounding space. Every entered code gets a
-//! [`CouponVerdict`]: accepted, or rejected with a machine-readable
-//! [`Rejection`] that carries its data and prints a message for people.
+//! A coupon is a [`Promotion`] with codes: one shared code (`WELCOME10`)
+//! or a batch of unique single-use codes under one set of rules;
+//! [`CouponDefinition`] is [`PromotionDefinition`] and [`CouponReward`] is
+//! [`Reward`]. Codes match ignoring case and surrounding space. Every
+//! entered code gets a [`CouponVerdict`]: accepted, or rejected with a
+//! machine-readable [`Rejection`] that carries its data and prints a
+//! message for people.
 //!
 //! # Example
 //!
@@ -254,6 +254,18 @@ pub enum Rejection {
     /// The coupon applies but gives nothing on this order (e.g. free
     /// shipping on an order without shipping).
     NothingToDiscount,
+    /// A buy X get Y with two selectors finds too few units to buy `buy`
+    /// and get `get` more, a unit counting as bought or got, never both.
+    BuyGetNotMet {
+        /// Units to buy in each application.
+        buy: u32,
+        /// Units got in each application.
+        get: u32,
+        /// The units the buy selector takes.
+        to_buy: u64,
+        /// The units the get selector takes.
+        to_get: u64,
+    },
     /// The promotion's steps measure a basis below the first step's
     /// threshold (amounts with the currency's decimals).
     BelowFirstStep {
@@ -399,6 +411,15 @@ impl Rejection {
                 write!(f, "{this} cannot be combined with {with}")
             }
             Rejection::NothingToDiscount => write!(f, "{this} gives nothing on this order"),
+            Rejection::BuyGetNotMet {
+                buy,
+                get,
+                to_buy,
+                to_get,
+            } => write!(
+                f,
+                "{this} needs {buy} eligible item(s) bought and {get} more to get, each unit counting once: the basket has {to_buy} to buy and {to_get} to get"
+            ),
             Rejection::BelowFirstStep {
                 basis,
                 measured,
@@ -412,6 +433,14 @@ impl Rejection {
                 LadderBasis::Quantity => write!(
                     f,
                     "{this} starts at {first} eligible items ({measured} in the basket): add {missing} more"
+                ),
+                LadderBasis::LineAmount => write!(
+                    f,
+                    "{this} starts at a line amount of {first} (best eligible line: {measured}): add {missing} more to one line"
+                ),
+                LadderBasis::LineQuantity => write!(
+                    f,
+                    "{this} starts at {first} units on one line (best eligible line: {measured}): add {missing} more to one line"
                 ),
             },
             Rejection::GuestCheckout { needs } => write!(

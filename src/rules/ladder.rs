@@ -56,6 +56,27 @@ pub enum LadderBasis {
     Subtotal,
     /// The number of units on the selected lines.
     Quantity,
+    /// Each selected line's own amount: every line reaches its own step,
+    /// and its reward comes off that line, rounded per line (Solidus'
+    /// `TieredFlatRate`). The order stands where its best line stands.
+    LineAmount,
+    /// Each selected line's own number of units, like
+    /// [`LineAmount`](Self::LineAmount).
+    LineQuantity,
+}
+
+impl LadderBasis {
+    /// Whether it counts units rather than an amount.
+    #[must_use]
+    pub fn counts_units(self) -> bool {
+        matches!(self, LadderBasis::Quantity | LadderBasis::LineQuantity)
+    }
+
+    /// Whether each line is measured and discounted on its own.
+    #[must_use]
+    pub fn per_line(self) -> bool {
+        matches!(self, LadderBasis::LineAmount | LadderBasis::LineQuantity)
+    }
 }
 
 /// Whether the basis is measured before or after the discounts applied
@@ -516,7 +537,7 @@ impl StepTable {
                     },
                 );
             }
-            if options.basis == LadderBasis::Quantity && !def.from.fract().is_zero() {
+            if options.basis.counts_units() && !def.from.fract().is_zero() {
                 return err(here, Problem::FractionalQuantity { value: def.from });
             }
             if let Some(previous) = steps.last()
@@ -579,7 +600,7 @@ impl StepTable {
             });
         }
         if options.mode == LadderMode::Bracket {
-            if options.basis == LadderBasis::Quantity {
+            if options.basis.counts_units() {
                 return err(".mode".into(), Problem::BracketNeedsSubtotal);
             }
             if steps
@@ -601,7 +622,7 @@ impl StepTable {
         ctx: &mut RuleContext<'_>,
     ) -> Result<(), ProgramError> {
         for (s, step) in self.steps.iter().enumerate() {
-            if self.options.basis == LadderBasis::Subtotal {
+            if !self.options.basis.counts_units() {
                 ctx.amount(format!("{path}.steps[{s}].from"), step.from)?;
             }
             match step.reward {

@@ -7,6 +7,8 @@
 //!   inclusive or exclusive;
 //! - [`ladder`]: progressive discounts by spend or quantity, the steps of
 //!   a promotion's reward;
+//! - [`line_rewards`]: what comes off each line or unit, buy X get Y with
+//!   two selectors, a gift per N units;
 //! - [`coupon`]: promotions behind codes: how codes match, and the
 //!   verdict on an entered one;
 //! - [`earn`]: points: earning rules, multipliers, bonuses;
@@ -29,6 +31,7 @@ pub mod earn;
 pub mod expiry;
 mod input;
 pub mod ladder;
+pub mod line_rewards;
 pub mod nudge;
 pub mod promotion;
 pub mod redemption;

@@ -58,6 +58,7 @@ use crate::rules::ladder::{
     Ladder, LadderBasis, LadderDefinition, LadderMode, Measure, StepDefinition, StepOptions,
     StepTable, Thresholds, check_percent,
 };
+use crate::rules::line_rewards::{self, DiscountedUnits};
 use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
 
 /// What a promotion gives.
@@ -169,11 +170,77 @@ pub enum Reward {
         )]
         mode: Option<LadderMode>,
     },
-    /// A fixed amount off each eligible unit (never more than the unit
-    /// costs).
+    /// A fixed amount off each eligible line, once per line whatever its
+    /// quantity (never more than the line costs). See
+    /// [`line_rewards`].
+    AmountOffEachLine {
+        /// The amount per line (0 is accepted as a no-op, with a warning).
+        amount: Decimal,
+    },
+    /// A fixed amount off each eligible unit (never more than the units it
+    /// counts cost); the first unit of each line may take another amount,
+    /// and the units counted may be capped per line and per order. See
+    /// [`line_rewards`].
     AmountOffEachUnit {
         /// The amount per unit (0 is accepted as a no-op, with a warning).
         amount: Decimal,
+        /// The amount off the first unit of each line, when it differs:
+        /// `amount` then comes off each further unit.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        first_unit: Option<Decimal>,
+        /// The most units counted on one line.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        max_units_per_line: Option<u32>,
+        /// The most units counted on the whole order.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        max_units: Option<u32>,
+        /// Which units `max_units` counts. Default: the cheapest.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        discounted: Option<DiscountedUnits>,
+    },
+    /// A percent off each eligible unit, rounded per unit, on every unit
+    /// or on at most `max_units_per_line` / `max_units` of them. See
+    /// [`line_rewards`].
+    PercentOffEachUnit {
+        /// 0 < percent ≤ 100 (0 is accepted as a no-op, with a warning).
+        percent: Decimal,
+        /// The most units counted on one line.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        max_units_per_line: Option<u32>,
+        /// The most units counted on the whole order.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        max_units: Option<u32>,
+        /// Which units `max_units` counts. Default: the cheapest.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        discounted: Option<DiscountedUnits>,
     },
     /// The shipping charge is waived.
     FreeShipping,
@@ -182,6 +249,12 @@ pub enum Reward {
     /// For every complete group of `buy` + `get` eligible units, the `get`
     /// cheapest units of the group are free. `max_applications` caps the
     /// number of groups per order.
+    ///
+    /// With `buy_lines` and `get_lines` the units bought and the units got
+    /// come from two selectors; `discounted` says whether the cheapest or
+    /// the most expensive units are got, and `percent` or `amount` what
+    /// comes off each of them (default: all of it). See
+    /// [`line_rewards`].
     BuyXGetY {
         /// Units paid for in each group.
         buy: u32,
@@ -194,6 +267,44 @@ pub enum Reward {
             deserialize_with = "crate::rules::not_null"
         )]
         max_applications: Option<u32>,
+        /// The lines whose units must be bought. Default: the promotion's
+        /// `lines`.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        buy_lines: Option<LineSelector>,
+        /// The lines whose units are got. Default: the promotion's
+        /// `lines`.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        get_lines: Option<LineSelector>,
+        /// Which units are got: the cheapest (the default) or the most
+        /// expensive.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        discounted: Option<DiscountedUnits>,
+        /// The percent off each unit got, instead of all of it.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        percent: Option<Decimal>,
+        /// The amount off each unit got, instead of all of it.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        amount: Option<Decimal>,
     },
     /// Extra points for the order (not multiplied; 0 is accepted as a
     /// no-op, with a warning).
@@ -207,15 +318,35 @@ pub enum Reward {
         /// The factor (2 for double points).
         factor: Decimal,
     },
-    /// A gift line is added to the order, free.
+    /// A gift line is added to the order, free. With `per`, `quantity`
+    /// units for every `per` eligible units bought (Solidus'
+    /// `CreateDiscountedItem`), at most `max_quantity`.
     FreeGift {
         /// The gift's sku.
         sku: Sku,
-        /// How many units (default 1).
+        /// How many units (default 1); with `per`, for each `per` eligible
+        /// units.
         #[serde(default = "one")]
         quantity: u32,
-        /// What the gift is worth, for the trace and for reports.
+        /// What `quantity` units of the gift are worth, for the trace, for
+        /// reports and to compare discounts.
         value: Decimal,
+        /// The eligible units that earn `quantity` gift units: one gift
+        /// per `per` units bought.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        per: Option<u32>,
+        /// The most gift units per order (a multiple of `quantity`; only
+        /// with `per`).
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        max_quantity: Option<u32>,
     },
 }
 
@@ -265,7 +396,9 @@ impl Reward {
         match self {
             Reward::PercentOff { .. } => "percent_off",
             Reward::AmountOff { .. } => "amount_off",
+            Reward::AmountOffEachLine { .. } => "amount_off_each_line",
             Reward::AmountOffEachUnit { .. } => "amount_off_each_unit",
+            Reward::PercentOffEachUnit { .. } => "percent_off_each_unit",
             Reward::FreeShipping => "free_shipping",
             Reward::CheapestFree => "cheapest_free",
             Reward::BuyXGetY { .. } => "buy_x_get_y",
@@ -542,7 +675,7 @@ impl PromotionDefinition {
     ///
     /// let coffee = PromotionDefinition::automatic(
     ///     "coffee-unit",
-    ///     Reward::AmountOffEachUnit { amount: Decimal::new(50, 2) },
+    ///     Reward::amount_off_each_unit(Decimal::new(50, 2)),
     /// )
     /// .lines(LineSelector::all().category("coffee")?);
     /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).promotion(coffee))?;
@@ -1098,15 +1231,11 @@ impl PromotionDefinition {
                     zero(ctx, "amount", "amount");
                 }
             }
-            Reward::AmountOffEachUnit { amount } => {
-                ctx.amount(format!("{path}.reward.amount"), *amount)?;
-                if amount.is_zero() {
-                    zero(ctx, "amount", "amount");
-                }
-            }
-            Reward::FreeGift { value, .. } => {
-                ctx.amount(format!("{path}.reward.value"), *value)?;
-            }
+            reward @ (Reward::AmountOffEachLine { .. }
+            | Reward::AmountOffEachUnit { .. }
+            | Reward::PercentOffEachUnit { .. }
+            | Reward::BuyXGetY { .. }
+            | Reward::FreeGift { .. }) => line_rewards::validate(path, reward, ctx)?,
             Reward::BonusPoints { points } if points.is_zero() => {
                 zero(ctx, "points", "bonus points");
             }
@@ -1339,45 +1468,11 @@ impl PromotionDefinition {
                     )?);
                 }
             }
-            Reward::AmountOffEachUnit { amount } => {
-                if negative(*amount) {
-                    return err(
-                        ".reward.amount",
-                        Problem::Negative {
-                            what: "amount",
-                            value: *amount,
-                        },
-                    );
-                }
-            }
-            Reward::BuyXGetY {
-                buy,
-                get,
-                max_applications,
-            } => {
-                if *buy == 0 || *get == 0 {
-                    return err(".reward", Problem::BuyGetZero);
-                }
-                if *max_applications == Some(0) {
-                    return err(".reward.max_applications", Problem::ZeroLimit);
-                }
-            }
-            Reward::FreeGift {
-                quantity, value, ..
-            } => {
-                if *quantity == 0 {
-                    return err(".reward.quantity", Problem::ZeroLimit);
-                }
-                if negative(*value) {
-                    return err(
-                        ".reward.value",
-                        Problem::Negative {
-                            what: "gift value",
-                            value: *value,
-                        },
-                    );
-                }
-            }
+            Reward::AmountOffEachLine { .. }
+            | Reward::AmountOffEachUnit { .. }
+            | Reward::PercentOffEachUnit { .. }
+            | Reward::BuyXGetY { .. }
+            | Reward::FreeGift { .. } => line_rewards::compile(path, &self.reward)?,
             Reward::BonusPoints { points } => {
                 if negative(*points) {
                     return err(

@@ -15,6 +15,7 @@ mod evaluation_scenarios;
 mod inputs;
 mod insight;
 mod limits;
+mod line_rewards;
 mod money;
 mod nudges;
 mod orders;
