@@ -9,22 +9,26 @@
 
 use super::Context;
 use super::coupons::Codes;
+use super::discounts::Settled;
 use crate::evaluation::{
-    CashbackOutcome, Effect, Gift, PointsOutcome, RedemptionKind, RedemptionOutcome,
+    CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
 };
-use crate::rules::promotion::{Promotion, Reward};
+use crate::rules::promotion::Reward;
 
 /// The effects of an evaluation.
 pub(super) fn collect(
     ctx: &Context<'_>,
-    promotions: &[(&Promotion, Option<usize>)],
-    spends: &[(&Promotion, rust_decimal::Decimal)],
-    gifts: &[Gift],
+    discounts: &Settled<'_>,
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
+    let (promotions, spends, gifts) = (
+        &discounts.promotions[..],
+        &discounts.spends[..],
+        &discounts.gifts[..],
+    );
     let program = ctx.program.program_id().as_str();
     let order = ctx.order.id().as_str();
     let customer = ctx.checkout.customer.id();

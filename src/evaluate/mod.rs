@@ -199,9 +199,7 @@ impl Program {
         }
         let effects = effects::collect(
             &ctx,
-            &discounts.promotions,
-            &discounts.spends,
-            &discounts.gifts,
+            &discounts,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,

@@ -69,6 +69,11 @@ use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
 /// "5"}, {"from": "200.00", "percent": "10"}]}`, with the step options
 /// `basis`, `measure`, `thresholds` and `mode` of a
 /// [ladder](crate::rules::ladder).
+// Rewards are program data, compiled once and only borrowed while a
+// checkout is evaluated: the size of the largest (a buy X get Y with two
+// selectors) costs nothing per checkout, and boxing it would make the
+// variants harder to write as plain data.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
