@@ -330,7 +330,9 @@ impl Checkout {
                 });
             }
         }
-        self.check_budget_spent(program)?;
+        if !self.budget_spent.is_empty() {
+            self.check_budget_spent(program)?;
+        }
         if self
             .customer
             .stats()

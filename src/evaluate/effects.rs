@@ -10,7 +10,7 @@
 use super::Context;
 use super::coupons::Codes;
 use crate::evaluation::{
-    CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
+    AppliedDiscount, CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
 };
 use crate::rules::promotion::{Promotion, Reward};
 
@@ -18,7 +18,7 @@ use crate::rules::promotion::{Promotion, Reward};
 pub(super) fn collect(
     ctx: &Context<'_>,
     promotions: &[(&Promotion, Option<usize>)],
-    spends: &[(&Promotion, rust_decimal::Decimal)],
+    discounts: &[AppliedDiscount],
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
@@ -49,10 +49,17 @@ pub(super) fn collect(
                 quantity: *quantity,
             });
         }
-        // What it gave against its budget, beside its redemption.
+        // What it gave against its budget, beside its redemption: its
+        // discount (a promotion applies once).
         let spend = |effects: &mut Vec<Effect>| {
-            if let Some(&(_, amount)) = spends.iter().find(|(p, _)| std::ptr::eq(*p, coupon))
-                && let Some(budget) = coupon.definition.budget
+            if let Some(budget) = coupon.definition.budget
+                && let Some(amount) = discounts
+                    .iter()
+                    .find(|d| {
+                        d.rule.kind == super::promotions::kind(coupon)
+                            && d.rule.id == *coupon.rule_id()
+                    })
+                    .map(|d| d.amount)
             {
                 effects.push(Effect::SpendBudget {
                     key: key(&["/budget:", coupon.id()]),

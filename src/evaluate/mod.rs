@@ -185,7 +185,7 @@ impl Program {
         let effects = effects::collect(
             &ctx,
             &discounts.promotions,
-            &discounts.spends,
+            &discounts.discounts,
             &mut coupons.codes,
             &redeemed.outcomes,
             &points,
