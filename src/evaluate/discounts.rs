@@ -547,8 +547,6 @@ pub(super) struct Settled<'p> {
     /// code's redemption, a limited promotion's use, a gift, points), with
     /// the index of their code's verdict, in the order they applied.
     pub(super) promotions: Vec<(&'p Promotion, Option<usize>)>,
-    /// The discount of each applied promotion with a spend budget.
-    pub(super) spends: Vec<(&'p Promotion, Decimal)>,
     /// Each line's net after the discounts, in minor units.
     pub(super) nets: Lines<i128>,
     /// Each line's share of the discounts on the whole order (empty when
@@ -589,7 +587,6 @@ pub(super) fn settle<'a>(
         given: Buf::with_capacity(0),
         gifts: Vec::new(),
         promotions: Vec::new(),
-        spends: Vec::new(),
         nets: Lines::filled(0, 0),
         spread: Vec::new(),
         shipping_paid: 0,
@@ -683,11 +680,6 @@ pub(super) fn settle<'a>(
         if let Source::Promotion { promotion, verdict } = candidate.source {
             if promotion.leaves_record() {
                 settled.promotions.push((promotion, verdict));
-            }
-            if promotion.has_budget() {
-                settled
-                    .spends
-                    .push((promotion, ctx.money(applied.amount)?.amount()));
             }
             if !ctx.detail {
                 settled.given.push(Given {

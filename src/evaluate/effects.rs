@@ -18,16 +18,16 @@ use crate::rules::promotion::Reward;
 /// The effects of an evaluation.
 pub(super) fn collect(
     ctx: &Context<'_>,
-    discounts: &Settled<'_>,
+    settled: &Settled<'_>,
     codes: &mut Codes,
     redemptions: &[RedemptionOutcome],
     points: &PointsOutcome,
     cashback: &CashbackOutcome,
 ) -> Vec<Effect> {
-    let (promotions, spends, gifts) = (
-        &discounts.promotions[..],
-        &discounts.spends[..],
-        &discounts.gifts[..],
+    let (promotions, discounts, gifts) = (
+        &settled.promotions[..],
+        &settled.discounts[..],
+        &settled.gifts[..],
     );
     let program = ctx.program.program_id().as_str();
     let order = ctx.order.id().as_str();
@@ -60,10 +60,17 @@ pub(super) fn collect(
                 quantity,
             });
         }
-        // What it gave against its budget, beside its redemption.
+        // What it gave against its budget, beside its redemption: its
+        // discount (a promotion applies once).
         let spend = |effects: &mut Vec<Effect>| {
-            if let Some(&(_, amount)) = spends.iter().find(|(p, _)| std::ptr::eq(*p, coupon))
-                && let Some(budget) = coupon.definition.budget
+            if let Some(budget) = coupon.definition.budget
+                && let Some(amount) = discounts
+                    .iter()
+                    .find(|d| {
+                        d.rule.kind == super::promotions::kind(coupon)
+                            && d.rule.id == *coupon.rule_id()
+                    })
+                    .map(|d| d.amount)
             {
                 effects.push(Effect::SpendBudget {
                     key: key(&["/budget:", coupon.id()]),

@@ -118,27 +118,9 @@ pub(super) fn pick<'a>(
     trace: &mut Trace,
     application: &mut Application<'a>,
 ) -> Result<(), EvaluationError> {
-    // Exclusive candidates found over their budget alone (no allocation
-    // until one is).
-    let mut refused = Vec::new();
-    let mut chosen = choose(ctx, candidates, application, &mut refused)?;
-    // Each round leaves out at least one candidate: it ends.
-    while !application.over_budget.is_empty() || !refused.is_empty() {
-        for &(index, amount) in &application.over_budget {
-            if !refused.iter().any(|&(i, _)| i == index) {
-                refused.push((index, amount));
-            }
-        }
-        over_budget(ctx, candidates, &refused, verdicts, trace)?;
-        let mut kept = Candidates::with_capacity(candidates.len());
-        for (i, candidate) in candidates.iter().enumerate() {
-            if !refused.iter().any(|&(j, _)| j == i) {
-                kept.push(*candidate);
-            }
-        }
-        *candidates = kept;
-        refused.clear();
-        chosen = choose(ctx, candidates, application, &mut refused)?;
+    let mut chosen = choose(ctx, candidates, application)?;
+    if !application.over_budget.is_empty() {
+        chosen = without_over_budget(ctx, candidates, verdicts, trace, application)?;
     }
     let candidates = &candidates[..];
     let winner = |losing: usize| -> Option<RuleRef> {
@@ -180,6 +162,35 @@ pub(super) fn pick<'a>(
         });
     }
     Ok(())
+}
+
+/// Refuses the candidates `application` found over their spend budget,
+/// leaves them out and picks again, until a pick refuses none (each round
+/// leaves out at least one candidate: it ends). Returns the last pick.
+#[cold]
+#[inline(never)]
+fn without_over_budget<'a>(
+    ctx: &Context<'a>,
+    candidates: &mut Candidates<'a>,
+    verdicts: &mut [CouponVerdict],
+    trace: &mut Trace,
+    application: &mut Application<'a>,
+) -> Result<Lines<usize>, EvaluationError> {
+    loop {
+        let refused = std::mem::take(&mut application.over_budget);
+        over_budget(ctx, candidates, &refused, verdicts, trace)?;
+        let mut kept = Candidates::with_capacity(candidates.len());
+        for (i, candidate) in candidates.iter().enumerate() {
+            if !refused.iter().any(|&(j, _)| j == i) {
+                kept.push(*candidate);
+            }
+        }
+        *candidates = kept;
+        let chosen = choose(ctx, candidates, application)?;
+        if application.over_budget.is_empty() {
+            return Ok(chosen);
+        }
+    }
 }
 
 /// Refuses the candidates over their spend budget: a coupon's verdict says
@@ -224,14 +235,14 @@ fn over_budget(
 }
 
 /// Chooses the candidates that apply under the program's policy; their
-/// application is left in `out`. An exclusive candidate tried alone and
-/// found over its budget is added to `refused`: alone is the only way it
-/// applies, so it is refused once rather than in a round of its own.
+/// application is left in `out`, whose `over_budget` lists the candidates
+/// it refused for their budget, and every exclusive one tried alone and
+/// found over it (alone is the only way it applies: it is refused once,
+/// rather than in a round of its own).
 fn choose<'a>(
     ctx: &Context<'a>,
     candidates: &[Candidate<'a>],
     out: &mut Application<'a>,
-    refused: &mut Vec<(usize, i128)>,
 ) -> Result<Lines<usize>, EvaluationError> {
     if candidates.is_empty() {
         apply(ctx, candidates, &[], out)?;
@@ -293,6 +304,8 @@ fn choose<'a>(
             let lead = |option: &[usize]| option.iter().copied().min_by(by_priority);
             // The best so far is in `out`, the one being tried in `trial`.
             let mut best: Option<Lines<usize>> = None;
+            // Exclusive candidates over their budget alone.
+            let mut refused: Vec<(usize, i128)> = Vec::new();
             for option in options {
                 apply(ctx, candidates, &option, &mut trial)?;
                 if let [only] = option[..]
@@ -316,13 +329,19 @@ fn choose<'a>(
                     best = Some(option);
                 }
             }
-            match best {
-                Some(found) => Ok(found),
+            let chosen = match best {
+                Some(found) => found,
                 None => {
                     apply(ctx, candidates, &[], out)?;
-                    Ok(Lines::with_capacity(0))
+                    Lines::with_capacity(0)
+                }
+            };
+            for (index, amount) in refused {
+                if !out.over_budget.iter().any(|&(i, _)| i == index) {
+                    out.over_budget.push((index, amount));
                 }
             }
+            Ok(chosen)
         }
     }
 }
