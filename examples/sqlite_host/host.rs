@@ -240,28 +240,24 @@ fn counter(program: &Program, code: &str) -> String {
     }
 }
 
-/// The usage counts of `counter` for `customer`.
+/// The usage counts of `counter` for `customer`, read in one statement so
+/// that both come from the same state of the store (two reads could see a
+/// concurrent checkout's use between them: a customer's count above the
+/// overall one).
 fn usage(
     conn: &Connection,
     program: &Program,
     counter: &str,
     customer: &str,
 ) -> Result<(u64, u64), HostError> {
-    let overall: Option<u64> = conn
-        .query_row(
-            "SELECT overall FROM coupon_usage WHERE program = ?1 AND counter = ?2",
-            params![program.id(), counter],
-            |row| row.get(0),
-        )
-        .optional()?;
-    let by_customer: Option<u64> = conn
-        .query_row(
-            "SELECT uses FROM coupon_usage_by_customer
-             WHERE program = ?1 AND counter = ?2 AND customer = ?3",
-            params![program.id(), counter, customer],
-            |row| row.get(0),
-        )
-        .optional()?;
+    let (overall, by_customer): (Option<u64>, Option<u64>) = conn.query_row(
+        "SELECT
+             (SELECT overall FROM coupon_usage WHERE program = ?1 AND counter = ?2),
+             (SELECT uses FROM coupon_usage_by_customer
+              WHERE program = ?1 AND counter = ?2 AND customer = ?3)",
+        params![program.id(), counter, customer],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
     Ok((overall.unwrap_or(0), by_customer.unwrap_or(0)))
 }
 
