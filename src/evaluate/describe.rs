@@ -14,6 +14,7 @@ use crate::evaluation::{
 };
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::LadderBasis;
+use crate::rules::promotion::ShippingShare;
 
 /// A percent as written in a sentence: `12.5%`.
 struct Pct(Decimal);
@@ -28,6 +29,15 @@ fn basis_name(basis: LadderBasis) -> &'static str {
     match basis {
         LadderBasis::Subtotal => "subtotal",
         LadderBasis::Quantity => "quantity",
+        LadderBasis::Shipping => "shipping",
+    }
+}
+
+/// How a discount on the items and the shipping is split, as a suffix.
+fn share_words(share: ShippingShare) -> &'static str {
+    match share {
+        ShippingShare::Proportional => ", split in proportion",
+        ShippingShare::Remainder => ", the items first",
     }
 }
 
@@ -88,6 +98,26 @@ impl fmt::Display for DiscountDetail {
                 None => write!(f, "{} off eligible items", Pct(*percent)),
             },
             DiscountDetail::AmountOff { amount } => write!(f, "{amount} off eligible items"),
+            DiscountDetail::PercentOffShipping { percent, capped_at } => match capped_at {
+                Some(cap) => write!(f, "{} off shipping (capped at {cap})", Pct(*percent)),
+                None => write!(f, "{} off shipping", Pct(*percent)),
+            },
+            DiscountDetail::AmountOffShipping { amount } => write!(f, "{amount} off shipping"),
+            DiscountDetail::PercentOffItemsAndShipping {
+                percent,
+                capped_at,
+                share,
+            } => {
+                write!(f, "{} off eligible items and shipping", Pct(*percent))?;
+                if let Some(cap) = capped_at {
+                    write!(f, " (capped at {cap})")?;
+                }
+                f.write_str(share_words(*share))
+            }
+            DiscountDetail::AmountOffItemsAndShipping { amount, share } => {
+                write!(f, "{amount} off eligible items and shipping")?;
+                f.write_str(share_words(*share))
+            }
             DiscountDetail::AmountOffEachUnit { amount } => {
                 write!(f, "{amount} off each eligible unit")
             }

@@ -6,16 +6,17 @@
 
 use rust_decimal::Decimal;
 
-use super::discounts::{Detail, percent_of, spread};
+use super::discounts::{Detail, spread};
+use super::sharing::{Sharing, percent_off};
 use super::{Context, EvaluationError, in_minor_units, overflow};
 use crate::condition::LineSelector;
 use crate::evaluation::{RuleKind, RuleRef, Stage, Target};
-use crate::money::Currency;
+use crate::money::{Currency, RoundingScope};
 use crate::order::Line;
 use crate::program::Percentages;
 use crate::rules::coupon::{Rejection, window_rejection};
-use crate::rules::ladder::{LadderBasis, LadderMode, Measure, Standing, StepTable};
-use crate::rules::promotion::{Origin, Promotion, Reward};
+use crate::rules::ladder::{LadderBasis, LadderMode, Measure, Standing, StepReward, StepTable};
+use crate::rules::promotion::{DiscountTarget, Origin, Promotion, Reward};
 use crate::util::Lines;
 
 /// The kind a promotion is reported under: the list it was written in.
@@ -177,9 +178,10 @@ pub(super) fn restriction(
     Ok(nothing_to_ship(ctx, &def.reward))
 }
 
-/// Free shipping on an order without shipping gives nothing.
+/// Free shipping, or a discount on the shipping, on an order without
+/// shipping gives nothing.
 fn nothing_to_ship(ctx: &Context<'_>, reward: &Reward) -> Option<Rejection> {
-    (matches!(reward, Reward::FreeShipping) && ctx.shipping == 0)
+    (reward.target() == DiscountTarget::Shipping && ctx.shipping == 0)
         .then_some(Rejection::NothingToDiscount)
 }
 
@@ -232,29 +234,37 @@ pub(super) fn discount<'a>(
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let def = &promotion.definition;
     if let Some(table) = promotion.steps() {
-        return stepped(ctx, &def.lines, table, nets, percentages);
+        let sharing = Sharing::of(ctx, promotion, free_units);
+        return stepped(ctx, &def.lines, table, nets, percentages, sharing);
     }
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
     match &def.reward {
         Reward::PercentOff { percent, cap, .. } => {
             // Validated: a percent off without steps has its percent.
             let percent = percent.unwrap_or(Decimal::ZERO);
-            let raw = percent_of(ctx, percent, nets, &eligible, percentages, "a coupon")?;
-            let (raw, capped_at) = match cap {
-                Some(c) if raw > *c => (*c, Some(*c)),
-                _ => (raw, None),
-            };
+            let sharing = Sharing::of(ctx, promotion, free_units);
+            let (parts, capped_at) = percent_off(
+                ctx,
+                percent,
+                *cap,
+                nets,
+                eligible,
+                percentages,
+                sharing,
+                "a coupon",
+            )?;
             Ok((
                 Target::Items,
-                spread(ctx, raw, nets, eligible)?,
+                parts,
                 Detail::PercentOff { percent, capped_at },
             ))
         }
         Reward::AmountOff { amount, .. } => {
             let amount = amount.unwrap_or(Decimal::ZERO);
+            let sharing = Sharing::of(ctx, promotion, free_units);
             Ok((
                 Target::Items,
-                spread(ctx, amount, nets, eligible)?,
+                spread(ctx, amount, nets, eligible, sharing)?,
                 Detail::AmountOff(amount),
             ))
         }
@@ -341,6 +351,7 @@ fn stepped<'a>(
     table: &'a StepTable,
     nets: &[i128],
     percentages: Percentages,
+    sharing: Sharing<'_>,
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let measured = match table.measure() {
         Measure::BeforeDiscounts => &ctx.gross,
@@ -373,6 +384,30 @@ fn stepped<'a>(
             },
         ));
     };
+    let detail = Detail::Ladder {
+        table,
+        step,
+        basis,
+        next: standing.next,
+    };
+    // A percent step rounded on each line or unit (a bracket table's bands
+    // give one amount, rounded on the total).
+    if sharing.scope != RoundingScope::Total
+        && table.mode() == LadderMode::WholeBasket
+        && let StepReward::Percent { percent, cap } = table.steps()[step].reward
+    {
+        let (parts, _) = percent_off(
+            ctx,
+            percent,
+            cap,
+            nets,
+            eligible,
+            percentages,
+            sharing,
+            "a ladder",
+        )?;
+        return Ok((Target::Items, parts, detail));
+    }
     // A whole-basket table gives the step its standing reached; a bracket
     // table measures its brackets on the amount it comes off.
     let raw = match table.mode() {
@@ -380,18 +415,18 @@ fn stepped<'a>(
         LadderMode::Bracket => table.reward_for(base, base),
     }
     .ok_or_else(|| overflow("a ladder reward"))?;
-    let detail = Detail::Ladder {
-        table,
-        step,
-        basis,
-        next: standing.next,
-    };
-    Ok((Target::Items, spread(ctx, raw, nets, eligible)?, detail))
+    Ok((
+        Target::Items,
+        spread(ctx, raw, nets, eligible, sharing)?,
+        detail,
+    ))
 }
 
 /// What a step table measures on `amounts` (minor units): the eligible
-/// lines' amount, or their units.
-fn basis(
+/// lines' amount, or their units; on a shipping basis, the shipping
+/// charged (a discount on shipping measured after discounts measures what
+/// is left of the shipping itself).
+pub(super) fn basis(
     ctx: &Context<'_>,
     lines: &LineSelector,
     table: &StepTable,
@@ -403,7 +438,7 @@ fn basis(
             continue;
         }
         let add = match table.basis() {
-            LadderBasis::Subtotal => *amount,
+            LadderBasis::Subtotal | LadderBasis::Shipping => *amount,
             LadderBasis::Quantity => i128::from(line.quantity()),
         };
         basis = basis
@@ -412,6 +447,7 @@ fn basis(
     }
     match table.basis() {
         LadderBasis::Subtotal => ctx.decimal(basis),
+        LadderBasis::Shipping => ctx.decimal(ctx.shipping),
         LadderBasis::Quantity => {
             Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
         }
@@ -419,9 +455,9 @@ fn basis(
 }
 
 /// The smallest change of a step table's basis: a minor unit, or one unit.
-fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
+pub(super) fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
     match table.basis() {
-        LadderBasis::Subtotal => currency.minor_unit(),
+        LadderBasis::Subtotal | LadderBasis::Shipping => currency.minor_unit(),
         LadderBasis::Quantity => Decimal::ONE,
     }
 }
@@ -430,7 +466,7 @@ fn smallest_step(table: &StepTable, currency: Currency) -> Decimal {
 /// currency's decimals, or a number of units.
 pub(super) fn show(value: Decimal, table: &StepTable, currency: Currency) -> Decimal {
     match table.basis() {
-        LadderBasis::Subtotal => in_minor_units(value, currency),
+        LadderBasis::Subtotal | LadderBasis::Shipping => in_minor_units(value, currency),
         LadderBasis::Quantity => value.normalize(),
     }
 }

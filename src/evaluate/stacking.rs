@@ -11,7 +11,7 @@ use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::program::Pick;
 use crate::rules::Stacking;
 use crate::rules::coupon::{CouponVerdict, Rejection};
-use crate::rules::promotion::{Promotion, Reward};
+use crate::rules::promotion::{DiscountTarget, Promotion, Reward};
 use crate::rules::tier::Benefits;
 use crate::util::{Buf, Lines};
 
@@ -32,7 +32,10 @@ impl Level {
             Reward::CheapestFree | Reward::BuyXGetY { .. } | Reward::AmountOffEachUnit { .. } => {
                 Level::Line
             }
-            Reward::PercentOff { .. } | Reward::AmountOff { .. } => Level::Order,
+            Reward::PercentOff { .. } | Reward::AmountOff { .. } => match reward.target() {
+                DiscountTarget::Shipping => Level::Shipping,
+                DiscountTarget::Items | DiscountTarget::ItemsAndShipping => Level::Order,
+            },
             Reward::FreeShipping => Level::Shipping,
             Reward::FreeGift { .. }
             | Reward::BonusPoints { .. }

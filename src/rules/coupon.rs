@@ -331,6 +331,10 @@ impl Rejection {
                     f,
                     "{this} starts at {first} eligible items ({measured} in the basket): add {missing} more"
                 ),
+                LadderBasis::Shipping => write!(
+                    f,
+                    "{this} starts at a shipping charge of {first} (this order's: {measured})"
+                ),
             },
         }
     }

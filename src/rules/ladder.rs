@@ -56,6 +56,10 @@ pub enum LadderBasis {
     Subtotal,
     /// The number of units on the selected lines.
     Quantity,
+    /// The shipping charge (before or after earlier shipping discounts, as
+    /// `measure` says). Only for a discount on the shipping: a promotion
+    /// whose reward has target `shipping` or `items_and_shipping`.
+    Shipping,
 }
 
 /// Whether the basis is measured before or after the discounts applied
@@ -446,6 +450,13 @@ impl LadderDefinition {
                 Problem::Blank { what: "ladder id" },
             ));
         }
+        if self.basis == LadderBasis::Shipping {
+            // A ladder discounts its lines.
+            return Err(ProgramError::new(
+                format!("{path}.basis"),
+                Problem::ShippingBasisOffItems,
+            ));
+        }
         let table = StepTable::compile(
             path,
             StepOptions {
@@ -579,7 +590,7 @@ impl StepTable {
             });
         }
         if options.mode == LadderMode::Bracket {
-            if options.basis == LadderBasis::Quantity {
+            if options.basis != LadderBasis::Subtotal {
                 return err(".mode".into(), Problem::BracketNeedsSubtotal);
             }
             if steps
@@ -601,7 +612,7 @@ impl StepTable {
         ctx: &mut RuleContext<'_>,
     ) -> Result<(), ProgramError> {
         for (s, step) in self.steps.iter().enumerate() {
-            if self.options.basis == LadderBasis::Subtotal {
+            if self.options.basis != LadderBasis::Quantity {
                 ctx.amount(format!("{path}.steps[{s}].from"), step.from)?;
             }
             match step.reward {
