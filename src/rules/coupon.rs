@@ -1,6 +1,6 @@
 //! Coupons: promotions behind codes a customer enters.
 //!
-//! A coupon is a [`Promotion`](crate::rules::promotion::Promotion) with
+//! A coupon is a [`Promotion`] with
 //! codes: one shared code (`WELCOME10`) or a batch of unique single-use
 //! codes under one set of rules; [`CouponDefinition`] is
 //! [`PromotionDefinition`] and [`CouponReward`] is [`Reward`]. Codes match
