@@ -288,7 +288,7 @@ pub enum Problem {
         /// This step's cap.
         next: Decimal,
     },
-    /// Bracket mode on a quantity basis.
+    /// Bracket mode on a basis other than the subtotal.
     #[error(
         "bracket mode splits an amount into bands: use basis \"subtotal\" or \"line_amount\", or mode \"whole_basket\""
     )]
@@ -298,6 +298,44 @@ pub enum Problem {
         "bracket mode applies a percent to each band: give every step a percent, or use mode \"whole_basket\""
     )]
     BracketNeedsPercent,
+    /// A rounding scope on a reward that gives no percent.
+    #[error(
+        "rounding_scope says where a percent is rounded, but {reward} gives no percent: remove rounding_scope"
+    )]
+    RoundingScopeWithoutPercent {
+        /// The reward's type.
+        reward: &'static str,
+    },
+    /// A rounding scope on a percent that comes off one amount.
+    #[error("rounding_scope cannot apply here: {why}; remove rounding_scope")]
+    RoundingScopeOnOneAmount {
+        /// Why there is only one amount to round.
+        why: &'static str,
+    },
+    /// A split on a reward that is not spread over lines.
+    #[error(
+        "split spreads a percent or amount off over the lines it comes off, but {what} is not spread over lines: remove split"
+    )]
+    SplitWithoutLines {
+        /// The reward, or "a discount on shipping".
+        what: &'static str,
+    },
+    /// A shipping share on a discount that is not on the items and the
+    /// shipping together.
+    #[error(
+        "shipping_share splits a discount between the items and the shipping: set target \"items_and_shipping\", or remove shipping_share"
+    )]
+    ShippingShareWithoutBoth,
+    /// Steps measured on the shipping for a discount on the items.
+    #[error(
+        "steps measured on the shipping charge give a discount on shipping: use a promotion whose reward has target \"shipping\" or \"items_and_shipping\", or basis \"subtotal\" or \"quantity\""
+    )]
+    ShippingBasisOffItems,
+    /// Bracket steps on a discount that comes off the shipping.
+    #[error(
+        "bracket mode discounts bands of the items' subtotal: use mode \"whole_basket\" for a discount on shipping"
+    )]
+    BracketOffShipping,
     /// `per` given for a base that is not an amount.
     #[error("per only applies to the net and gross bases: remove it, or use base \"net\"")]
     PerWithoutAmount,
@@ -922,6 +960,14 @@ pub enum WarningKind {
         "a budget of 0 refuses every discount: the promotion never applies; give the total it may give, or remove it"
     )]
     ZeroBudget,
+    /// A setting that changes nothing where it is given.
+    #[error("{setting} has no effect: {why}")]
+    NoEffect {
+        /// The setting, e.g. `share_rounding`.
+        setting: &'static str,
+        /// Why it changes nothing.
+        why: &'static str,
+    },
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.
     #[error(

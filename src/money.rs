@@ -33,6 +33,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::util::Buf;
 
+mod shares;
+
+use shares::SharePolicy;
+pub(crate) use shares::{percent_of_units, split_capped};
+
 /// What went wrong with an amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -346,9 +351,25 @@ impl RoundingMode {
 }
 
 /// Who gets the minor units left over when an amount does not divide evenly.
+///
+/// Every policy sums exactly to the amount, gives a part of weight zero
+/// nothing, and, when the amount is at most the sum of the weights (a
+/// discount over the amounts it comes off), keeps every part between zero
+/// and its weight.
+///
+/// | policy | 0.10 by 1:1:1 | 0.03 by 2:1:1 | 3.00 by 43:14:23, half-down shares |
+/// |---|---|---|---|
+/// | `LargestRemainder` | 0.04, 0.03, 0.03 | 0.01, 0.01, 0.01 | 1.61, 0.53, 0.86 |
+/// | `InOrder` | 0.04, 0.03, 0.03 | 0.02, 0.01, 0.00 | 1.62, 0.52, 0.86 |
+/// | `RoundThenInOrder` | 0.04, 0.03, 0.03 | 0.01, 0.01, 0.01 | 1.62, 0.52, 0.86 |
+/// | `LastTakesDifference` | 0.03, 0.03, 0.04 | 0.02, 0.01, 0.00 | 1.61, 0.52, 0.87 |
+/// | `FirstTakesRest` | 0.04, 0.03, 0.03 | 0.02, 0.01, 0.00 | 1.62, 0.52, 0.86 |
+///
+/// (Shares rounded half up in the first two columns.)
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum RemainderPolicy {
     /// The parts whose exact share lost the most to rounding down get one unit
     /// each; ties go to the earlier part. The default.
@@ -357,6 +378,63 @@ pub enum RemainderPolicy {
     /// One unit to each part with a positive weight, in part order, until
     /// none is left.
     InOrder,
+    /// Each share rounded to the minor unit with the program's share
+    /// rounding (its rounding mode unless `share_rounding` says otherwise);
+    /// then the units still missing go one each to the first parts, and the
+    /// units over come one each off the first parts (Sylius's
+    /// `ProportionalIntegerDistributor`, with half-down shares).
+    RoundThenInOrder,
+    /// Each part but the last (of positive weight) has its share rounded
+    /// with the share rounding; the last takes the difference (Saleor's
+    /// split of an order discount over its lines). Should the difference
+    /// fall below zero or above the last part's amount, the parts before
+    /// it, from the end, give back or take the units.
+    LastTakesDifference,
+    /// From the last part to the first, each takes its share of what is
+    /// left (by its weight among the parts not yet served), rounded toward
+    /// zero; the first part takes the rest, so every unit left over lands
+    /// on it (RubyMoney's `Money#allocate`, which Solidus splits with).
+    FirstTakesRest,
+}
+
+/// Where a percent discount is rounded to the minor unit.
+///
+/// | scope | 10% of 3 units of 0.05 and 1 of 0.15, half up |
+/// |---|---|
+/// | `Total` | 10% of 0.30 = 0.03, split over the lines: 0.02 + 0.01 |
+/// | `Line` | 10% of 0.15 = 0.015 → 0.02, twice: 0.04 |
+/// | `Unit` | 10% of 0.05 = 0.005 → 0.01 a unit: 0.03 + 0.02 = 0.05 |
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum RoundingScope {
+    /// Once, on the eligible total; the rounded amount is then split over
+    /// the lines. The default.
+    #[default]
+    Total,
+    /// On each line's share (its amount × the percent); the discount is
+    /// their sum.
+    Line,
+    /// On each unit's share; a line's part is its units' shares.
+    Unit,
+}
+
+/// How an amount is spread over the lines it comes off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Split {
+    /// In proportion to each line's amount. The default.
+    #[default]
+    Proportional,
+    /// The same to each line; a line that costs less than its share gives
+    /// nothing beyond its amount, and the others share the rest.
+    Equal,
+    /// The same to each unit; a line gets its units' shares, never more
+    /// than its amount (the others share the rest).
+    EqualPerUnit,
 }
 
 /// An amount in a currency.
@@ -706,8 +784,11 @@ impl<'de> Deserialize<'de> for Money {
 /// units, so that the parts always sum exactly to `amount`.
 ///
 /// Each part first gets its exact share rounded toward zero; the minor units
-/// left over go out by `policy`. A part of weight zero gets zero. A negative
-/// amount is split like its absolute value, every part negative or zero.
+/// left over go out by `policy` (the policies that round each share, or walk
+/// the parts from the last, place them as [`RemainderPolicy`] says, shares
+/// rounded half up: see [`allocate_with_rounding`]). A part of weight zero
+/// gets zero. A negative amount is split like its absolute value, every
+/// part negative or zero.
 ///
 /// # Errors
 ///
@@ -779,6 +860,9 @@ pub fn allocate_units(
     policy: RemainderPolicy,
     out: &mut [i128],
 ) -> Result<(), AllocationError> {
+    if SharePolicy::of(policy).is_some() {
+        return allocate_units_rounded(total_units, weights, policy, RoundingMode::HalfUp, out);
+    }
     let mut total_weight = Decimal::ZERO;
     for (index, &weight) in weights.iter().enumerate() {
         if weight.is_sign_negative() && !weight.is_zero() {
@@ -812,6 +896,90 @@ pub fn allocate_units(
         }
     }
     Ok(())
+}
+
+/// [`allocate`] with the rounding mode of the shares, for the policies
+/// that round each share ([`RemainderPolicy::RoundThenInOrder`] and
+/// [`RemainderPolicy::LastTakesDifference`]; [`allocate`] rounds them half
+/// up). The other policies ignore `rounding`.
+///
+/// # Errors
+///
+/// As [`allocate`].
+///
+/// # Example
+///
+/// ```
+/// use loyalty::money::{Currency, Money, RemainderPolicy, RoundingMode, allocate_with_rounding};
+/// use rust_decimal::Decimal;
+///
+/// // Sylius's distributor: 3.00 over items of 43.00, 14.00 and 23.00, each
+/// // share rounded half down (161.25, 52.5, 86.25 cents → 161, 52, 86),
+/// // the missing cent to the first.
+/// let weights = [Decimal::from(4300), Decimal::from(1400), Decimal::from(2300)];
+/// let parts = allocate_with_rounding(
+///     Money::parse("3.00", Currency::EUR)?,
+///     &weights,
+///     RemainderPolicy::RoundThenInOrder,
+///     RoundingMode::HalfDown,
+/// )?;
+/// let shown: Vec<String> = parts.iter().map(|m| m.amount().to_string()).collect();
+/// assert_eq!(shown, ["1.62", "0.52", "0.86"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn allocate_with_rounding(
+    amount: Money,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+    rounding: RoundingMode,
+) -> Result<Vec<Money>, AllocationError> {
+    let mut units = vec![0i128; weights.len()];
+    allocate_units_rounded(
+        amount.to_minor_units()?,
+        weights,
+        policy,
+        rounding,
+        &mut units,
+    )?;
+    units
+        .into_iter()
+        .map(|u| Money::from_minor_units(u, amount.currency()).map_err(AllocationError::from))
+        .collect()
+}
+
+/// [`allocate_units`] with the rounding of the shares (see
+/// [`allocate_with_rounding`]).
+pub(crate) fn allocate_units_rounded(
+    total_units: i128,
+    weights: &[Decimal],
+    policy: RemainderPolicy,
+    rounding: RoundingMode,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
+    let Some(rule) = SharePolicy::of(policy) else {
+        return allocate_units(total_units, weights, policy, out);
+    };
+    if out.len() < weights.len() {
+        return Err(AllocationError::BufferTooShort {
+            room: out.len(),
+            parts: weights.len(),
+        });
+    }
+    // The weights as integers at their largest scale.
+    let scale = weights.iter().map(Decimal::scale).max().unwrap_or(0);
+    for (index, (slot, weight)) in out.iter_mut().zip(weights).enumerate() {
+        if weight.is_sign_negative() && !weight.is_zero() {
+            return Err(AllocationError::NegativeWeight {
+                index,
+                weight: *weight,
+            });
+        }
+        *slot = 10i128
+            .checked_pow(scale - weight.scale())
+            .and_then(|f| weight.mantissa().checked_mul(f))
+            .ok_or_else(overflow)?;
+    }
+    shares::split(total_units, &mut out[..weights.len()], rule, rounding)
 }
 
 /// The split of `magnitude` units by `weights` (summing to `total_weight`)
@@ -1023,6 +1191,40 @@ pub(crate) fn split_units(
     split_in_place(total_units, out, policy)
 }
 
+/// [`split_in_place`] with the rounding of the shares for the policies
+/// that round each share (see [`allocate_with_rounding`]).
+pub(crate) fn split_in_place_rounded(
+    total_units: i128,
+    parts: &mut [i128],
+    policy: RemainderPolicy,
+    rounding: RoundingMode,
+) -> Result<(), AllocationError> {
+    match SharePolicy::of(policy) {
+        Some(rule) => shares::split(total_units, parts, rule, rounding),
+        None => split_in_place(total_units, parts, policy),
+    }
+}
+
+/// [`split_units`] with the rounding of the shares for the policies that
+/// round each share (see [`allocate_with_rounding`]).
+pub(crate) fn split_units_rounded(
+    total_units: i128,
+    weights: &[i128],
+    policy: RemainderPolicy,
+    rounding: RoundingMode,
+    out: &mut [i128],
+) -> Result<(), AllocationError> {
+    if out.len() < weights.len() {
+        return Err(AllocationError::BufferTooShort {
+            room: out.len(),
+            parts: weights.len(),
+        });
+    }
+    let out = &mut out[..weights.len()];
+    out.copy_from_slice(weights);
+    split_in_place_rounded(total_units, out, policy, rounding)
+}
+
 /// [`split_units`] in one buffer: `parts` holds the weights on entry and
 /// the shares on return. Allocates nothing for up to 16 parts; a single
 /// part of positive weight takes the whole amount at once. Weights whose
@@ -1033,6 +1235,9 @@ pub(crate) fn split_in_place(
     parts: &mut [i128],
     policy: RemainderPolicy,
 ) -> Result<(), AllocationError> {
+    if let Some(rule) = SharePolicy::of(policy) {
+        return shares::split(total_units, parts, rule, RoundingMode::HalfUp);
+    }
     let mut total: u128 = 0;
     let mut largest: u128 = 0;
     let mut positive = 0usize;

@@ -84,6 +84,7 @@ impl<T: Copy, const N: usize> Buf<T, N> {
     }
 
     /// Makes room for `additional` more values without moving again.
+    #[inline]
     pub(crate) fn reserve(&mut self, additional: usize) {
         match self {
             Buf::Heap(heap) => heap.reserve(additional),

@@ -6,7 +6,8 @@
 
 use rust_decimal::Decimal;
 
-use super::discounts::{Detail, percent_of, spread};
+use super::discounts::Detail;
+use super::sharing::{Sharing, percent_off};
 use super::stacking::{Candidate, Candidates, Level, Perk, Source};
 use super::{Context, EvaluationError};
 use crate::evaluation::Target;
@@ -55,22 +56,25 @@ pub(super) fn discount<'a>(
     ctx: &Context<'a>,
     benefits: &'a Benefits,
     nets: &[i128],
+    free_units: &[u32],
     percentages: Percentages,
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     // A candidate only when the tier gives a percent.
     let percent = benefits.discount_percent.unwrap_or(Decimal::ZERO);
     let eligible = |line: &Line| Context::eligible(line, &benefits.lines);
-    let raw = percent_of(
+    let (parts, _) = percent_off(
         ctx,
         percent,
+        None,
         nets,
-        &eligible,
+        eligible,
         percentages,
+        Sharing::program(ctx, free_units),
         "a tier discount",
     )?;
     Ok((
         Target::Items,
-        spread(ctx, raw, nets, eligible)?,
+        parts,
         Detail::PercentOff {
             percent,
             capped_at: None,

@@ -10,7 +10,7 @@ use crate::evaluation::{
     CashbackOutcome, LineCashback, MinimumOf, Reason, RuleCashback, RuleKind, RuleRef, Stage,
     TraceEntry,
 };
-use crate::money::{Money, RoundingMode, split_units};
+use crate::money::{Money, RoundingMode, split_units_rounded};
 use crate::util::Lines;
 
 fn add(a: i128, b: i128, what: &'static str) -> Result<i128, EvaluationError> {
@@ -126,7 +126,13 @@ pub(super) fn earn(
         }
         left -= amount;
         if ctx.detail {
-            split_units(amount, &weights, program.remainder(), &mut parts)?;
+            split_units_rounded(
+                amount,
+                &weights,
+                program.remainder(),
+                program.share_rounding(),
+                &mut parts,
+            )?;
             for (total, part) in per_line.iter_mut().zip(&parts) {
                 *total += part;
             }

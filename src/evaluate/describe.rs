@@ -15,6 +15,7 @@ use crate::evaluation::{
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::LadderBasis;
 use crate::rules::line_rewards::DiscountedUnits;
+use crate::rules::promotion::ShippingShare;
 
 /// A percent as written in a sentence: `12.5%`.
 struct Pct(Decimal);
@@ -31,6 +32,15 @@ fn basis_name(basis: LadderBasis) -> &'static str {
         LadderBasis::Quantity => "quantity",
         LadderBasis::LineAmount => "best line amount",
         LadderBasis::LineQuantity => "best line quantity",
+        LadderBasis::Shipping => "shipping",
+    }
+}
+
+/// How a discount on the items and the shipping is split, as a suffix.
+fn share_words(share: ShippingShare) -> &'static str {
+    match share {
+        ShippingShare::Proportional => ", split in proportion",
+        ShippingShare::Remainder => ", the items first",
     }
 }
 
@@ -93,6 +103,26 @@ impl fmt::Display for DiscountDetail {
             DiscountDetail::AmountOff { amount } => write!(f, "{amount} off eligible items"),
             DiscountDetail::AmountOffEachLine { amount } => {
                 write!(f, "{amount} off each eligible line")
+            }
+            DiscountDetail::PercentOffShipping { percent, capped_at } => match capped_at {
+                Some(cap) => write!(f, "{} off shipping (capped at {cap})", Pct(*percent)),
+                None => write!(f, "{} off shipping", Pct(*percent)),
+            },
+            DiscountDetail::AmountOffShipping { amount } => write!(f, "{amount} off shipping"),
+            DiscountDetail::PercentOffItemsAndShipping {
+                percent,
+                capped_at,
+                share,
+            } => {
+                write!(f, "{} off eligible items and shipping", Pct(*percent))?;
+                if let Some(cap) = capped_at {
+                    write!(f, " (capped at {cap})")?;
+                }
+                f.write_str(share_words(*share))
+            }
+            DiscountDetail::AmountOffItemsAndShipping { amount, share } => {
+                write!(f, "{amount} off eligible items and shipping")?;
+                f.write_str(share_words(*share))
             }
             DiscountDetail::AmountOffEachUnit {
                 amount,

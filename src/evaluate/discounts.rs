@@ -1,8 +1,11 @@
 //! Stage 5, discounts: the picked set applied in order (line-level rewards,
-//! then order-level ones by priority, then shipping), each rounded once and
-//! allocated over its eligible lines in proportion to their net, so that
+//! then order-level ones by priority, then shipping), each rounded and
+//! allocated over its eligible lines as its rounding scope and split say
+//! (`sharing.rs`; once, in proportion to their net, by default), so that
 //! the parts sum exactly to it and no line goes below zero; then the
-//! program's cap on the total discount. [`settle`] turns the application
+//! program's cap on the total discount. A discount on the shipping
+//! (`shipping.rs`) comes off what is left of it; one on the items and the
+//! shipping together is reported once for each part. [`settle`] turns the application
 //! into the evaluation's lines, discounts and totals.
 
 use rust_decimal::Decimal;
@@ -11,20 +14,22 @@ use super::benefits;
 use super::coupons::Codes;
 use super::line_rewards;
 use super::promotions::{self, show};
+use super::sharing::{Sharing, allocate};
+use super::shipping;
 use super::stacking::{Candidate, Level, Perk, Source};
 use super::{Context, EvaluationError, Trace, overflow};
 use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineDiscounts, LineOutcome,
     Reason, Stage, StepGiven, Target, Totals, TraceEntry,
 };
-use crate::money::{Currency, Money, RoundingMode, split_in_place};
+use crate::money::{Currency, Money, RoundingMode, split_in_place_rounded};
 use crate::order::{Line, Sku};
 use crate::program::Percentages;
 use crate::rules::RuleId;
 use crate::rules::coupon::{CouponVerdict, Rejection};
 use crate::rules::ladder::{LadderMode, NextStep, StepReward, StepTable};
 use crate::rules::line_rewards::DiscountedUnits;
-use crate::rules::promotion::{Promotion, Reward};
+use crate::rules::promotion::{DiscountTarget, Promotion, Reward, ShippingShare};
 use crate::util::{Buf, Lines};
 
 /// How a discount was reached, before it is written for the output.
@@ -56,6 +61,20 @@ pub(super) enum Detail<'p> {
     PercentOffEachUnit {
         percent: Decimal,
         units: u64,
+    },
+    PercentOffShipping {
+        percent: Decimal,
+        capped_at: Option<Decimal>,
+    },
+    AmountOffShipping(Decimal),
+    PercentOffItemsAndShipping {
+        percent: Decimal,
+        capped_at: Option<Decimal>,
+        share: ShippingShare,
+    },
+    AmountOffItemsAndShipping {
+        amount: Decimal,
+        share: ShippingShare,
     },
     CheapestFree,
     BuyXGetY {
@@ -119,6 +138,30 @@ impl Detail<'_> {
             Detail::AmountOff(amount) => DiscountDetail::AmountOff {
                 amount: money(amount),
             },
+            Detail::PercentOffShipping { percent, capped_at } => {
+                DiscountDetail::PercentOffShipping {
+                    percent,
+                    capped_at: capped_at.map(money),
+                }
+            }
+            Detail::AmountOffShipping(amount) => DiscountDetail::AmountOffShipping {
+                amount: money(amount),
+            },
+            Detail::PercentOffItemsAndShipping {
+                percent,
+                capped_at,
+                share,
+            } => DiscountDetail::PercentOffItemsAndShipping {
+                percent,
+                capped_at: capped_at.map(money),
+                share,
+            },
+            Detail::AmountOffItemsAndShipping { amount, share } => {
+                DiscountDetail::AmountOffItemsAndShipping {
+                    amount: money(amount),
+                    share,
+                }
+            }
             Detail::AmountOffEachLine(amount) => DiscountDetail::AmountOffEachLine {
                 amount: money(amount),
             },
@@ -175,6 +218,10 @@ pub(super) struct Applied<'p> {
     pub(super) parts_len: usize,
     pub(super) detail: Detail<'p>,
     pub(super) capped_by_total: bool,
+    /// Whether it is the shipping's part of the discount before it (a
+    /// discount on the items and the shipping together whose items' part
+    /// is not zero), reported with it.
+    pub(super) follows: bool,
 }
 
 /// A set of candidates applied to the order. Amounts in minor units.
@@ -273,6 +320,8 @@ pub(super) fn apply<'a>(
         let candidate = &candidates[index];
         // A promotion with a budget, and the units made free before it.
         let mut budgeted = None;
+        // The shipping's part of a discount on the items and the shipping.
+        let mut shipping_part: i128 = 0;
         let (target, mut parts, detail) = match candidate.source {
             Source::Promotion { promotion, .. } => {
                 match &promotion.definition.reward {
@@ -298,10 +347,45 @@ pub(super) fn apply<'a>(
                     }
                     _ => {}
                 }
-                if promotion.has_budget() {
-                    budgeted = Some((promotion, free_units.clone()));
+                let target = promotion.definition.reward.target();
+                if target == DiscountTarget::Items {
+                    if promotion.has_budget() {
+                        budgeted = Some((promotion, free_units.clone()));
+                    }
+                    promotions::discount(ctx, promotion, nets, &mut free_units, policy.percentages)?
+                } else {
+                    let off = shipping::discount(
+                        ctx,
+                        promotion,
+                        nets,
+                        shipping_left,
+                        &free_units,
+                        policy.percentages,
+                    )?;
+                    if target == DiscountTarget::Shipping {
+                        let given = off.shipping.clamp(0, shipping_left.max(0));
+                        if over_budget(ctx, promotion, given)? {
+                            application.over_budget.push((index, given));
+                            continue;
+                        }
+                        shipping_discount(
+                            index,
+                            off.shipping,
+                            off.detail,
+                            &mut shipping_left,
+                            &mut application.shipping,
+                            &mut application.benefit,
+                            &mut application.applied,
+                            application.parts.len(),
+                        )?;
+                        continue;
+                    }
+                    if promotion.has_budget() {
+                        budgeted = Some((promotion, free_units.clone()));
+                    }
+                    shipping_part = off.shipping;
+                    (Target::Items, off.parts, off.detail)
                 }
-                promotions::discount(ctx, promotion, nets, &mut free_units, policy.percentages)?
             }
             Source::Tier {
                 perk: Perk::FreeShipping,
@@ -320,7 +404,7 @@ pub(super) fn apply<'a>(
             Source::Tier {
                 benefits,
                 perk: Perk::Discount,
-            } => benefits::discount(ctx, benefits, nets, policy.percentages)?,
+            } => benefits::discount(ctx, benefits, nets, &free_units, policy.percentages)?,
         };
         // The program's cap on the total discount.
         let mut amount: i128 = parts.iter().sum();
@@ -332,7 +416,12 @@ pub(super) fn apply<'a>(
                     parts.iter_mut().for_each(|p| *p = 0);
                 } else {
                     // The parts so far weigh the capped split.
-                    split_in_place(*cap, &mut parts, ctx.program.remainder())?;
+                    split_in_place_rounded(
+                        *cap,
+                        &mut parts,
+                        ctx.program.remainder(),
+                        ctx.program.share_rounding(),
+                    )?;
                 }
                 amount = *cap;
                 capped_by_total = true;
@@ -342,12 +431,32 @@ pub(super) fn apply<'a>(
         // The promotion's spend budget: a discount that would take what it
         // gave above the budget is refused whole, as if it were not picked
         // (the units it freed are freed again, the program's cap restored).
-        if let Some((promotion, free_before)) = budgeted.take()
-            && over_budget(ctx, promotion, amount)?
-        {
-            free_units = free_before;
-            cap_left = cap_before;
-            application.over_budget.push((index, amount));
+        // A discount on the items and the shipping counts both parts.
+        if let Some((promotion, free_before)) = budgeted.take() {
+            let given = add(
+                amount,
+                shipping_part.clamp(0, shipping_left.max(0)),
+                "the total discount",
+            )?;
+            if over_budget(ctx, promotion, given)? {
+                free_units = free_before;
+                cap_left = cap_before;
+                application.over_budget.push((index, given));
+                continue;
+            }
+        }
+        if shipping_part > 0 && amount == 0 {
+            // Nothing left on the items: the shipping's part alone.
+            shipping_discount(
+                index,
+                shipping_part,
+                detail,
+                &mut shipping_left,
+                &mut application.shipping,
+                &mut application.benefit,
+                &mut application.applied,
+                application.parts.len(),
+            )?;
             continue;
         }
         for (net, &p) in nets.iter_mut().zip(&parts) {
@@ -371,7 +480,24 @@ pub(super) fn apply<'a>(
             parts_len,
             detail,
             capped_by_total,
+            follows: false,
         });
+        if shipping_part > 0 {
+            // The shipping's part, cut to the shipping left, after it.
+            shipping_discount(
+                index,
+                shipping_part,
+                detail,
+                &mut shipping_left,
+                &mut application.shipping,
+                &mut application.benefit,
+                &mut application.applied,
+                application.parts.len(),
+            )?;
+            if let Some(last) = application.applied.last_mut() {
+                last.follows = true;
+            }
+        }
     }
     Ok(())
 }
@@ -434,6 +560,42 @@ fn free_shipping(
         parts_len: 0,
         detail: Detail::FreeShipping,
         capped_by_total: false,
+        follows: false,
+    });
+    Ok(())
+}
+
+/// Applies a percent or amount off the shipping, candidate `index`:
+/// `amount` (already cut to what is left of the shipping charge).
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn shipping_discount<'p>(
+    index: usize,
+    amount: i128,
+    detail: Detail<'p>,
+    shipping_left: &mut i128,
+    shipping: &mut i128,
+    benefit: &mut i128,
+    applied: &mut Buf<Applied<'p>, 2>,
+    parts_at: usize,
+) -> Result<(), EvaluationError> {
+    let amount = amount.clamp(0, (*shipping_left).max(0));
+    *shipping_left -= amount;
+    *shipping = shipping
+        .checked_add(amount)
+        .ok_or_else(|| overflow("shipping"))?;
+    *benefit = benefit
+        .checked_add(amount)
+        .ok_or_else(|| overflow("shipping"))?;
+    applied.push(Applied {
+        candidate: index,
+        target: Target::Shipping,
+        amount,
+        parts_at,
+        parts_len: 0,
+        detail,
+        capped_by_total: false,
+        follows: false,
     });
     Ok(())
 }
@@ -496,34 +658,52 @@ pub(super) fn percent_of(
 }
 
 /// Rounds `raw` once to the minor unit, clamps it to the eligible net, and
-/// allocates it over the eligible lines in proportion to their net.
+/// allocates it over the eligible lines as `sharing` splits: in proportion
+/// to their net (the default), or the same per line or per unit.
 pub(super) fn spread(
     ctx: &Context<'_>,
     raw: Decimal,
     nets: &[i128],
     eligible: impl Fn(&Line) -> bool,
+    sharing: Sharing<'_>,
 ) -> Result<Lines<i128>, EvaluationError> {
-    // Each line's weight, then (split in place) its part.
-    let mut parts = Lines::with_capacity(nets.len());
-    let mut available: i128 = 0;
-    for (line, &net) in ctx.lines().iter().zip(nets) {
-        let w = if eligible(line) { net.max(0) } else { 0 };
-        available = available
-            .checked_add(w)
-            .ok_or_else(|| overflow("eligible amounts"))?;
-        parts.push(w);
-    }
     let rounded = ctx
         .program
         .rounding()
         .round(raw, ctx.currency.minor_units());
-    let amount = ctx.units(rounded.max(Decimal::ZERO))?.min(available);
-    if amount <= 0 {
-        parts.iter_mut().for_each(|p| *p = 0);
-        return Ok(parts);
-    }
-    split_in_place(amount, &mut parts, ctx.program.remainder())?;
-    Ok(parts)
+    let amount = ctx.units(rounded.max(Decimal::ZERO))?;
+    allocate(ctx, amount, nets, eligible, sharing)
+}
+
+/// The shipping's part of a discount on the items and the shipping
+/// together, `amount`, reported as `discount` (its items' part) is, on
+/// the shipping.
+#[inline(never)]
+fn shipping_part_of(
+    discount: &AppliedDiscount,
+    amount: Money,
+    trace: &mut Trace,
+) -> AppliedDiscount {
+    let part = AppliedDiscount {
+        target: Target::Shipping,
+        amount: amount.amount(),
+        capped_by_total: false,
+        ..discount.clone()
+    };
+    trace.push(|| {
+        TraceEntry::new(
+            part.rule.clone(),
+            true,
+            Stage::Discounts,
+            Reason::Discounted {
+                amount,
+                target: Target::Shipping,
+                detail: part.detail.clone(),
+                capped_by_total: false,
+            },
+        )
+    });
+    part
 }
 
 /// A discount given, as a summary without detail keeps it: the rule, the
@@ -615,7 +795,17 @@ pub(super) fn settle<'a>(
             net: ctx.decimal(net)?,
         });
     }
-    for applied in &application.applied {
+    for (i, applied) in application.applied.iter().enumerate() {
+        if applied.follows {
+            // Reported with the discount it is part of.
+            continue;
+        }
+        // The shipping's part of a discount on the items and the shipping.
+        let shipping_part = application
+            .applied
+            .get(i + 1)
+            .filter(|a| a.follows)
+            .map_or(0, |a| a.amount);
         let candidate = &candidates[applied.candidate];
         // Steps measured after earlier discounts stand where they were
         // measured when applied, not where the gross put them.
@@ -640,7 +830,7 @@ pub(super) fn settle<'a>(
                 }
                 _ => {}
             }
-            outcome.amount = ctx.decimal(applied.amount)?;
+            outcome.amount = ctx.decimal(applied.amount + shipping_part)?;
         }
         // A benefit gives no money: it gives nothing only when its reward
         // is worth nothing (bonus points of 0).
@@ -741,6 +931,14 @@ pub(super) fn settle<'a>(
                 },
             )
         });
+        // A discount on the items and the shipping is reported once for
+        // each part it gave: the items', then the shipping's.
+        if shipping_part > 0 {
+            let part = shipping_part_of(&discount, ctx.money(shipping_part)?, trace);
+            settled.discounts.push(discount);
+            settled.discounts.push(part);
+            continue;
+        }
         settled.discounts.push(discount);
     }
 

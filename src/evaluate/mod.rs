@@ -24,9 +24,12 @@
 //!    each line's own amount, computed in `line_rewards.rs`) first, then
 //!    order-level ones
 //!    (steps, percent and amount off) by priority, then shipping. Each
-//!    discount is rounded once and allocated over its eligible lines in
-//!    proportion to their net, so that the parts sum exactly to it; no line
-//!    goes below zero.
+//!    discount is rounded where its rounding scope says (once on the
+//!    total by default, or per line or unit) and allocated over its
+//!    eligible lines as its split says (in proportion to their net by
+//!    default), so that the parts sum exactly to it; no line goes below
+//!    zero (`sharing.rs`). A percent or amount off the shipping, or off
+//!    the items and the shipping together, is `shipping.rs`'s.
 //! 6. [`Stage::Redemption`] (`redemption.rs`): paying with points, then
 //!    cashback, as the checkout asks and the program allows; allocated
 //!    over the lines like a discount, or refused with a reason.
@@ -83,6 +86,8 @@ mod line_rewards;
 mod points;
 mod promotions;
 mod redemption;
+mod sharing;
+mod shipping;
 mod stacking;
 
 pub use crate::error::EvaluationError;

@@ -16,7 +16,7 @@ use crate::evaluation::{
     BonusMiss, BonusPoints, LineMultiplierApplied, LinePoints, MinimumOf, PointsOutcome, Reason,
     RuleKind, RulePoints, RuleRef, Stage, TraceEntry,
 };
-use crate::money::{Money, allocate_units, split_in_place};
+use crate::money::{Money, allocate_units_rounded, split_in_place_rounded};
 use crate::program::Program;
 use crate::rules::RuleId;
 use crate::rules::earn::{BonusTrigger, Combine, EarnBase, EarnRuleDefinition, NetOf};
@@ -359,9 +359,20 @@ pub(super) fn earn(
                     .ok_or_else(|| overflow("points"))?;
                 if integer_weights {
                     // `units` holds the weights: split in place.
-                    split_in_place(total_units, &mut units, program.remainder())?;
+                    split_in_place_rounded(
+                        total_units,
+                        &mut units,
+                        program.remainder(),
+                        program.share_rounding(),
+                    )?;
                 } else {
-                    allocate_units(total_units, &weights, program.remainder(), &mut units)?;
+                    allocate_units_rounded(
+                        total_units,
+                        &weights,
+                        program.remainder(),
+                        program.share_rounding(),
+                        &mut units,
+                    )?;
                 }
                 for (line, &u) in line_points.iter_mut().zip(&units) {
                     if u != 0 {

@@ -6,19 +6,20 @@
 
 use rust_decimal::Decimal;
 
-use super::discounts::{Detail, percent_of, spread};
+use super::discounts::{Detail, spread};
 use super::line_rewards;
+use super::sharing::{Sharing, percent_off};
 use super::{Context, EvaluationError, in_minor_units, overflow};
 use crate::condition::LineSelector;
 use crate::customer::RecordNeed;
 use crate::evaluation::{RuleKind, RuleRef, Stage, Target};
-use crate::money::Currency;
+use crate::money::{Currency, RoundingScope};
 use crate::order::Line;
 use crate::program::Percentages;
 use crate::rules::bounds::{Maximum, Minimum};
 use crate::rules::coupon::{Rejection, window_rejection};
-use crate::rules::ladder::{LadderBasis, Measure, Standing, StepTable};
-use crate::rules::promotion::{Origin, Promotion, PromotionDefinition, Reward};
+use crate::rules::ladder::{LadderBasis, LadderMode, Measure, Standing, StepReward, StepTable};
+use crate::rules::promotion::{DiscountTarget, Origin, Promotion, PromotionDefinition, Reward};
 use crate::util::Lines;
 
 /// The kind a promotion is reported under: the list it was written in.
@@ -244,9 +245,10 @@ fn subtotal_bounds(
     })
 }
 
-/// Free shipping on an order without shipping gives nothing.
+/// Free shipping, or a discount on the shipping, on an order without
+/// shipping gives nothing.
 fn nothing_to_ship(ctx: &Context<'_>, reward: &Reward) -> Option<Rejection> {
-    (matches!(reward, Reward::FreeShipping) && ctx.shipping == 0)
+    (reward.target() == DiscountTarget::Shipping && ctx.shipping == 0)
         .then_some(Rejection::NothingToDiscount)
 }
 
@@ -300,31 +302,37 @@ pub(super) fn discount<'a>(
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     let def = &promotion.definition;
     if let Some(table) = promotion.steps() {
-        return stepped(ctx, &def.lines, table, nets, percentages);
+        let sharing = Sharing::of(ctx, promotion, free_units);
+        return stepped(ctx, &def.lines, table, nets, percentages, sharing);
     }
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
     match &def.reward {
         Reward::PercentOff { percent, cap, .. } => {
             // Validated: a percent off without steps has its percent.
             let percent = percent.unwrap_or(Decimal::ZERO);
-            let raw = percent_of(ctx, percent, nets, &eligible, percentages, "a coupon")?;
-            // The cap is written on the program's tax basis.
-            let cap = cap.map(|c| ctx.price_cap(c, &eligible)).transpose()?;
-            let (raw, capped_at) = match cap {
-                Some(c) if raw > c => (c, Some(c)),
-                _ => (raw, None),
-            };
+            let sharing = Sharing::of(ctx, promotion, free_units);
+            let (parts, capped_at) = percent_off(
+                ctx,
+                percent,
+                *cap,
+                nets,
+                eligible,
+                percentages,
+                sharing,
+                "a coupon",
+            )?;
             Ok((
                 Target::Items,
-                spread(ctx, raw, nets, eligible)?,
+                parts,
                 Detail::PercentOff { percent, capped_at },
             ))
         }
         Reward::AmountOff { amount, .. } => {
             let amount = amount.unwrap_or(Decimal::ZERO);
+            let sharing = Sharing::of(ctx, promotion, free_units);
             Ok((
                 Target::Items,
-                spread(ctx, amount, nets, eligible)?,
+                spread(ctx, amount, nets, eligible, sharing)?,
                 Detail::AmountOff(amount),
             ))
         }
@@ -360,6 +368,7 @@ fn stepped<'a>(
     table: &'a StepTable,
     nets: &[i128],
     percentages: Percentages,
+    sharing: Sharing<'_>,
 ) -> Result<(Target, Lines<i128>, Detail<'a>), EvaluationError> {
     if table.basis().per_line() {
         return line_rewards::stepped(ctx, lines, table, nets, percentages);
@@ -397,22 +406,46 @@ fn stepped<'a>(
             },
         ));
     };
-    // A whole-basket table gives the step its standing reached; a bracket
-    // table measures its brackets on the amount it comes off.
-    let raw = ctx.step_reward(table, step, base, &eligible)?;
     let detail = Detail::Ladder {
         table,
         step,
         basis,
         next: standing.next,
     };
-    Ok((Target::Items, spread(ctx, raw, nets, eligible)?, detail))
+    // A percent step rounded on each line or unit (a bracket table's bands
+    // give one amount, rounded on the total).
+    if sharing.scope != RoundingScope::Total
+        && table.mode() == LadderMode::WholeBasket
+        && let StepReward::Percent { percent, cap } = table.steps()[step].reward
+    {
+        let (parts, _) = percent_off(
+            ctx,
+            percent,
+            cap,
+            nets,
+            eligible,
+            percentages,
+            sharing,
+            "a ladder",
+        )?;
+        return Ok((Target::Items, parts, detail));
+    }
+    // A whole-basket table gives the step its standing reached; a bracket
+    // table measures its brackets on the amount it comes off.
+    let raw = ctx.step_reward(table, step, base, &eligible)?;
+    Ok((
+        Target::Items,
+        spread(ctx, raw, nets, eligible, sharing)?,
+        detail,
+    ))
 }
 
 /// What a step table measures on `amounts` (minor units): the eligible
-/// lines' amount, or their units.
+/// lines' amount, or their units; on a shipping basis, the shipping
+/// charged (a discount on shipping measured after discounts measures what
+/// is left of the shipping itself).
 #[inline]
-fn basis(
+pub(super) fn basis(
     ctx: &Context<'_>,
     lines: &LineSelector,
     table: &StepTable,
@@ -424,7 +457,7 @@ fn basis(
             continue;
         }
         let add = match table.basis() {
-            LadderBasis::Subtotal => *amount,
+            LadderBasis::Subtotal | LadderBasis::Shipping => *amount,
             LadderBasis::Quantity => i128::from(line.quantity()),
             // Each line on its own: the order stands where its best line
             // stands.
@@ -441,10 +474,12 @@ fn basis(
             .checked_add(add)
             .ok_or_else(|| overflow("a ladder basis"))?;
     }
-    if table.basis().counts_units() {
-        Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
-    } else {
-        ctx.decimal(basis)
+    match table.basis() {
+        LadderBasis::Shipping => ctx.decimal(ctx.shipping),
+        b if b.counts_units() => {
+            Decimal::try_from_i128_with_scale(basis, 0).map_err(|_| overflow("a ladder basis"))
+        }
+        _ => ctx.decimal(basis),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::evaluation::{
     AppliedDiscount, DiscountDetail, LineDiscount, Reason, RedemptionKind, RedemptionOutcome,
     RedemptionRefusal, RuleKind, RuleRef, Stage, Target, TraceEntry,
 };
-use crate::money::split_units;
+use crate::money::split_units_rounded;
 use crate::rules::RuleId;
 use crate::rules::redemption::Ask;
 use crate::util::Lines;
@@ -171,8 +171,14 @@ fn redeem_asked(
         // Paid in minor units, split over the lines like a discount.
         let paid_units = paid.mantissa() / 10i128.pow(paid.scale());
         let mut parts: Lines<i128> = Lines::filled(weights.len(), 0);
-        split_units(paid_units, &weights, ctx.program.remainder(), &mut parts)
-            .map_err(|_| overflow("a redemption"))?;
+        split_units_rounded(
+            paid_units,
+            &weights,
+            ctx.program.remainder(),
+            ctx.program.share_rounding(),
+            &mut parts,
+        )
+        .map_err(|_| overflow("a redemption"))?;
         for (net, &part) in settled.nets.iter_mut().zip(&parts) {
             *net -= part;
         }

@@ -10,7 +10,7 @@ use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
 use crate::program::Pick;
 use crate::rules::coupon::{CouponVerdict, Rejection};
-use crate::rules::promotion::{Promotion, Reward};
+use crate::rules::promotion::{DiscountTarget, Promotion, Reward};
 use crate::rules::tier::Benefits;
 use crate::rules::{RuleId, Stacking};
 use crate::util::{Buf, Lines};
@@ -41,7 +41,10 @@ impl Level {
             | Reward::AmountOff {
                 basis: Some(basis), ..
             } if basis.per_line() => Level::Line,
-            Reward::PercentOff { .. } | Reward::AmountOff { .. } => Level::Order,
+            Reward::PercentOff { .. } | Reward::AmountOff { .. } => match reward.target() {
+                DiscountTarget::Shipping => Level::Shipping,
+                DiscountTarget::Items | DiscountTarget::ItemsAndShipping => Level::Order,
+            },
             Reward::FreeShipping => Level::Shipping,
             Reward::FreeGift { .. }
             | Reward::BonusPoints { .. }

@@ -17,6 +17,7 @@ use crate::rules::coupon::Rejection;
 use crate::rules::earn::EarnBase;
 use crate::rules::ladder::{LadderBasis, NextStep};
 use crate::rules::line_rewards::DiscountedUnits;
+use crate::rules::promotion::ShippingShare;
 
 use super::{RuleRef, Target};
 use crate::util::Sentence;
@@ -405,6 +406,38 @@ pub enum DiscountDetail {
     AmountOffEachLine {
         /// The amount per line.
         amount: Money,
+    },
+    /// A percent off the shipping charge.
+    PercentOffShipping {
+        /// The percent.
+        percent: Decimal,
+        /// The reward's cap, when it cut the discount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capped_at: Option<Money>,
+    },
+    /// An amount off the shipping charge.
+    AmountOffShipping {
+        /// The amount.
+        amount: Money,
+    },
+    /// A percent off the eligible items and the shipping together, split
+    /// between them; reported once for each part (items, shipping).
+    PercentOffItemsAndShipping {
+        /// The percent.
+        percent: Decimal,
+        /// The reward's cap, when it cut the discount.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capped_at: Option<Money>,
+        /// How it is split between the items and the shipping.
+        share: ShippingShare,
+    },
+    /// An amount off the eligible items and the shipping together, split
+    /// between them; reported once for each part (items, shipping).
+    AmountOffItemsAndShipping {
+        /// The amount.
+        amount: Money,
+        /// How it is split between the items and the shipping.
+        share: ShippingShare,
     },
     /// An amount off each eligible unit.
     AmountOffEachUnit {

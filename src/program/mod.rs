@@ -52,7 +52,7 @@ use crate::calendar::{Calendar, Country, CustomDate, Zone};
 pub use crate::error::{Problem, ProgramError};
 use crate::error::{Warning, WarningKind};
 use crate::id::string_id;
-use crate::money::{Currency, RemainderPolicy, RoundingMode};
+use crate::money::{Currency, RemainderPolicy, RoundingMode, RoundingScope, Split};
 use crate::rules::Unbuilt;
 use crate::rules::cashback::{Cashback, CashbackDefinition};
 use crate::rules::context::RuleContext;
@@ -167,6 +167,11 @@ impl StackingPolicy {
     }
 }
 
+/// Whether a setting has its default value (left out of the JSON).
+pub(crate) fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
 /// How the program picks among discounts that cannot all apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -241,6 +246,27 @@ pub struct ProgramDefinition {
     /// remainder.
     #[serde(default)]
     pub remainder: RemainderPolicy,
+    /// How the remainder policies that round each share
+    /// (`round_then_in_order`, `last_takes_difference`) round them.
+    /// Default: `rounding`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub share_rounding: Option<RoundingMode>,
+    /// Where percent discounts are rounded: once on the eligible total,
+    /// on each line's share, or on each unit's (percents off the items,
+    /// percent steps, the tier's discount; bracket steps and a discount on
+    /// the shipping alone are rounded once). A promotion may say
+    /// otherwise. Default: total.
+    #[serde(default, skip_serializing_if = "crate::program::is_default")]
+    pub rounding_scope: RoundingScope,
+    /// How an amount is spread over the lines it comes off: in proportion
+    /// to their amounts, or the same per line or per unit. A promotion may
+    /// say otherwise. Default: proportional.
+    #[serde(default, skip_serializing_if = "crate::program::is_default")]
+    pub split: Split,
     /// The country and custom dates.
     #[serde(default)]
     pub calendar: CalendarDefinition,
@@ -348,6 +374,9 @@ impl ProgramDefinition {
             time_zone: Zone::UTC,
             rounding: RoundingMode::default(),
             remainder: RemainderPolicy::default(),
+            share_rounding: None,
+            rounding_scope: RoundingScope::default(),
+            split: Split::default(),
             calendar: CalendarDefinition::default(),
             stacking: StackingPolicy::default(),
             ladders: Vec::new(),
@@ -388,6 +417,46 @@ impl ProgramDefinition {
     #[must_use]
     pub fn remainder(mut self, policy: RemainderPolicy) -> ProgramDefinition {
         self.remainder = policy;
+        self
+    }
+
+    /// Sets how the remainder policies that round each share round them.
+    #[must_use]
+    pub fn share_rounding(mut self, mode: RoundingMode) -> ProgramDefinition {
+        self.share_rounding = Some(mode);
+        self
+    }
+
+    /// Sets where percent discounts are rounded (a promotion may say
+    /// otherwise).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::money::{RemainderPolicy, RoundingScope};
+    /// use loyalty::prelude::*;
+    ///
+    /// // As Solidus: each line's percent rounded half up; an amount split
+    /// // with every leftover cent on the first line.
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("shop", Currency::USD)
+    ///         .rounding_scope(RoundingScope::Line)
+    ///         .remainder(RemainderPolicy::FirstTakesRest),
+    /// )?;
+    /// assert_eq!(program.rounding_scope(), RoundingScope::Line);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn rounding_scope(mut self, scope: RoundingScope) -> ProgramDefinition {
+        self.rounding_scope = scope;
+        self
+    }
+
+    /// Sets how amounts are spread over their lines (a promotion may say
+    /// otherwise).
+    #[must_use]
+    pub fn split(mut self, split: Split) -> ProgramDefinition {
+        self.split = split;
         self
     }
 
@@ -725,6 +794,20 @@ impl Program {
             }
         };
         keep(definition.stacking.validate("stacking", &mut ctx));
+        if definition.share_rounding.is_some()
+            && !matches!(
+                definition.remainder,
+                RemainderPolicy::RoundThenInOrder | RemainderPolicy::LastTakesDifference
+            )
+        {
+            ctx.warn(
+                "share_rounding",
+                WarningKind::NoEffect {
+                    setting: "share_rounding",
+                    why: "the remainder policy does not round each share (only round_then_in_order and last_takes_difference do)",
+                },
+            );
+        }
         let mut ids: HashSet<&str> = HashSet::new();
         // Every promotion in one list: the ladders (read as promotions),
         // then the coupons, then the promotions. Codes are unique across
@@ -1036,6 +1119,29 @@ impl Program {
     #[must_use]
     pub fn remainder(&self) -> RemainderPolicy {
         self.definition.remainder
+    }
+
+    /// How the remainder policies that round each share round them: the
+    /// program's `share_rounding`, else its rounding mode.
+    #[must_use]
+    pub fn share_rounding(&self) -> RoundingMode {
+        self.definition
+            .share_rounding
+            .unwrap_or(self.definition.rounding)
+    }
+
+    /// Where percent discounts are rounded, unless a promotion says
+    /// otherwise.
+    #[must_use]
+    pub fn rounding_scope(&self) -> RoundingScope {
+        self.definition.rounding_scope
+    }
+
+    /// How amounts are spread over their lines, unless a promotion says
+    /// otherwise.
+    #[must_use]
+    pub fn split(&self) -> Split {
+        self.definition.split
     }
 
     /// The stacking policy.

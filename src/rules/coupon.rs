@@ -442,6 +442,10 @@ impl Rejection {
                     f,
                     "{this} starts at {first} units on one line (best eligible line: {measured}): add {missing} more to one line"
                 ),
+                LadderBasis::Shipping => write!(
+                    f,
+                    "{this} starts at a shipping charge of {first} (this order's: {measured})"
+                ),
             },
             Rejection::GuestCheckout { needs } => write!(
                 f,

@@ -63,6 +63,10 @@ pub enum LadderBasis {
     /// Each selected line's own number of units, like
     /// [`LineAmount`](Self::LineAmount).
     LineQuantity,
+    /// The shipping charge (before or after earlier shipping discounts, as
+    /// `measure` says). Only for a discount on the shipping: a promotion
+    /// whose reward has target `shipping` or `items_and_shipping`.
+    Shipping,
 }
 
 impl LadderBasis {
@@ -467,6 +471,13 @@ impl LadderDefinition {
                 Problem::Blank { what: "ladder id" },
             ));
         }
+        if self.basis == LadderBasis::Shipping {
+            // A ladder discounts its lines.
+            return Err(ProgramError::new(
+                format!("{path}.basis"),
+                Problem::ShippingBasisOffItems,
+            ));
+        }
         let table = StepTable::compile(
             path,
             StepOptions {
@@ -600,7 +611,7 @@ impl StepTable {
             });
         }
         if options.mode == LadderMode::Bracket {
-            if options.basis.counts_units() {
+            if options.basis.counts_units() || options.basis == LadderBasis::Shipping {
                 return err(".mode".into(), Problem::BracketNeedsSubtotal);
             }
             if steps

@@ -51,6 +51,7 @@ use crate::calendar::DateWindow;
 use crate::condition::{Condition, LineSelector};
 use crate::customer::{Segment, TierId};
 use crate::error::{Problem, ProgramError, WarningKind};
+use crate::money::{RoundingScope, Split};
 use crate::order::Sku;
 use crate::rules::bounds::{Maximum, Minimum};
 use crate::rules::context::RuleContext;
@@ -130,6 +131,22 @@ pub enum Reward {
             deserialize_with = "crate::rules::not_null"
         )]
         mode: Option<LadderMode>,
+        /// What it comes off: the eligible items, the shipping, or both.
+        /// Default: the items.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        target: Option<DiscountTarget>,
+        /// With target `items_and_shipping`, how the discount is split
+        /// between them. Default: proportional.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        shipping_share: Option<ShippingShare>,
     },
     /// A fixed amount off the eligible lines (never more than they cost);
     /// or the amount of the highest step reached.
@@ -174,6 +191,22 @@ pub enum Reward {
             deserialize_with = "crate::rules::not_null"
         )]
         mode: Option<LadderMode>,
+        /// What it comes off: the eligible items, the shipping, or both.
+        /// Default: the items.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        target: Option<DiscountTarget>,
+        /// With target `items_and_shipping`, how the discount is split
+        /// between them. Default: proportional.
+        #[serde(
+            default,
+            skip_serializing_if = "Option::is_none",
+            deserialize_with = "crate::rules::not_null"
+        )]
+        shipping_share: Option<ShippingShare>,
     },
     /// A fixed amount off each eligible line, once per line whatever its
     /// quantity (never more than the line costs). See
@@ -359,6 +392,46 @@ fn one() -> u32 {
     1
 }
 
+/// What a percent or amount off comes off.
+///
+/// `{"type": "percent_off", "percent": "50", "target": "shipping"}` is half
+/// the shipping charge; `{"type": "amount_off", "amount": "10.00", "target":
+/// "items_and_shipping", "shipping_share": "remainder"}` is 10.00 off the
+/// order, the items first. (`free_shipping` is 100% off the shipping.)
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DiscountTarget {
+    /// The eligible lines. The default.
+    #[default]
+    Items,
+    /// The shipping charge (what earlier shipping discounts left of it).
+    /// Reported as a shipping discount.
+    Shipping,
+    /// The eligible lines and the shipping together: a percent of their
+    /// sum, or an amount off it, split between them by `shipping_share`;
+    /// the shipping's part is reported as a shipping discount.
+    ItemsAndShipping,
+}
+
+/// How a discount on the items and the shipping together is split between
+/// them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ShippingShare {
+    /// In proportion to the eligible items' amount and the shipping
+    /// charge (split with the program's remainder policy, the items first
+    /// among equals). The default.
+    #[default]
+    Proportional,
+    /// The items first, up to their amount; the shipping takes what is
+    /// left, up to its charge.
+    Remainder,
+}
+
 impl Reward {
     /// `percent` off the eligible lines, without a cap.
     ///
@@ -379,6 +452,8 @@ impl Reward {
             measure: None,
             thresholds: None,
             mode: None,
+            target: None,
+            shipping_share: None,
         }
     }
 
@@ -392,6 +467,50 @@ impl Reward {
             measure: None,
             thresholds: None,
             mode: None,
+            target: None,
+            shipping_share: None,
+        }
+    }
+
+    /// The reward with what it comes off set to `target` (only a percent or
+    /// amount off has one; the others are returned as they are).
+    ///
+    /// ```
+    /// use loyalty::rules::promotion::{DiscountTarget, Reward};
+    /// use loyalty::Decimal;
+    ///
+    /// let half_shipping = Reward::percent_off(Decimal::from(50)).with_target(DiscountTarget::Shipping);
+    /// assert_eq!(half_shipping.target(), DiscountTarget::Shipping);
+    /// ```
+    #[must_use]
+    pub fn with_target(mut self, new: DiscountTarget) -> Reward {
+        if let Reward::PercentOff { target, .. } | Reward::AmountOff { target, .. } = &mut self {
+            *target = Some(new);
+        }
+        self
+    }
+
+    /// What the reward comes off: for a percent or amount off its
+    /// `target`; the shipping for free shipping; the items for the others.
+    #[must_use]
+    pub fn target(&self) -> DiscountTarget {
+        match self {
+            Reward::PercentOff { target, .. } | Reward::AmountOff { target, .. } => {
+                target.unwrap_or_default()
+            }
+            Reward::FreeShipping => DiscountTarget::Shipping,
+            _ => DiscountTarget::Items,
+        }
+    }
+
+    /// How a discount on the items and the shipping together is split
+    /// between them (the default for other rewards).
+    #[must_use]
+    pub fn shipping_share(&self) -> ShippingShare {
+        match self {
+            Reward::PercentOff { shipping_share, .. }
+            | Reward::AmountOff { shipping_share, .. } => shipping_share.unwrap_or_default(),
+            _ => ShippingShare::default(),
         }
     }
 
@@ -442,7 +561,7 @@ impl Reward {
                 | Reward::FreeGift { .. }
                 | Reward::BonusPoints { .. }
                 | Reward::PointsMultiplier { .. }
-        )
+        ) && self.target() != DiscountTarget::Shipping
     }
 }
 
@@ -569,6 +688,23 @@ pub struct PromotionDefinition {
     pub condition: Option<Condition>,
     /// What it gives.
     pub reward: Reward,
+    /// Where its percent is rounded (`total`, `line` or `unit`), instead
+    /// of the program's `rounding_scope`. Only for a percent off.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub rounding_scope: Option<RoundingScope>,
+    /// How its amount is spread over the lines (`proportional`, `equal`
+    /// or `equal_per_unit`), instead of the program's `split`. Only for a
+    /// percent or amount off the items.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::rules::not_null"
+    )]
+    pub split: Option<Split>,
     /// How it combines with other discounts. Default: stackable.
     #[serde(default)]
     pub stacking: Stacking,
@@ -626,7 +762,9 @@ impl Traits {
             || def.budget.is_some()
             || def.min_quantity.is_some()
             || (!stepped && (def.reward.needs_lines() || !def.lines.is_all()))
-            || matches!(def.reward, Reward::BuyXGetY { .. } | Reward::FreeShipping);
+            || matches!(def.reward, Reward::BuyXGetY { .. } | Reward::FreeShipping)
+            // A discount on the shipping gives nothing without shipping.
+            || def.reward.target() == DiscountTarget::Shipping;
         Traits {
             restricted,
             leaves_record: !def.codes.is_empty()
@@ -708,6 +846,8 @@ impl PromotionDefinition {
             segments: Vec::new(),
             condition: None,
             reward,
+            rounding_scope: None,
+            split: None,
             stacking: Stacking::default(),
             priority: 0,
             unbuilt: Unbuilt::default(),
@@ -745,6 +885,8 @@ impl PromotionDefinition {
                 measure: None,
                 thresholds: None,
                 mode: None,
+                target: None,
+                shipping_share: None,
             },
         )
     }
@@ -829,6 +971,8 @@ impl PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                target,
+                shipping_share,
             } if wants_percent && steps.is_empty() => {
                 self.reward = Reward::PercentOff {
                     percent: None,
@@ -838,6 +982,8 @@ impl PromotionDefinition {
                     measure: *measure,
                     thresholds: *thresholds,
                     mode: *mode,
+                    target: *target,
+                    shipping_share: *shipping_share,
                 };
             }
             Reward::PercentOff {
@@ -848,6 +994,8 @@ impl PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                target,
+                shipping_share,
             } if !wants_percent && steps.is_empty() => {
                 self.reward = Reward::AmountOff {
                     amount: None,
@@ -856,6 +1004,8 @@ impl PromotionDefinition {
                     measure: *measure,
                     thresholds: *thresholds,
                     mode: *mode,
+                    target: *target,
+                    shipping_share: *shipping_share,
                 };
             }
             _ => {}
@@ -970,6 +1120,58 @@ impl PromotionDefinition {
         if let Some(options) = self.options() {
             *options.mode = Some(mode);
         }
+        self
+    }
+
+    /// Sets what a percent or amount off comes off (ignored by other
+    /// rewards).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::rules::promotion::{DiscountTarget, PromotionDefinition, ShippingShare};
+    ///
+    /// // 10.00 off the order, the items first, the shipping what is left.
+    /// let order = PromotionDefinition::amount_off("ten", "TEN", "10.00")
+    ///     .target(DiscountTarget::ItemsAndShipping)
+    ///     .shipping_share(ShippingShare::Remainder);
+    /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).promotion(order))?;
+    /// assert_eq!(program.promotions()[0].definition.reward.target(), DiscountTarget::ItemsAndShipping);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn target(mut self, target: DiscountTarget) -> PromotionDefinition {
+        self.reward = self.reward.with_target(target);
+        self
+    }
+
+    /// Sets how a discount on the items and the shipping together is split
+    /// between them (ignored by rewards other than a percent or amount
+    /// off).
+    #[must_use]
+    pub fn shipping_share(mut self, share: ShippingShare) -> PromotionDefinition {
+        if let Reward::PercentOff { shipping_share, .. }
+        | Reward::AmountOff { shipping_share, .. } = &mut self.reward
+        {
+            *shipping_share = Some(share);
+        }
+        self
+    }
+
+    /// Sets where its percent is rounded, instead of the program's
+    /// rounding scope.
+    #[must_use]
+    pub fn rounding_scope(mut self, scope: RoundingScope) -> PromotionDefinition {
+        self.rounding_scope = Some(scope);
+        self
+    }
+
+    /// Sets how its amount is spread over the lines, instead of the
+    /// program's split.
+    #[must_use]
+    pub fn split(mut self, split: Split) -> PromotionDefinition {
+        self.split = Some(split);
         self
     }
 
@@ -1356,6 +1558,7 @@ impl PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                ..
             } => {
                 let options = [
                     ("basis", basis.is_some()),
@@ -1423,6 +1626,7 @@ impl PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                ..
             } => {
                 let options = [
                     ("basis", basis.is_some()),
@@ -1502,6 +1706,7 @@ impl PromotionDefinition {
             }
             Reward::FreeShipping | Reward::CheapestFree => {}
         }
+        self.check_sharing(path, table.as_ref())?;
         Ok(Promotion {
             rule_id: RuleId::new(self.id.as_str())
                 .map_err(|_| ProgramError::new(format!("{path}.id"), Problem::Blank { what }))?,
@@ -1548,6 +1753,101 @@ fn subtotal_bounds(
         ));
     }
     Ok(())
+}
+
+impl PromotionDefinition {
+    /// The settings of what the reward comes off and of how it is rounded
+    /// and split, against the reward: a rounding scope only for a percent
+    /// (and not on one amount), a split only over lines, a shipping share
+    /// only for a discount on both, steps on the shipping only for a
+    /// discount on it, bracket steps only on the items.
+    fn check_sharing(&self, path: &str, table: Option<&StepTable>) -> Result<(), ProgramError> {
+        let err = |sub: &str, problem| Err(ProgramError::new(format!("{path}{sub}"), problem));
+        let percent = match &self.reward {
+            Reward::PercentOff { .. } => true,
+            Reward::AmountOff { .. } => false,
+            other => {
+                if self.rounding_scope.is_some() {
+                    return err(
+                        ".rounding_scope",
+                        Problem::RoundingScopeWithoutPercent {
+                            reward: other.type_name(),
+                        },
+                    );
+                }
+                if self.split.is_some() {
+                    return err(
+                        ".split",
+                        Problem::SplitWithoutLines {
+                            what: other.type_name(),
+                        },
+                    );
+                }
+                return Ok(());
+            }
+        };
+        let target = self.reward.target();
+        let share = match &self.reward {
+            Reward::PercentOff { shipping_share, .. }
+            | Reward::AmountOff { shipping_share, .. } => *shipping_share,
+            _ => None,
+        };
+        if share.is_some() && target != DiscountTarget::ItemsAndShipping {
+            return err(".reward.shipping_share", Problem::ShippingShareWithoutBoth);
+        }
+        let bracket = table.is_some_and(|t| t.mode() == LadderMode::Bracket);
+        if let Some(table) = table {
+            if table.basis() == LadderBasis::Shipping && target == DiscountTarget::Items {
+                return err(".reward.basis", Problem::ShippingBasisOffItems);
+            }
+            if bracket && target != DiscountTarget::Items {
+                return err(".reward.mode", Problem::BracketOffShipping);
+            }
+        }
+        if let Some(scope) = self.rounding_scope {
+            if !percent {
+                return err(
+                    ".rounding_scope",
+                    Problem::RoundingScopeWithoutPercent {
+                        reward: self.reward.type_name(),
+                    },
+                );
+            }
+            if target == DiscountTarget::Shipping {
+                return err(
+                    ".rounding_scope",
+                    Problem::RoundingScopeOnOneAmount {
+                        why: "a discount on shipping is one amount, rounded once",
+                    },
+                );
+            }
+            if scope != RoundingScope::Total && bracket {
+                return err(
+                    ".rounding_scope",
+                    Problem::RoundingScopeOnOneAmount {
+                        why: "bracket steps give one amount for all their bands, rounded once",
+                    },
+                );
+            }
+            if scope != RoundingScope::Total && share == Some(ShippingShare::Remainder) {
+                return err(
+                    ".rounding_scope",
+                    Problem::RoundingScopeOnOneAmount {
+                        why: "shipping_share remainder splits one amount, rounded once (use shipping_share proportional to round each line and the shipping)",
+                    },
+                );
+            }
+        }
+        if self.split.is_some() && target == DiscountTarget::Shipping {
+            return err(
+                ".split",
+                Problem::SplitWithoutLines {
+                    what: "a discount on shipping",
+                },
+            );
+        }
+        Ok(())
+    }
 }
 
 /// The step options of a reward, to set one in place.
@@ -1628,6 +1928,8 @@ impl From<LadderDefinition> for PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                target: None,
+                shipping_share: None,
             }
         } else {
             Reward::PercentOff {
@@ -1638,6 +1940,8 @@ impl From<LadderDefinition> for PromotionDefinition {
                 measure,
                 thresholds,
                 mode,
+                target: None,
+                shipping_share: None,
             }
         };
         let mut promotion = PromotionDefinition::automatic(ladder.id, reward);
