@@ -83,10 +83,10 @@ fn redeeming_program() -> Program {
     let definition: ProgramDefinition =
         serde_json::from_str(PROGRAM).expect("the sample program parses");
     let policy = RedemptionPolicy {
-        points: Some(PointsRedemption::new(PointsRate {
-            points: Decimal::ONE_HUNDRED,
-            value: Decimal::ONE,
-        })),
+        points: Some(PointsRedemption::new(PointsRate::new(
+            Decimal::ONE_HUNDRED,
+            Decimal::ONE,
+        ))),
         cashback: Some(CashbackRedemption::new()),
     };
     Program::new(definition.redemption(policy)).expect("the redeeming program compiles")

@@ -45,6 +45,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CalendarError, Country, DateWindow, SeasonalEvent, TimeOfDay};
 use crate::customer::{Customer, Segment, TierId};
+use crate::money::PerCurrency;
 use crate::order::{Category, Channel, LabelKey, Line, Order, Sku};
 
 /// The deepest nesting of `all` / `any` / `not` a program may use.
@@ -68,15 +69,15 @@ pub enum Condition {
     Not(Box<Condition>),
     /// The order's subtotal (non-exempt lines, before discounts) is at least
     /// this amount.
-    SubtotalAtLeast(Decimal),
+    SubtotalAtLeast(PerCurrency),
     /// The order's subtotal is below this amount.
-    SubtotalBelow(Decimal),
+    SubtotalBelow(PerCurrency),
     /// The order's subtotal is more than this amount (the exclusive form
     /// of `subtotal_at_least`).
-    SubtotalAbove(Decimal),
+    SubtotalAbove(PerCurrency),
     /// The order's subtotal is this amount or less (the inclusive form of
     /// `subtotal_below`).
-    SubtotalAtMost(Decimal),
+    SubtotalAtMost(PerCurrency),
     /// The order has at least this many non-exempt units.
     QuantityAtLeast(u64),
     /// A line sells this sku (exempt lines count: this is a fact about the
@@ -191,10 +192,10 @@ impl Condition {
                 Ok(())
             }
             Condition::Not(inner) => inner.validate_at(calendar, depth + 1),
-            Condition::SubtotalAtLeast(v) => non_negative("subtotal_at_least", *v),
-            Condition::SubtotalBelow(v) => non_negative("subtotal_below", *v),
-            Condition::SubtotalAbove(v) => non_negative("subtotal_above", *v),
-            Condition::SubtotalAtMost(v) => non_negative("subtotal_at_most", *v),
+            Condition::SubtotalAtLeast(v) => non_negative("subtotal_at_least", v.value()),
+            Condition::SubtotalBelow(v) => non_negative("subtotal_below", v.value()),
+            Condition::SubtotalAbove(v) => non_negative("subtotal_above", v.value()),
+            Condition::SubtotalAtMost(v) => non_negative("subtotal_at_most", v.value()),
             Condition::TierIn(list) => non_empty("tier_in", list.is_empty()),
             Condition::SegmentIn(list) => non_empty("segment_in", list.is_empty()),
             Condition::ChannelIn(list) => non_empty("channel_in", list.is_empty()),
@@ -369,26 +370,26 @@ impl Condition {
             Condition::SubtotalAtLeast(bound) => obs!(
                 Fact::SubtotalAtLeast,
                 facts.amount(facts.subtotal),
-                facts.amount(*bound),
-                facts.subtotal >= *bound,
+                facts.amount(bound.value()),
+                facts.subtotal >= bound.value(),
             ),
             Condition::SubtotalBelow(bound) => obs!(
                 Fact::SubtotalBelow,
                 facts.amount(facts.subtotal),
-                facts.amount(*bound),
-                facts.subtotal < *bound,
+                facts.amount(bound.value()),
+                facts.subtotal < bound.value(),
             ),
             Condition::SubtotalAbove(bound) => obs!(
                 Fact::SubtotalAbove,
                 facts.amount(facts.subtotal),
-                facts.amount(*bound),
-                facts.subtotal > *bound,
+                facts.amount(bound.value()),
+                facts.subtotal > bound.value(),
             ),
             Condition::SubtotalAtMost(bound) => obs!(
                 Fact::SubtotalAtMost,
                 facts.amount(facts.subtotal),
-                facts.amount(*bound),
-                facts.subtotal <= *bound,
+                facts.amount(bound.value()),
+                facts.subtotal <= bound.value(),
             ),
             Condition::QuantityAtLeast(bound) => obs!(
                 Fact::QuantityAtLeast,

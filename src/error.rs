@@ -102,6 +102,26 @@ impl ProgramError {
         Some(first)
     }
 
+    /// This error and the others gathered with it, one by one.
+    pub(crate) fn into_all(mut self) -> Vec<ProgramError> {
+        let mut all = vec![];
+        let others = std::mem::take(&mut self.others);
+        all.push(self);
+        all.extend(others);
+        all
+    }
+
+    /// The error with its path rewritten by `rewrite` (the others' too).
+    pub(crate) fn map_path(mut self, rewrite: &impl Fn(&str) -> String) -> ProgramError {
+        self.path = rewrite(&self.path);
+        self.others = self
+            .others
+            .into_iter()
+            .map(|e| e.map_path(rewrite))
+            .collect();
+        self
+    }
+
     /// The other errors found in the same program, in definition order.
     #[must_use]
     pub fn others(&self) -> &[ProgramError] {
@@ -532,12 +552,12 @@ pub enum Problem {
     BuyGetZero,
     /// A maximum subtotal that no subtotal meeting the minimum can stay
     /// within (or, without a minimum, that no subtotal can).
-    #[error("{}", empty_range(*min, *max))]
+    #[error("{}", empty_range(min.as_deref(), max))]
     EmptySubtotalRange {
         /// The minimum, if any.
-        min: Option<crate::rules::bounds::Minimum>,
+        min: Option<Box<crate::rules::bounds::Minimum>>,
         /// The maximum.
-        max: crate::rules::bounds::Maximum,
+        max: Box<crate::rules::bounds::Maximum>,
     },
     /// A spend budget on a reward that gives no money off.
     #[error(
@@ -582,6 +602,39 @@ pub enum Problem {
         /// The units of one gift.
         quantity: u32,
     },
+    /// An amount in a currency the program does not serve.
+    #[error(
+        "{currency} is not a currency of the program, which serves {served}: add \"{currency}\" to currencies, or remove this amount"
+    )]
+    UnlistedCurrency {
+        /// The currency of the amount.
+        currency: crate::money::Currency,
+        /// The currencies the program serves.
+        served: String,
+    },
+    /// A number of units written with a currency.
+    #[error(
+        "a number of units has no currency: write one plain number, such as 3, for every currency"
+    )]
+    CurrencyOnCount,
+    /// A rule whose amounts have no currency in common, so that it applies
+    /// in none.
+    #[error(
+        "the rule applies in no currency: {missing}; give each of its amounts in at least one same currency"
+    )]
+    NoCommonCurrency {
+        /// For each currency served, the first amount with none in it,
+        /// e.g. `EUR: promotions[0].min_subtotal, USD: promotions[0].reward.amount`.
+        missing: String,
+    },
+    /// A program-wide amount without one in a currency the program serves.
+    #[error(
+        "no amount in {currency}: an amount of the whole program needs one in every currency it serves; add \"{currency}\" to it"
+    )]
+    MissingCurrency {
+        /// The currency it lacks.
+        currency: crate::money::Currency,
+    },
     /// An amount with more decimals than the currency.
     #[error(transparent)]
     Money(#[from] MoneyError),
@@ -595,8 +648,8 @@ pub enum Problem {
 
 /// The sentence of [`Problem::EmptySubtotalRange`].
 fn empty_range(
-    min: Option<crate::rules::bounds::Minimum>,
-    max: crate::rules::bounds::Maximum,
+    min: Option<&crate::rules::bounds::Minimum>,
+    max: &crate::rules::bounds::Maximum,
 ) -> String {
     match min {
         Some(min) => format!(
@@ -644,15 +697,17 @@ pub enum EvaluationError {
     /// The checkout is larger than the program's limits allow.
     #[error("{0}")]
     LimitExceeded(LimitExceeded),
-    /// The order's currency is not the program's.
+    /// The order's currency is not one the program serves.
     #[error(
-        "the order is in {order}, but program {program} is in {expected}: convert the order or use a program in {order}"
+        "the order is in {order}, but program {program} is in {served}: convert the order, use a program in {order}, or add {order} to the program's currencies"
     )]
     CurrencyMismatch {
         /// The program's id.
         program: String,
         /// The program's currency.
         expected: Currency,
+        /// Every currency the program serves, e.g. `EUR` or `EUR, USD`.
+        served: String,
         /// The order's currency.
         order: Currency,
     },
@@ -860,6 +915,12 @@ impl Warning {
     pub fn kind(&self) -> &WarningKind {
         &self.kind
     }
+
+    /// The warning with its path rewritten by `rewrite`.
+    pub(crate) fn map_path(mut self, rewrite: &impl Fn(&str) -> String) -> Warning {
+        self.path = rewrite(&self.path);
+        self
+    }
 }
 
 /// What looks wrong in a valid program.
@@ -967,6 +1028,28 @@ pub enum WarningKind {
         setting: &'static str,
         /// Why it changes nothing.
         why: &'static str,
+    },
+    /// A redemption without a value in a currency the program serves:
+    /// points or cashback are not spent on orders in that currency.
+    #[error(
+        "no amount in {currency}: {what} cannot be spent on orders in {currency}; give an amount there if they should"
+    )]
+    NotSpentInCurrency {
+        /// `points` or `cashback`.
+        what: &'static str,
+        /// The currency it lacks.
+        currency: Currency,
+    },
+    /// A rule that has no amount in some of the currencies the program
+    /// serves: it applies to orders in the others only.
+    #[error(
+        "no amount in {currencies} (first at {missing}): the rule does not apply to orders in {currencies}; give it an amount there if it should"
+    )]
+    NotInEveryCurrency {
+        /// The currencies it lacks, e.g. `USD, GBP`.
+        currencies: String,
+        /// The first amount without one in the first of them.
+        missing: String,
     },
     /// A coupon whose first-order-only restriction contradicts its order
     /// number.

@@ -33,7 +33,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::util::Buf;
 
+mod per_currency;
 mod shares;
+
+pub use per_currency::PerCurrency;
 
 use shares::SharePolicy;
 pub(crate) use shares::{percent_of_units, split_capped};

@@ -37,7 +37,7 @@ use crate::ProgramDefinition;
 use crate::calendar::{Country, Zone};
 use crate::customer::Birthday;
 use crate::evaluate::Checkout;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, Money, PerCurrency};
 use crate::order::TaxRate;
 use crate::percent::Percent;
 use crate::rules::redemption::Ask;
@@ -205,6 +205,27 @@ impl JsonSchema for Money {
                     },
                     "required": ["amount", "currency"],
                     "additionalProperties": false,
+                }
+            ]
+        })
+    }
+}
+
+impl JsonSchema for PerCurrency {
+    fn schema_name() -> Cow<'static, str> {
+        "PerCurrency".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let amount = generator.subschema_for::<Decimal>();
+        json_schema!({
+            "description": "An amount in the program's currency (\"10.00\"), or one per currency the program serves ({\"EUR\": \"10.00\", \"USD\": \"12.00\"}).",
+            "anyOf": [
+                amount.clone(),
+                {
+                    "type": "object",
+                    "patternProperties": {r"^\s*[A-Za-z]{3}\s*$": amount},
+                    "additionalProperties": false,
+                    "minProperties": 1,
                 }
             ]
         })

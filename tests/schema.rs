@@ -164,7 +164,8 @@ fn a_missing_required_field_is_invalid() {
 
 /// A validator for the part of JSON Schema (2020-12) that the generated
 /// schemas use: `type`, `properties`, `required`, `additionalProperties`,
-/// `patternProperties`, `items`, `minItems`, `maxItems`, `enum`, `const`,
+/// `patternProperties`, `minProperties`, `items`, `minItems`, `maxItems`,
+/// `enum`, `const`,
 /// `oneOf`, `anyOf`, `allOf`, `$ref` into `$defs`, `pattern`, `minimum`
 /// and `maximum`. Annotations (`description`,
 /// `default`, `format`, `title`) are ignored; any other keyword fails the
@@ -202,6 +203,17 @@ mod validator {
                 "properties" | "patternProperties" | "additionalProperties" | "required" => {
                     if let Value::Object(object) = value {
                         check_object(root, schema, keyword, object, at)?;
+                    }
+                }
+                "minProperties" => {
+                    if let Value::Object(object) = value {
+                        let bound = argument.as_u64().unwrap() as usize;
+                        if object.len() < bound {
+                            return Err(format!(
+                                "{at}: {} properties is below the minProperties {bound}",
+                                object.len()
+                            ));
+                        }
                     }
                 }
                 "items" => {
@@ -426,4 +438,24 @@ fn segments_and_nudges_are_valid_and_their_typos_are_not() {
     let mut program = segments_and_nudges();
     program["segments"][1]["q"] = json!([1, 2]);
     assert_not_program(&program);
+}
+
+#[test]
+fn amounts_per_currency_have_their_schema() {
+    let mut program = json("program.json");
+    program["currencies"] = json!(["USD"]);
+    program["promotions"] = json!([
+        {"id": "ten-off", "min_subtotal": {"above": {"BRL": "50.00", "USD": "10.00"}},
+         "budget": {"BRL": "1000.00", "USD": "200.00"},
+         "reward": {"type": "amount_off", "amount": {"BRL": "10.00", "USD": "2.00"}}},
+        {"id": "big", "condition": {"subtotal_at_least": {"BRL": "300.00", "USD": "60.00"}},
+         "reward": {"type": "percent_off", "percent": "10", "cap": {"BRL": "30.00", "USD": "6.00"}}}
+    ]);
+    assert_program(&program);
+    // An empty table, or a table of text that is not an amount, is not.
+    for wrong in [json!({}), json!({"USD": "two"}), json!({"DOLLARS": "2.00"})] {
+        let mut program = program.clone();
+        program["promotions"][0]["reward"]["amount"] = wrong;
+        assert_not_program(&program);
+    }
 }

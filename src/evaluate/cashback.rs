@@ -10,6 +10,7 @@ use crate::evaluation::{
     CashbackOutcome, LineCashback, MinimumOf, Reason, RuleCashback, RuleKind, RuleRef, Stage,
     TraceEntry,
 };
+use crate::money::PerCurrency;
 use crate::money::{Money, RoundingMode, split_units_rounded};
 use crate::util::Lines;
 
@@ -85,7 +86,7 @@ pub(super) fn earn(
         }
         base_units = add(base_units, shipping_weight, "a cashback base")?;
         let base = ctx.decimal(base_units)?;
-        if let Some(min) = def.min_spend
+        if let Some(min) = def.min_spend.as_ref().map(PerCurrency::value)
             && base_units < ctx.units(min)?
         {
             not_applied(
@@ -108,7 +109,7 @@ pub(super) fn earn(
                 .round(raw, currency.minor_units())
                 .max(Decimal::ZERO),
         )?;
-        let mut amount = match def.cap {
+        let mut amount = match def.cap.as_ref().map(PerCurrency::value) {
             Some(cap) => rounded.min(ctx.units(cap)?),
             None => rounded,
         };

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::EvaluationError;
 use crate::customer::{Customer, CustomerData, CustomerError, Named};
+use crate::money::Currency;
 use crate::order::Order;
 use crate::program::limits::within;
 use crate::program::{Program, ZeroQuantity};
@@ -290,6 +291,12 @@ impl Checkout {
             return Err(EvaluationError::CurrencyMismatch {
                 program: program.id().to_owned(),
                 expected: program.currency(),
+                served: program
+                    .currencies()
+                    .iter()
+                    .map(Currency::code)
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 order: order.currency(),
             });
         }

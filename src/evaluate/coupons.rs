@@ -6,8 +6,9 @@
 
 use super::promotions::{self, below_first_step, restriction};
 use super::stacking::{Candidate, Candidates, Level, Source};
-use super::{Context, EvaluationError, Trace};
+use super::{Context, EvaluationError, Trace, currency};
 use crate::evaluation::{LadderOutcome, Reason, Stage, TraceEntry};
+use crate::rules::RuleId;
 use crate::rules::coupon::{CouponVerdict, Rejection, normalize_code};
 use crate::rules::promotion::Promotion;
 
@@ -93,7 +94,15 @@ pub(super) fn judge<'a>(
         } else {
             match program.coupon_for_normalized(&code) {
                 None => {
-                    verdict.rejection = Some(Rejection::UnknownCode);
+                    verdict.rejection = Some(match program.unavailable_code(&code) {
+                        // A promotion without an amount in the order's
+                        // currency.
+                        Some(rule) => {
+                            verdict.coupon = RuleId::new(rule.id.as_str()).ok();
+                            currency::refusal(ctx, rule)
+                        }
+                        None => Rejection::UnknownCode,
+                    });
                     None
                 }
                 Some(coupon) => {
@@ -180,11 +189,26 @@ pub(super) fn trace_rejections(ctx: &Context<'_>, verdicts: &Verdicts, trace: &m
             continue;
         };
         // The promotion the code matched, for its kind.
+        let code = verdicts.codes.get(index);
         let Some(coupon) = verdict
             .coupon
             .as_ref()
-            .and_then(|_| ctx.program.coupon_for_normalized(verdicts.codes.get(index)))
+            .and_then(|_| ctx.program.coupon_for_normalized(code))
         else {
+            // One without an amount in the order's currency.
+            if let Some((rule, _)) = ctx.program.unavailable_code(code).and_then(currency::named) {
+                trace.push(|| {
+                    TraceEntry::new(
+                        rule,
+                        false,
+                        Stage::Coupons,
+                        Reason::CouponRejected {
+                            code: verdict.code.clone(),
+                            rejection: rejection.clone(),
+                        },
+                    )
+                });
+            }
             continue;
         };
         if matches!(rejection, Rejection::NotCombinable { .. }) {

@@ -309,6 +309,10 @@ impl fmt::Display for TraceEntry {
                 (false, Some(o)) => write!(f, "not applied: {o}"),
                 (false, None) => f.write_str("not applied: condition not met"),
             },
+            Reason::CurrencyMismatch { currency, missing } => write!(
+                f,
+                "not applied: no amount in {currency} (first at {missing})"
+            ),
             Reason::StoppedBy { rule } => write!(
                 f,
                 "not applied: earning rule {rule} stops the rules after it"

@@ -22,6 +22,7 @@ use crate::evaluation::{
     AppliedDiscount, DiscountDetail, Gift, LadderOutcome, LineDiscount, LineDiscounts, LineOutcome,
     Reason, Stage, StepGiven, Target, Totals, TraceEntry,
 };
+use crate::money::PerCurrency;
 use crate::money::{Currency, Money, RoundingMode, split_in_place_rounded};
 use crate::order::{Line, Sku};
 use crate::program::Percentages;
@@ -511,7 +512,7 @@ fn over_budget(
     promotion: &Promotion,
     amount: i128,
 ) -> Result<bool, EvaluationError> {
-    let Some(budget) = promotion.definition.budget else {
+    let Some(budget) = promotion.definition.budget.as_ref().map(PerCurrency::value) else {
         return Ok(false);
     };
     if amount <= 0 {
@@ -605,6 +606,8 @@ fn total_cap(ctx: &Context<'_>) -> Result<Option<i128>, EvaluationError> {
     let policy = ctx.program.stacking();
     let mut cap: Option<i128> = policy
         .max_total
+        .as_ref()
+        .map(PerCurrency::value)
         .map(|c| ctx.units(ctx.price_cap(c, &|line: &Line| !line.is_exempt())?))
         .transpose()?;
     if let Some(percent) = policy.max_total_percent {

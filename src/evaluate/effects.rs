@@ -13,6 +13,7 @@ use super::discounts::Settled;
 use crate::evaluation::{
     CashbackOutcome, Effect, PointsOutcome, RedemptionKind, RedemptionOutcome,
 };
+use crate::money::PerCurrency;
 use crate::rules::promotion::Reward;
 
 /// The effects of an evaluation.
@@ -63,7 +64,7 @@ pub(super) fn collect(
         // What it gave against its budget, beside its redemption: its
         // discount (a promotion applies once).
         let spend = |effects: &mut Vec<Effect>| {
-            if let Some(budget) = coupon.definition.budget
+            if let Some(budget) = coupon.definition.budget.as_ref().map(PerCurrency::value)
                 && let Some(amount) = discounts
                     .iter()
                     .find(|d| {

@@ -20,6 +20,7 @@ use super::promotions::smallest_step;
 use super::{Context, EvaluationError, overflow};
 use crate::condition::LineSelector;
 use crate::evaluation::Target;
+use crate::money::PerCurrency;
 use crate::order::Line;
 use crate::program::Percentages;
 use crate::rules::coupon::Rejection;
@@ -87,7 +88,7 @@ pub(super) fn discount<'a>(
 ) -> Result<Given<'a>, EvaluationError> {
     let eligible = |line: &Line| Context::eligible(line, &def.lines);
     match &def.reward {
-        Reward::AmountOffEachLine { amount } => each_line(ctx, *amount, nets, &eligible),
+        Reward::AmountOffEachLine { amount } => each_line(ctx, amount.value(), nets, &eligible),
         Reward::AmountOffEachUnit {
             amount,
             first_unit,
@@ -97,8 +98,8 @@ pub(super) fn discount<'a>(
         } => each_unit(
             ctx,
             UnitOff::Amount {
-                amount: *amount,
-                first_unit: *first_unit,
+                amount: amount.value(),
+                first_unit: first_unit.as_ref().map(PerCurrency::value),
             },
             Caps {
                 per_line: *max_units_per_line,
@@ -145,7 +146,7 @@ pub(super) fn discount<'a>(
                 get_lines: get_lines.as_ref().unwrap_or(&def.lines),
                 discounted: *discounted,
                 percent: *percent,
-                amount: *amount,
+                amount: amount.as_ref().map(PerCurrency::value),
             },
             nets,
             free_units,
@@ -565,11 +566,12 @@ pub(super) fn gift(
         per,
         max_quantity,
         ..
-    } = def.reward
+    } = &def.reward
     else {
         return Ok((0, Decimal::ZERO));
     };
-    let Some(per) = per else {
+    let (quantity, value, max_quantity) = (*quantity, value.value(), *max_quantity);
+    let Some(per) = *per else {
         return Ok((quantity, value));
     };
     let mut gifts = eligible_units(ctx, &def.lines) / u64::from(per.max(1));

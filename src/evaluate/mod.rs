@@ -40,6 +40,12 @@
 //!    automatic promotions that have a limit, budget spends, gifts, points
 //!    and cashback spent and credited, for the host to store.
 //!
+//! A program that serves several currencies evaluates an order with its
+//! reading for the order's currency (see
+//! [`Program::in_currency`]); the rules without an amount in that currency
+//! are traced before the stage that would judge them, as not applying
+//! (`currency.rs`).
+//!
 //! The trace records each decision as data ([`Reason`]);
 //! its sentences are written (`describe.rs`) only when displayed or
 //! serialised.
@@ -78,6 +84,7 @@ mod benefits;
 mod cashback;
 mod checkout;
 mod coupons;
+mod currency;
 mod describe;
 mod discounts;
 mod effects;
@@ -102,7 +109,7 @@ use crate::evaluation::{
     TraceEntry,
 };
 use crate::money::Currency;
-use crate::program::Program;
+use crate::program::{List, Program};
 use crate::rules::RuleId;
 use facts::Context;
 
@@ -188,6 +195,10 @@ impl Program {
         checkout: &Checkout,
         options: EvaluateOptions,
     ) -> Result<Evaluation, EvaluationError> {
+        let reading = self.for_currency(checkout.order.currency());
+        if !std::ptr::eq(reading, self) {
+            return reading.evaluate_with(checkout, options);
+        }
         checkout.check(self)?;
         let mut trace = Trace::new(options, self, checkout);
         let Run {
@@ -273,6 +284,10 @@ impl Program {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn summarize(&self, checkout: &Checkout) -> Result<Summary, EvaluationError> {
+        let reading = self.for_currency(checkout.order.currency());
+        if !std::ptr::eq(reading, self) {
+            return reading.summarize(checkout);
+        }
         checkout.check(self)?;
         let mut trace = Trace::new(EvaluateOptions::new().trace(false), self, checkout);
         let Run {
@@ -301,6 +316,10 @@ impl Program {
         &'a self,
         checkout: &'a Checkout,
     ) -> Result<Tally<'a>, EvaluationError> {
+        let reading = self.for_currency(checkout.order.currency());
+        if !std::ptr::eq(reading, self) {
+            return reading.tally(checkout);
+        }
         checkout.check(self)?;
         let mut trace = Trace::new(EvaluateOptions::new().trace(false), self, checkout);
         let mut run = self.run(checkout, false, &mut trace)?;
@@ -329,6 +348,7 @@ impl Program {
     ) -> Result<Run<'a>, EvaluationError> {
         let ctx = facts::derive(self, checkout, detail, trace)?;
         let mut candidates = stacking::Candidates::with_capacity(0);
+        currency::left_out(&ctx, &[List::Ladders, List::Promotions], trace);
         let mut ladders = automatic::judge(&ctx, &mut candidates, trace)?;
         let mut coupons = coupons::judge(&ctx, &mut candidates, &mut ladders)?;
         benefits::offer(&ctx, &mut candidates);
@@ -353,6 +373,11 @@ impl Program {
         let redeemed = redemption::redeem(&ctx, &mut discounts, trace)?;
         // Points are earned on the net after every redemption, or, when the
         // program says so, with the part paid with points counted back.
+        currency::left_out(
+            &ctx,
+            &[List::Earning, List::Campaigns, List::Bonuses],
+            trace,
+        );
         let points = if redeemed.earning_back.is_empty() {
             points::earn(
                 &ctx,
@@ -376,6 +401,7 @@ impl Program {
                 trace,
             )?
         };
+        currency::left_out(&ctx, &[List::Cashback], trace);
         let cashback = cashback::earn(
             &ctx,
             &discounts.nets,

@@ -16,6 +16,7 @@ use crate::evaluation::{
     BonusMiss, BonusPoints, LineMultiplierApplied, LinePoints, MinimumOf, PointsOutcome, Reason,
     RuleKind, RulePoints, RuleRef, Stage, TraceEntry,
 };
+use crate::money::PerCurrency;
 use crate::money::{Money, allocate_units_rounded, split_in_place_rounded};
 use crate::program::Program;
 use crate::rules::RuleId;
@@ -232,7 +233,7 @@ pub(super) fn earn(
             )? {
                 continue;
             }
-            if let Some(min) = def.min_order
+            if let Some(min) = def.min_order.as_ref().map(PerCurrency::value)
                 && facts.subtotal() < min
             {
                 not_applied(
@@ -434,7 +435,7 @@ pub(super) fn earn(
             BonusTrigger::BirthdayMonth => customer
                 .birthday()
                 .is_some_and(|b| b.month() == local_month),
-            BonusTrigger::OrderOver(amount) => facts.subtotal() >= *amount,
+            BonusTrigger::OrderOver(amount) => facts.subtotal() >= amount.value(),
         };
         if !triggered {
             not_applied(
@@ -462,7 +463,7 @@ pub(super) fn earn(
                         },
                         (BonusTrigger::OrderOver(amount), _) => BonusMiss::BelowAmount {
                             subtotal: Money::new(facts.subtotal(), ctx.currency),
-                            amount: Money::new(*amount, ctx.currency),
+                            amount: Money::new(amount.value(), ctx.currency),
                         },
                     },
                 },

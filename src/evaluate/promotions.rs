@@ -13,6 +13,7 @@ use super::{Context, EvaluationError, in_minor_units, overflow};
 use crate::condition::LineSelector;
 use crate::customer::RecordNeed;
 use crate::evaluation::{RuleKind, RuleRef, Stage, Target};
+use crate::money::PerCurrency;
 use crate::money::{Currency, RoundingScope};
 use crate::order::Line;
 use crate::program::Percentages;
@@ -173,7 +174,12 @@ pub(super) fn restriction(
             missing: minimum - quantity,
         }));
     }
-    if let Some(rejection) = subtotal_bounds(ctx, def.min_subtotal, def.max_subtotal, subtotal) {
+    if let Some(rejection) = subtotal_bounds(
+        ctx,
+        def.min_subtotal.as_ref(),
+        def.max_subtotal.as_ref(),
+        subtotal,
+    ) {
         return Ok(Some(rejection));
     }
     if counts_units && let Some(rejection) = line_rewards::too_few_units(ctx, def, quantity) {
@@ -205,8 +211,8 @@ fn guest_needs(def: &PromotionDefinition) -> Option<RecordNeed> {
 /// missing (or over), to the minor unit, when it is outside them.
 fn subtotal_bounds(
     ctx: &Context<'_>,
-    min: Option<Minimum>,
-    max: Option<Maximum>,
+    min: Option<&Minimum>,
+    max: Option<&Maximum>,
     subtotal: Decimal,
 ) -> Option<Rejection> {
     let shown = |amount: Decimal| in_minor_units(amount, ctx.currency);
@@ -214,7 +220,8 @@ fn subtotal_bounds(
     if let Some(min) = min
         && let Some(missing) = min.missing(subtotal, step)
     {
-        let (minimum, subtotal, missing) = (shown(min.amount()), shown(subtotal), shown(missing));
+        let (minimum, subtotal, missing) =
+            (shown(min.amount().value()), shown(subtotal), shown(missing));
         return Some(match min {
             Minimum::AtLeast(_) => Rejection::MinimumNotMet {
                 minimum,
@@ -230,7 +237,7 @@ fn subtotal_bounds(
     }
     let max = max?;
     let excess = max.excess(subtotal, step)?;
-    let (maximum, subtotal, excess) = (shown(max.amount()), shown(subtotal), shown(excess));
+    let (maximum, subtotal, excess) = (shown(max.amount().value()), shown(subtotal), shown(excess));
     Some(match max {
         Maximum::AtMost(_) => Rejection::AboveMaximum {
             maximum,
@@ -314,7 +321,7 @@ pub(super) fn discount<'a>(
             let (parts, capped_at) = percent_off(
                 ctx,
                 percent,
-                *cap,
+                cap.as_ref().map(PerCurrency::value),
                 nets,
                 eligible,
                 percentages,
@@ -328,7 +335,7 @@ pub(super) fn discount<'a>(
             ))
         }
         Reward::AmountOff { amount, .. } => {
-            let amount = amount.unwrap_or(Decimal::ZERO);
+            let amount = amount.as_ref().map_or(Decimal::ZERO, PerCurrency::value);
             let sharing = Sharing::of(ctx, promotion, free_units);
             Ok((
                 Target::Items,

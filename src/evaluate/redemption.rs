@@ -100,6 +100,7 @@ fn redeem_asked(
                         worth: p
                             .rate
                             .value
+                            .value()
                             .checked_mul(minor)
                             .ok_or_else(|| overflow("a redemption"))?,
                         share: p.max_share_percent,
@@ -118,7 +119,7 @@ fn redeem_asked(
             RedemptionKind::Cashback => match &policy.cashback {
                 Some(c) => (
                     Terms {
-                        minimum: c.minimum,
+                        minimum: c.minimum.value(),
                         step: ctx.currency.minor_unit(),
                         per: Decimal::ONE,
                         worth: minor,

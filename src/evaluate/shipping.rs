@@ -11,6 +11,7 @@ use super::discounts::Detail;
 use super::promotions::{basis, smallest_step};
 use super::sharing::{Sharing, allocate, percent_by_line};
 use super::{Context, EvaluationError, overflow};
+use crate::money::PerCurrency;
 use crate::money::{RoundingScope, percent_of_units, split_in_place_rounded};
 use crate::order::Line;
 use crate::program::Percentages;
@@ -92,13 +93,14 @@ pub(super) fn discount<'a>(
             Reward::PercentOff { percent, cap, .. } => (
                 Value::Percent {
                     percent: percent.unwrap_or(Decimal::ZERO),
-                    cap: *cap,
+                    cap: cap.as_ref().map(PerCurrency::value),
                 },
                 None,
             ),
-            Reward::AmountOff { amount, .. } => {
-                (Value::Amount(amount.unwrap_or(Decimal::ZERO)), None)
-            }
+            Reward::AmountOff { amount, .. } => (
+                Value::Amount(amount.as_ref().map_or(Decimal::ZERO, PerCurrency::value)),
+                None,
+            ),
             _ => (Value::Amount(Decimal::ZERO), None),
         },
     };

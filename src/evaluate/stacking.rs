@@ -8,6 +8,7 @@
 use super::discounts::{Application, apply};
 use super::{Context, EvaluationError, Trace};
 use crate::evaluation::{Reason, RuleKind, RuleRef, Stage, TraceEntry};
+use crate::money::PerCurrency;
 use crate::program::Pick;
 use crate::rules::coupon::{CouponVerdict, Rejection};
 use crate::rules::promotion::{DiscountTarget, Promotion, Reward};
@@ -211,7 +212,7 @@ fn over_budget(
         let Source::Promotion { promotion, verdict } = candidate.source else {
             continue;
         };
-        let Some(budget) = promotion.definition.budget else {
+        let Some(budget) = promotion.definition.budget.as_ref().map(PerCurrency::value) else {
             continue;
         };
         let rejection = Rejection::BudgetExceeded {

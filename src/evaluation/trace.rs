@@ -220,6 +220,15 @@ pub enum Reason {
         /// Its factor.
         factor: Decimal,
     },
+    /// The rule has no amount in the order's currency, so it does not
+    /// apply to orders in it.
+    CurrencyMismatch {
+        /// The order's currency.
+        currency: crate::money::Currency,
+        /// The first of the rule's amounts with none in it, e.g.
+        /// `promotions[0].reward.amount`.
+        missing: String,
+    },
     /// An earlier earning rule with `stop` ends the rules after it.
     StoppedBy {
         /// The rule that stops.

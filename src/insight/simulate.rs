@@ -346,7 +346,7 @@ impl SimulationReport {
         let currency = self.currency?;
         let value = self
             .points_liability(month)
-            .checked_mul(rate.value)?
+            .checked_mul(rate.value.value())?
             .checked_div(rate.points)?;
         Some(value.round_dp_with_strategy(currency.minor_units(), RoundingStrategy::ToZero))
     }
@@ -580,10 +580,7 @@ impl<'a> Simulation<'a> {
     ///     ProgramDefinition::new("shop", Currency::EUR)
     ///         .earning_rule(EarnRuleDefinition::new("points", 1, 1))
     ///         .redemption(RedemptionPolicy {
-    ///             points: Some(PointsRedemption::new(PointsRate {
-    ///                 points: Decimal::ONE_HUNDRED,
-    ///                 value: Decimal::ONE,
-    ///             })),
+    ///             points: Some(PointsRedemption::new(PointsRate::new(Decimal::ONE_HUNDRED, Decimal::ONE))),
     ///             ..RedemptionPolicy::default()
     ///         }),
     /// )?;
@@ -1082,7 +1079,7 @@ impl<'p> Run<'p> {
         let currency = program.currency();
         let mut report = SimulationReport {
             currency: Some(currency),
-            points_rate: program.redemption().points.as_ref().map(|p| p.rate),
+            points_rate: program.redemption().points.as_ref().map(|p| p.rate.clone()),
             months: BTreeMap::new(),
         };
         let Some(months) = self.months else {

@@ -52,6 +52,7 @@ use crate::calendar::{Calendar, Country, CustomDate, Zone};
 pub use crate::error::{Problem, ProgramError};
 use crate::error::{Warning, WarningKind};
 use crate::id::string_id;
+use crate::money::PerCurrency;
 use crate::money::{Currency, RemainderPolicy, RoundingMode, RoundingScope, Split};
 use crate::rules::Unbuilt;
 use crate::rules::cashback::{Cashback, CashbackDefinition};
@@ -67,9 +68,12 @@ use crate::rules::returns::ReturnPolicy;
 use crate::rules::segment::{SegmentRule, SegmentRules};
 pub use crate::rules::tier::TierDefinition;
 use crate::rules::tier::{Benefits, TierRules, validate_tiers};
+use currencies::Reading;
+pub(crate) use currencies::{List, Unavailable};
 pub use inputs::{InputPolicy, TaxPolicy, ZeroQuantity};
 pub use limits::Limits;
 
+mod currencies;
 mod inputs;
 pub(crate) mod limits;
 
@@ -95,7 +99,7 @@ pub struct StackingPolicy {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub max_total: Option<Decimal>,
+    pub max_total: Option<PerCurrency>,
     /// The most all item discounts together may give, as a percent of the
     /// eligible subtotal.
     #[serde(
@@ -130,8 +134,8 @@ impl StackingPolicy {
 
     /// Caps all item discounts together at an amount.
     #[must_use]
-    pub fn max_total(mut self, max: Decimal) -> StackingPolicy {
-        self.max_total = Some(max);
+    pub fn max_total(mut self, max: impl Into<PerCurrency>) -> StackingPolicy {
+        self.max_total = Some(max.into());
         self
     }
 
@@ -146,7 +150,7 @@ impl StackingPolicy {
     /// Validates the caps: not negative, in the program's minor units, a
     /// percent in (0, 100].
     fn validate(&self, path: &str, ctx: &mut RuleContext<'_>) -> Result<(), ProgramError> {
-        if let Some(max) = self.max_total {
+        if let Some(max) = self.max_total.as_ref().map(PerCurrency::value) {
             if max.is_sign_negative() && !max.is_zero() {
                 return Err(ProgramError::new(
                     format!("{path}.max_total"),
@@ -233,9 +237,17 @@ pub struct ProgramDefinition {
         deserialize_with = "crate::rules::not_null"
     )]
     pub name: Option<String>,
-    /// The currency of every amount in the program and of the checkouts it
-    /// evaluates.
+    /// The program's currency: of its plain amounts, and of the checkouts
+    /// it evaluates (with those of `currencies`).
     pub currency: Currency,
+    /// Further currencies the program serves. An order in one of them is
+    /// evaluated with the program's amounts in it: each amount may be one
+    /// per currency (`{"EUR": "10.00", "USD": "12.00"}`), and a rule with
+    /// an amount that has none in the order's currency does not apply to
+    /// it (`currency_mismatch` in the trace). Default: none, the program
+    /// serves `currency` alone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub currencies: Vec<Currency>,
     /// The time zone of dates, windows and seasonal events. Default: UTC.
     #[serde(default)]
     pub time_zone: Zone,
@@ -371,6 +383,7 @@ impl ProgramDefinition {
             id: id.into(),
             name: None,
             currency,
+            currencies: Vec::new(),
             time_zone: Zone::UTC,
             rounding: RoundingMode::default(),
             remainder: RemainderPolicy::default(),
@@ -602,10 +615,7 @@ impl ProgramDefinition {
     ///
     /// let program = Program::new(ProgramDefinition::new("shop", Currency::EUR).redemption(
     ///     RedemptionPolicy {
-    ///         points: Some(PointsRedemption::new(PointsRate {
-    ///             points: Decimal::ONE_HUNDRED,
-    ///             value: Decimal::ONE,
-    ///         })),
+    ///         points: Some(PointsRedemption::new(PointsRate::new(Decimal::ONE_HUNDRED, Decimal::ONE))),
     ///         ..RedemptionPolicy::default()
     ///     },
     /// ))?;
@@ -652,13 +662,55 @@ impl ProgramDefinition {
         self.nudges = rules;
         self
     }
+
+    /// Serves `currency` too, beside the program's own: give the amounts
+    /// that must differ there per currency.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    /// use loyalty::money::PerCurrency;
+    ///
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("shop", Currency::EUR)
+    ///         .serve(Currency::USD)
+    ///         .promotion(PromotionDefinition::automatic(
+    ///             "ten-off",
+    ///             Reward::amount_off(PerCurrency::table([
+    ///                 (Currency::EUR, Decimal::TEN),
+    ///                 (Currency::USD, Decimal::from(12)),
+    ///             ])),
+    ///         )),
+    /// )?;
+    /// assert_eq!(program.currencies(), [Currency::EUR, Currency::USD]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn serve(mut self, currency: Currency) -> ProgramDefinition {
+        self.currencies.push(currency);
+        self
+    }
 }
 
 /// A validated, compiled program. Immutable, `Send + Sync`: one program
 /// serves any number of threads.
 #[derive(Clone, Debug)]
 pub struct Program {
+    /// The definition as read for the program's currency: every amount
+    /// plain, the rules without one left out.
     definition: ProgramDefinition,
+    /// The definition as written, when reading changed it.
+    written: Option<Box<ProgramDefinition>>,
+    /// Every currency served, the program's own first.
+    served: Vec<Currency>,
+    /// The program as read for each further currency, in `served` order.
+    views: Vec<Program>,
+    /// The rules left out of this reading: no amount in its currency.
+    unavailable: Vec<Unavailable>,
+    /// The decimals points are kept to, over every earning rule of every
+    /// currency.
+    points_decimals: u32,
     /// The id, shared with every evaluation.
     program_id: ProgramId,
     calendar: Calendar,
@@ -703,10 +755,93 @@ impl Program {
     /// shadow); the nudge settings (no negative days or amounts, shares in
     /// (0, 100], milestones from 1).
     ///
+    /// A program that serves several currencies (`currencies`) is read
+    /// once per currency, and each reading is checked as above: amounts in
+    /// that currency's minor units, steps ascending in each. Also checked:
+    /// every currency of an amount's table is one the program serves; a
+    /// number of units has no currency; every rule has its amounts in at
+    /// least one same currency; the stacking cap is given in every
+    /// currency; ids and codes are unique across all rules. An error names
+    /// the rule as written, whichever reading found it.
+    ///
     /// # Errors
     ///
     /// The first [`ProgramError`] found, with its path.
     pub fn new(definition: ProgramDefinition) -> Result<Program, ProgramError> {
+        if ProgramId::new(definition.id.as_str()).is_err() {
+            return Err(ProgramError::new(
+                "id",
+                Problem::Blank { what: "program id" },
+            ));
+        }
+        definition.unbuilt.check("")?;
+        check_sizes(&definition)?;
+        // Read once per currency served; each reading is a program of one
+        // currency, compiled on its own.
+        let served = currencies::served(&definition);
+        let main = currencies::read(&definition, definition.currency, &served, true)?;
+        let others = served[1..]
+            .iter()
+            .map(|currency| currencies::read(&definition, *currency, &served, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        let readings: Vec<&Reading> = std::iter::once(&main).chain(&others).collect();
+        let mut errors = currencies::check_across(&definition, &served, &readings);
+        let mut warnings = currencies::partial(&served, &readings);
+        let mut compile = |reading: &Reading| {
+            let rewrite = |path: &str| reading.written_path(path);
+            match Program::compile(reading.definition.clone()) {
+                Ok(mut program) => {
+                    warnings.extend(
+                        std::mem::take(&mut program.warnings)
+                            .into_iter()
+                            .map(|w| w.map_path(&rewrite)),
+                    );
+                    warnings.extend(reading.warnings.iter().cloned());
+                    program.unavailable = reading.unavailable.clone();
+                    Some(program)
+                }
+                Err(error) => {
+                    errors.extend(error.map_path(&rewrite).into_all());
+                    None
+                }
+            }
+        };
+        let program = compile(&main);
+        let views: Vec<Option<Program>> = others.iter().map(&mut compile).collect();
+        if let Some(error) = ProgramError::gather(dedup(errors)) {
+            return Err(error);
+        }
+        let (Some(mut program), Some(views)) =
+            (program, views.into_iter().collect::<Option<Vec<_>>>())
+        else {
+            // Every reading that failed gave its errors, refused above.
+            return Err(ProgramError::new("", Problem::Blank { what: "program" }));
+        };
+        // Points are the same in every currency: kept to the decimals of
+        // every earning rule as written.
+        let points_decimals = definition
+            .earning
+            .iter()
+            .map(|rule| rule.rounding.decimals())
+            .max()
+            .unwrap_or(0);
+        program.points_decimals = points_decimals;
+        program.views = views;
+        for view in &mut program.views {
+            view.points_decimals = points_decimals;
+            view.served.clone_from(&served);
+        }
+        program.served = served;
+        program.warnings = dedup(warnings);
+        if program.definition != definition {
+            program.written = Some(Box::new(definition));
+        }
+        Ok(program)
+    }
+
+    /// Validates and compiles a definition of one currency, every amount
+    /// plain.
+    fn compile(definition: ProgramDefinition) -> Result<Program, ProgramError> {
         let Ok(program_id) = ProgramId::new(definition.id.as_str()) else {
             return Err(ProgramError::new(
                 "id",
@@ -728,59 +863,6 @@ impl Program {
                         id: tier.id.to_string(),
                     },
                 ));
-            }
-        }
-        // Sizes first: a program past its limits is refused before any rule
-        // is read.
-        let limits = &definition.limits;
-        let too_big = |path: &str, what, found, limit| {
-            limits::within(what, found, limit)
-                .map_err(|e| ProgramError::new(path, Problem::LimitExceeded(e)))
-        };
-        let rules = definition.ladders.len()
-            + definition.coupons.len()
-            + definition.promotions.len()
-            + definition.earning.len()
-            + definition.bonuses.len()
-            + definition.multipliers.campaigns.len()
-            + definition.cashback.len();
-        too_big(
-            "program",
-            "rules in the program",
-            rules,
-            limits.rules_per_program,
-        )?;
-        let coupon_codes: usize = definition.coupons.iter().map(|c| c.codes.len()).sum();
-        let promotion_codes: usize = definition.promotions.iter().map(|p| p.codes.len()).sum();
-        too_big(
-            if promotion_codes == 0 {
-                "coupons"
-            } else {
-                "promotions"
-            },
-            "coupon codes in the program",
-            coupon_codes.saturating_add(promotion_codes),
-            limits.codes_per_program,
-        )?;
-        for (i, ladder) in definition.ladders.iter().enumerate() {
-            too_big(
-                &format!("ladders[{i}].steps"),
-                "steps in the ladder",
-                ladder.steps.len(),
-                limits.steps_per_ladder,
-            )?;
-        }
-        for (list, promotions) in [
-            ("coupons", &definition.coupons),
-            ("promotions", &definition.promotions),
-        ] {
-            for (i, promotion) in promotions.iter().enumerate() {
-                too_big(
-                    &format!("{list}[{i}].reward.steps"),
-                    "steps in the ladder",
-                    promotion.reward.steps().len(),
-                    limits.steps_per_ladder,
-                )?;
             }
         }
         let mut ctx = RuleContext::new(definition.currency, &calendar, &definition.tiers);
@@ -955,7 +1037,12 @@ impl Program {
             .count();
         Ok(Program {
             program_id,
+            served: vec![definition.currency],
             definition,
+            written: None,
+            views: Vec::new(),
+            unavailable: Vec::new(),
+            points_decimals,
             calendar,
             ladders,
             promotions,
@@ -1012,49 +1099,49 @@ impl Program {
                 out.push(Warning::new(path, WarningKind::WindowEnded { end }));
             }
         };
-        let conditions = self
-            .definition
+        let written = self.definition();
+        let conditions = written
             .ladders
             .iter()
             .enumerate()
             .map(|(i, d)| (format!("ladders[{i}].condition"), d.condition.as_ref()))
             .chain(
-                self.definition
+                written
                     .coupons
                     .iter()
                     .enumerate()
                     .map(|(i, d)| (format!("coupons[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition
+                written
                     .promotions
                     .iter()
                     .enumerate()
                     .map(|(i, d)| (format!("promotions[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition
+                written
                     .earning
                     .iter()
                     .enumerate()
                     .map(|(i, d)| (format!("earning[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition
+                written
                     .bonuses
                     .iter()
                     .enumerate()
                     .map(|(i, d)| (format!("bonuses[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition
+                written
                     .cashback
                     .iter()
                     .enumerate()
                     .map(|(i, d)| (format!("cashback[{i}].condition"), d.condition.as_ref())),
             )
             .chain(
-                self.definition
+                written
                     .multipliers
                     .campaigns
                     .iter()
@@ -1067,8 +1154,8 @@ impl Program {
             }
         }
         for (list, promotions) in [
-            ("coupons", &self.definition.coupons),
-            ("promotions", &self.definition.promotions),
+            ("coupons", &written.coupons),
+            ("promotions", &written.promotions),
         ] {
             for (i, promotion) in promotions.iter().enumerate() {
                 if let Some(window) = &promotion.valid {
@@ -1094,7 +1181,64 @@ impl Program {
     /// The definition it was compiled from.
     #[must_use]
     pub fn definition(&self) -> &ProgramDefinition {
-        &self.definition
+        self.written.as_deref().unwrap_or(&self.definition)
+    }
+
+    /// Every currency the program serves, its own first.
+    #[must_use]
+    pub fn currencies(&self) -> &[Currency] {
+        &self.served
+    }
+
+    /// The program as it reads for `currency`: every amount the one in
+    /// `currency`, without the rules that have none there. The program
+    /// itself for its own currency; `None` for a currency it does not
+    /// serve.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use loyalty::prelude::*;
+    ///
+    /// let program = Program::new(
+    ///     ProgramDefinition::new("shop", Currency::EUR)
+    ///         .serve(Currency::USD)
+    ///         .promotion(PromotionDefinition::automatic("ten-off", Reward::amount_off(Decimal::TEN))),
+    /// )?;
+    /// // 10.00 is in euros: the promotion gives nothing on a dollar order.
+    /// assert_eq!(program.promotions().len(), 1);
+    /// assert_eq!(program.in_currency(Currency::USD).unwrap().promotions().len(), 0);
+    /// assert!(program.in_currency(Currency::JPY).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn in_currency(&self, currency: Currency) -> Option<&Program> {
+        if currency == self.definition.currency {
+            return Some(self);
+        }
+        self.views
+            .iter()
+            .find(|view| view.definition.currency == currency)
+    }
+
+    /// The program for an order in `currency`: its reading there, or the
+    /// program itself for a currency it does not serve (which its checks
+    /// refuse).
+    pub(crate) fn for_currency(&self, currency: Currency) -> &Program {
+        self.in_currency(currency).unwrap_or(self)
+    }
+
+    /// The rules left out of this reading, for want of an amount in its
+    /// currency.
+    pub(crate) fn unavailable(&self) -> &[Unavailable] {
+        &self.unavailable
+    }
+
+    /// The rule left out of this reading that has `code` (normalised).
+    pub(crate) fn unavailable_code(&self, code: &str) -> Option<&Unavailable> {
+        self.unavailable
+            .iter()
+            .find(|u| u.codes.iter().any(|c| c == code))
     }
 
     /// The program's currency.
@@ -1288,11 +1432,7 @@ impl Program {
     /// rule keeps (0 for whole points).
     #[must_use]
     pub fn points_decimals(&self) -> u32 {
-        self.earning
-            .iter()
-            .map(|rule| rule.definition.rounding.decimals())
-            .max()
-            .unwrap_or(0)
+        self.points_decimals
     }
 
     /// Whether every points figure of the program is whole: no earning
@@ -1313,6 +1453,73 @@ impl Program {
     pub(crate) fn coupon_for_normalized(&self, code: &str) -> Option<&Coupon> {
         self.codes.get(code).and_then(|&i| self.promotions.get(i))
     }
+}
+
+/// Refuses a program past its limits before any rule is read.
+fn check_sizes(definition: &ProgramDefinition) -> Result<(), ProgramError> {
+    let limits = &definition.limits;
+    let too_big = |path: &str, what, found, limit| {
+        limits::within(what, found, limit)
+            .map_err(|e| ProgramError::new(path, Problem::LimitExceeded(e)))
+    };
+    let rules = definition.ladders.len()
+        + definition.coupons.len()
+        + definition.promotions.len()
+        + definition.earning.len()
+        + definition.bonuses.len()
+        + definition.multipliers.campaigns.len()
+        + definition.cashback.len();
+    too_big(
+        "program",
+        "rules in the program",
+        rules,
+        limits.rules_per_program,
+    )?;
+    let coupon_codes: usize = definition.coupons.iter().map(|c| c.codes.len()).sum();
+    let promotion_codes: usize = definition.promotions.iter().map(|p| p.codes.len()).sum();
+    too_big(
+        if promotion_codes == 0 {
+            "coupons"
+        } else {
+            "promotions"
+        },
+        "coupon codes in the program",
+        coupon_codes.saturating_add(promotion_codes),
+        limits.codes_per_program,
+    )?;
+    for (i, ladder) in definition.ladders.iter().enumerate() {
+        too_big(
+            &format!("ladders[{i}].steps"),
+            "steps in the ladder",
+            ladder.steps.len(),
+            limits.steps_per_ladder,
+        )?;
+    }
+    for (list, promotions) in [
+        ("coupons", &definition.coupons),
+        ("promotions", &definition.promotions),
+    ] {
+        for (i, promotion) in promotions.iter().enumerate() {
+            too_big(
+                &format!("{list}[{i}].reward.steps"),
+                "steps in the ladder",
+                promotion.reward.steps().len(),
+                limits.steps_per_ladder,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Each item once, in its first place.
+fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        if !kept.contains(&item) {
+            kept.push(item);
+        }
+    }
+    kept
 }
 
 /// Records a rule's id, refusing one already used by another rule.
@@ -1352,9 +1559,15 @@ impl fmt::Display for Program {
         fn count(f: &mut fmt::Formatter<'_>, n: usize, one: &str, many: &str) -> fmt::Result {
             write!(f, "{n} {}", if n == 1 { one } else { many })
         }
-        let d = &self.definition;
-        write!(f, "program {} ({}, {}): ", d.id, d.currency, d.time_zone)?;
-        count(f, self.ladders.len(), "ladder", "ladders")?;
+        let d = self.definition();
+        let currencies = self
+            .served
+            .iter()
+            .map(Currency::code)
+            .collect::<Vec<_>>()
+            .join(" + ");
+        write!(f, "program {} ({currencies}, {}): ", d.id, d.time_zone)?;
+        count(f, d.ladders.len(), "ladder", "ladders")?;
         f.write_str(", ")?;
         count(f, d.coupons.len(), "coupon", "coupons")?;
         f.write_str(" (")?;
@@ -1368,7 +1581,7 @@ impl fmt::Display for Program {
         }
         count(f, d.tiers.len(), "tier", "tiers")?;
         f.write_str(", ")?;
-        count(f, self.earning.len(), "earning rule", "earning rules")?;
+        count(f, d.earning.len(), "earning rule", "earning rules")?;
         f.write_str(", ")?;
         let multipliers =
             d.multipliers.tiers.len() + d.multipliers.lines.len() + d.multipliers.campaigns.len();
@@ -1376,7 +1589,7 @@ impl fmt::Display for Program {
         f.write_str(", ")?;
         count(f, d.bonuses.len(), "bonus", "bonuses")?;
         f.write_str(", ")?;
-        count(f, self.cashback.len(), "cashback rule", "cashback rules")?;
+        count(f, d.cashback.len(), "cashback rule", "cashback rules")?;
         // The customer's side, when the program has one.
         let pays = match (&d.redemption.points, &d.redemption.cashback) {
             (Some(_), Some(_)) => Some("points and cashback"),

@@ -9,26 +9,30 @@
 //! `gt`) or `{"below": "80.00"}`; `{"at_least": …}` and `{"at_most": …}`
 //! spell the bare forms out.
 //!
+//! Either amount may be one per currency, as every amount of a program:
+//! `{"above": {"EUR": "50.00", "USD": "60.00"}}`.
+//!
 //! # Example
 //!
 //! ```
 //! use loyalty::Decimal;
+//! use loyalty::money::{Currency, PerCurrency};
 //! use loyalty::rules::bounds::{Maximum, Minimum};
 //!
 //! let above: Minimum = serde_json::from_str(r#"{"above": "50.00"}"#)?;
-//! let fifty = Decimal::new(5000, 2);
-//! assert!(!above.admits(fifty));
-//! assert!(above.admits(Decimal::new(5001, 2)));
-//! // At 50.00, 0.01 is missing: the next amount above the minimum.
-//! assert_eq!(above.missing(fifty, Decimal::new(1, 2)), Some(Decimal::new(1, 2)));
+//! assert!(above.is_exclusive());
+//! assert_eq!(above.amount(), &PerCurrency::new(Decimal::new(5000, 2)));
 //! // A bare amount is inclusive, and is written back bare.
 //! let at_least: Minimum = serde_json::from_str(r#""50.00""#)?;
-//! assert!(at_least.admits(fifty));
+//! assert_eq!(at_least, Minimum::at_least(Decimal::new(5000, 2)));
 //! assert_eq!(serde_json::to_string(&at_least)?, r#""50.00""#);
 //!
+//! let per_currency: Minimum = serde_json::from_str(r#"{"above": {"EUR": "50.00", "USD": "60.00"}}"#)?;
+//! assert_eq!(per_currency.amount().get(Currency::USD, Currency::EUR), Some(Decimal::new(6000, 2)));
+//!
 //! let at_most: Maximum = serde_json::from_str(r#""80.00""#)?;
-//! assert!(at_most.admits(Decimal::new(8000, 2)));
-//! assert!(!Maximum::below(Decimal::new(8000, 2)).admits(Decimal::new(8000, 2)));
+//! assert_eq!(at_most, Maximum::at_most(Decimal::new(8000, 2)));
+//! assert_eq!(Maximum::below(Decimal::new(8000, 2)).to_string(), "below 80.00");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -37,20 +41,22 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::money::PerCurrency;
+
 /// The least subtotal: at least an amount (inclusive, `≥`) or above it
 /// (exclusive, `>`).
 ///
 /// Serialised as the bare amount when inclusive (`"50.00"`), as
 /// `{"above": "50.00"}` when exclusive; `{"at_least": "50.00"}` is read as
 /// the bare amount.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(from = "MinimumData", into = "MinimumData")]
 pub enum Minimum {
     /// The subtotal is this amount or more.
-    AtLeast(Decimal),
+    AtLeast(PerCurrency),
     /// The subtotal is more than this amount.
-    Above(Decimal),
+    Above(PerCurrency),
 }
 
 /// The greatest subtotal: at most an amount (inclusive, `≤`) or below it
@@ -59,49 +65,54 @@ pub enum Minimum {
 /// Serialised as the bare amount when inclusive (`"80.00"`), as
 /// `{"below": "80.00"}` when exclusive; `{"at_most": "80.00"}` is read as
 /// the bare amount.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(from = "MaximumData", into = "MaximumData")]
 pub enum Maximum {
     /// The subtotal is this amount or less.
-    AtMost(Decimal),
+    AtMost(PerCurrency),
     /// The subtotal is less than this amount.
-    Below(Decimal),
+    Below(PerCurrency),
 }
 
 impl Minimum {
     /// At least `amount` (inclusive).
     #[must_use]
-    pub fn at_least(amount: Decimal) -> Minimum {
-        Minimum::AtLeast(amount)
+    pub fn at_least(amount: impl Into<PerCurrency>) -> Minimum {
+        Minimum::AtLeast(amount.into())
     }
 
     /// Above `amount` (exclusive).
     #[must_use]
-    pub fn above(amount: Decimal) -> Minimum {
-        Minimum::Above(amount)
+    pub fn above(amount: impl Into<PerCurrency>) -> Minimum {
+        Minimum::Above(amount.into())
     }
 
     /// The amount compared with.
     #[must_use]
-    pub fn amount(self) -> Decimal {
+    pub fn amount(&self) -> &PerCurrency {
         match self {
             Minimum::AtLeast(a) | Minimum::Above(a) => a,
         }
     }
 
+    /// The amount of a program read for one currency.
+    fn value(&self) -> Decimal {
+        self.amount().value()
+    }
+
     /// Whether the amount itself falls short (`above`).
     #[must_use]
-    pub fn is_exclusive(self) -> bool {
+    pub fn is_exclusive(&self) -> bool {
         matches!(self, Minimum::Above(_))
     }
 
-    /// Whether `subtotal` meets the minimum.
-    #[must_use]
-    pub fn admits(self, subtotal: Decimal) -> bool {
+    /// Whether `subtotal` meets the minimum (of a program read for one
+    /// currency).
+    pub(crate) fn admits(&self, subtotal: Decimal) -> bool {
         match self {
-            Minimum::AtLeast(a) => subtotal >= a,
-            Minimum::Above(a) => subtotal > a,
+            Minimum::AtLeast(_) => subtotal >= self.value(),
+            Minimum::Above(_) => subtotal > self.value(),
         }
     }
 
@@ -109,12 +120,11 @@ impl Minimum {
     /// smallest step of an amount (the currency's minor unit): the
     /// minimum less the subtotal, and for an exclusive minimum one step
     /// more. `None` when it meets it.
-    #[must_use]
-    pub fn missing(self, subtotal: Decimal, smallest: Decimal) -> Option<Decimal> {
+    pub(crate) fn missing(&self, subtotal: Decimal, smallest: Decimal) -> Option<Decimal> {
         if self.admits(subtotal) {
             return None;
         }
-        let short = self.amount().saturating_sub(subtotal);
+        let short = self.value().saturating_sub(subtotal);
         Some(match self {
             Minimum::AtLeast(_) => short,
             Minimum::Above(_) => short.saturating_add(smallest),
@@ -122,10 +132,10 @@ impl Minimum {
     }
 
     /// The least amount, in whole `smallest` steps, that meets it.
-    pub(crate) fn lowest(self, smallest: Decimal) -> Option<Decimal> {
+    pub(crate) fn lowest(&self, smallest: Decimal) -> Option<Decimal> {
         match self {
-            Minimum::AtLeast(a) => Some(a),
-            Minimum::Above(a) => a.checked_add(smallest),
+            Minimum::AtLeast(_) => Some(self.value()),
+            Minimum::Above(_) => self.value().checked_add(smallest),
         }
     }
 }
@@ -133,48 +143,52 @@ impl Minimum {
 impl Maximum {
     /// At most `amount` (inclusive).
     #[must_use]
-    pub fn at_most(amount: Decimal) -> Maximum {
-        Maximum::AtMost(amount)
+    pub fn at_most(amount: impl Into<PerCurrency>) -> Maximum {
+        Maximum::AtMost(amount.into())
     }
 
     /// Below `amount` (exclusive).
     #[must_use]
-    pub fn below(amount: Decimal) -> Maximum {
-        Maximum::Below(amount)
+    pub fn below(amount: impl Into<PerCurrency>) -> Maximum {
+        Maximum::Below(amount.into())
     }
 
     /// The amount compared with.
     #[must_use]
-    pub fn amount(self) -> Decimal {
+    pub fn amount(&self) -> &PerCurrency {
         match self {
             Maximum::AtMost(a) | Maximum::Below(a) => a,
         }
     }
 
+    /// The amount of a program read for one currency.
+    fn value(&self) -> Decimal {
+        self.amount().value()
+    }
+
     /// Whether the amount itself is too much (`below`).
     #[must_use]
-    pub fn is_exclusive(self) -> bool {
+    pub fn is_exclusive(&self) -> bool {
         matches!(self, Maximum::Below(_))
     }
 
-    /// Whether `subtotal` stays within the maximum.
-    #[must_use]
-    pub fn admits(self, subtotal: Decimal) -> bool {
+    /// Whether `subtotal` stays within the maximum (of a program read for
+    /// one currency).
+    pub(crate) fn admits(&self, subtotal: Decimal) -> bool {
         match self {
-            Maximum::AtMost(a) => subtotal <= a,
-            Maximum::Below(a) => subtotal < a,
+            Maximum::AtMost(_) => subtotal <= self.value(),
+            Maximum::Below(_) => subtotal < self.value(),
         }
     }
 
     /// How much `subtotal` is over the maximum, `smallest` being the
     /// smallest step of an amount: the subtotal less the maximum, and for
     /// an exclusive maximum one step more. `None` when it is within.
-    #[must_use]
-    pub fn excess(self, subtotal: Decimal, smallest: Decimal) -> Option<Decimal> {
+    pub(crate) fn excess(&self, subtotal: Decimal, smallest: Decimal) -> Option<Decimal> {
         if self.admits(subtotal) {
             return None;
         }
-        let over = subtotal.saturating_sub(self.amount());
+        let over = subtotal.saturating_sub(self.value());
         Some(match self {
             Maximum::AtMost(_) => over,
             Maximum::Below(_) => over.saturating_add(smallest),
@@ -182,10 +196,10 @@ impl Maximum {
     }
 
     /// The greatest amount, in whole `smallest` steps, within it.
-    pub(crate) fn highest(self, smallest: Decimal) -> Option<Decimal> {
+    pub(crate) fn highest(&self, smallest: Decimal) -> Option<Decimal> {
         match self {
-            Maximum::AtMost(a) => Some(a),
-            Maximum::Below(a) => a.checked_sub(smallest),
+            Maximum::AtMost(_) => Some(self.value()),
+            Maximum::Below(_) => self.value().checked_sub(smallest),
         }
     }
 }
@@ -215,10 +229,10 @@ impl fmt::Display for Maximum {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     untagged,
-    expecting = "an amount like \"50.00\" (at least it), or {\"above\": \"50.00\"} (more than it)"
+    expecting = "an amount like \"50.00\" or {\"EUR\": \"50.00\", \"USD\": \"60.00\"} (at least it), or {\"above\": \"50.00\"} (more than it)"
 )]
 enum MinimumData {
-    Amount(Decimal),
+    Amount(PerCurrency),
     Bound(MinimumBound),
 }
 
@@ -226,8 +240,8 @@ enum MinimumData {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 enum MinimumBound {
-    AtLeast(Decimal),
-    Above(Decimal),
+    AtLeast(PerCurrency),
+    Above(PerCurrency),
 }
 
 impl From<MinimumData> for Minimum {
@@ -255,10 +269,10 @@ impl From<Minimum> for MinimumData {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(
     untagged,
-    expecting = "an amount like \"80.00\" (at most it), or {\"below\": \"80.00\"} (less than it)"
+    expecting = "an amount like \"80.00\" or {\"EUR\": \"80.00\", \"USD\": \"90.00\"} (at most it), or {\"below\": \"80.00\"} (less than it)"
 )]
 enum MaximumData {
-    Amount(Decimal),
+    Amount(PerCurrency),
     Bound(MaximumBound),
 }
 
@@ -266,8 +280,8 @@ enum MaximumData {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 enum MaximumBound {
-    AtMost(Decimal),
-    Below(Decimal),
+    AtMost(PerCurrency),
+    Below(PerCurrency),
 }
 
 impl From<MaximumData> for Maximum {

@@ -30,11 +30,12 @@ use serde::{Deserialize, Serialize};
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
+use crate::money::PerCurrency;
 use crate::rules::RuleId;
 use crate::rules::context::RuleContext;
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::{LadderDefinition, LadderMode, StepDefinition, check_percent};
-use crate::rules::{DecimalInput, Unbuilt};
+use crate::rules::{AmountInput, DecimalInput, Unbuilt};
 
 /// A tier's own cashback percent.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,14 +88,14 @@ pub struct CashbackDefinition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub min_spend: Option<Decimal>,
+    pub min_spend: Option<PerCurrency>,
     /// The most cashback per order.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub cap: Option<Decimal>,
+    pub cap: Option<PerCurrency>,
     /// Which lines count. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
@@ -182,15 +183,15 @@ impl CashbackDefinition {
 
     /// Sets the least net paid for any cashback.
     #[must_use]
-    pub fn min_spend(mut self, min_spend: impl DecimalInput) -> CashbackDefinition {
-        self.min_spend = Some(self.unbuilt.number("min_spend", min_spend));
+    pub fn min_spend(mut self, min_spend: impl AmountInput) -> CashbackDefinition {
+        self.min_spend = Some(self.unbuilt.amount("min_spend", min_spend));
         self
     }
 
     /// Sets the most cashback per order.
     #[must_use]
-    pub fn cap(mut self, cap: impl DecimalInput) -> CashbackDefinition {
-        self.cap = Some(self.unbuilt.number("cap", cap));
+    pub fn cap(mut self, cap: impl AmountInput) -> CashbackDefinition {
+        self.cap = Some(self.unbuilt.amount("cap", cap));
         self
     }
 
@@ -220,9 +221,9 @@ impl CashbackDefinition {
         for (t, rate) in self.tiers.iter().enumerate() {
             ctx.tier(format!("{path}.tiers[{t}].tier"), &rate.tier)?;
         }
-        for (field, value) in [("min_spend", self.min_spend), ("cap", self.cap)] {
+        for (field, value) in [("min_spend", &self.min_spend), ("cap", &self.cap)] {
             if let Some(v) = value {
-                ctx.amount(format!("{path}.{field}"), v)?;
+                ctx.amount(format!("{path}.{field}"), v.value())?;
             }
         }
         ctx.lines(&format!("{path}.lines"), &self.lines);
@@ -285,7 +286,12 @@ impl CashbackDefinition {
                 );
             }
         }
-        if let Some(v) = self.min_spend.filter(|v| is_negative(*v)) {
+        if let Some(v) = self
+            .min_spend
+            .as_ref()
+            .map(PerCurrency::value)
+            .filter(|v| is_negative(*v))
+        {
             return err(
                 ".min_spend",
                 Problem::Negative {
@@ -294,7 +300,12 @@ impl CashbackDefinition {
                 },
             );
         }
-        if let Some(v) = self.cap.filter(|v| is_negative(*v)) {
+        if let Some(v) = self
+            .cap
+            .as_ref()
+            .map(PerCurrency::value)
+            .filter(|v| is_negative(*v))
+        {
             return err(
                 ".cap",
                 Problem::Negative {

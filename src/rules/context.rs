@@ -213,7 +213,7 @@ fn never_holds(condition: &Condition) -> Option<&'static str> {
         Condition::Not(inner) if matches!(inner.as_ref(), Condition::All(parts) if parts.is_empty()) => {
             Some("the negation of an empty all")
         }
-        Condition::SubtotalBelow(bound) if *bound <= Decimal::ZERO => {
+        Condition::SubtotalBelow(bound) if bound.value() <= Decimal::ZERO => {
             Some("a subtotal is never below 0")
         }
         Condition::All(parts) if subtotal_bounds_cross(parts) => {
@@ -236,15 +236,15 @@ fn never_holds(condition: &Condition) -> Option<&'static str> {
 /// (`subtotal_at_most`, `subtotal_below`), inclusive where both are.
 fn subtotal_bounds_cross(parts: &[Condition]) -> bool {
     let lows = parts.iter().filter_map(|p| match p {
-        Condition::SubtotalAtLeast(a) => Some((*a, false)),
-        Condition::SubtotalAbove(a) => Some((*a, true)),
+        Condition::SubtotalAtLeast(a) => Some((a.value(), false)),
+        Condition::SubtotalAbove(a) => Some((a.value(), true)),
         _ => None,
     });
     lows.into_iter().any(|(low, low_exclusive)| {
         parts.iter().any(|p| match p {
-            Condition::SubtotalAtMost(high) if low_exclusive => *high <= low,
-            Condition::SubtotalAtMost(high) => *high < low,
-            Condition::SubtotalBelow(high) => *high <= low,
+            Condition::SubtotalAtMost(high) if low_exclusive => high.value() <= low,
+            Condition::SubtotalAtMost(high) => high.value() < low,
+            Condition::SubtotalBelow(high) => high.value() <= low,
             _ => false,
         })
     })
@@ -257,7 +257,7 @@ fn above_zero(condition: &Condition, depth: usize) -> bool {
         return false;
     }
     match condition {
-        Condition::SubtotalAbove(bound) => bound.is_zero(),
+        Condition::SubtotalAbove(bound) => bound.value().is_zero(),
         Condition::All(parts) | Condition::Any(parts) => {
             parts.iter().any(|p| above_zero(p, depth + 1))
         }

@@ -284,6 +284,15 @@ pub enum Rejection {
         /// What the promotion needs of the record.
         needs: crate::customer::RecordNeed,
     },
+    /// The promotion has no amount in the order's currency, so it does
+    /// not apply to orders in it.
+    CurrencyMismatch {
+        /// The order's currency.
+        currency: crate::money::Currency,
+        /// The first of the promotion's amounts with none in it, e.g.
+        /// `coupons[0].reward.amount`.
+        missing: String,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -450,6 +459,10 @@ impl Rejection {
             Rejection::GuestCheckout { needs } => write!(
                 f,
                 "guest checkout: no customer record: {this} {needs}; sign in to use it"
+            ),
+            Rejection::CurrencyMismatch { currency, missing } => write!(
+                f,
+                "{this} is not valid for orders in {currency} (no amount in {currency} at {missing})"
             ),
         }
     }

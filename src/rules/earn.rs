@@ -51,9 +51,10 @@ use serde::{Deserialize, Serialize};
 use crate::condition::{Condition, LineSelector};
 use crate::customer::TierId;
 use crate::error::{Problem, ProgramError};
+use crate::money::PerCurrency;
 use crate::rules::RuleId;
 use crate::rules::context::RuleContext;
-use crate::rules::{DecimalInput, Unbuilt};
+use crate::rules::{AmountInput, DecimalInput, Unbuilt};
 
 /// What an earning rule counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -204,7 +205,7 @@ pub struct EarnRuleDefinition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub per: Option<Decimal>,
+    pub per: Option<PerCurrency>,
     /// Which lines earn. Default: every non-exempt line.
     #[serde(default, skip_serializing_if = "LineSelector::is_all")]
     pub lines: LineSelector,
@@ -237,7 +238,7 @@ pub struct EarnRuleDefinition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub min_order: Option<Decimal>,
+    pub min_order: Option<PerCurrency>,
     /// The most points the rule gives per order.
     #[serde(
         default,
@@ -293,11 +294,11 @@ impl EarnRuleDefinition {
     pub fn new(
         id: impl Into<String>,
         points: impl DecimalInput,
-        per: impl DecimalInput,
+        per: impl AmountInput,
     ) -> EarnRuleDefinition {
         let mut unbuilt = Unbuilt::default();
         let points = unbuilt.number("points", points);
-        let per = unbuilt.number("per", per);
+        let per = unbuilt.amount("per", per);
         EarnRuleDefinition {
             unbuilt,
             id: id.into(),
@@ -392,8 +393,8 @@ impl EarnRuleDefinition {
 
     /// Sets the least order subtotal for the rule to apply.
     #[must_use]
-    pub fn min_order(mut self, min_order: impl DecimalInput) -> EarnRuleDefinition {
-        self.min_order = Some(self.unbuilt.number("min_order", min_order));
+    pub fn min_order(mut self, min_order: impl AmountInput) -> EarnRuleDefinition {
+        self.min_order = Some(self.unbuilt.amount("min_order", min_order));
         self
     }
 
@@ -434,8 +435,8 @@ impl EarnRuleDefinition {
     ) -> Result<EarnRule, ProgramError> {
         self.unbuilt.check(path)?;
         ctx.condition(&format!("{path}.condition"), self.condition.as_ref())?;
-        if let Some(min) = self.min_order {
-            ctx.amount(format!("{path}.min_order"), min)?;
+        if let Some(min) = &self.min_order {
+            ctx.amount(format!("{path}.min_order"), min.value())?;
         }
         ctx.lines(&format!("{path}.lines"), &self.lines);
         self.compile(path)
@@ -463,7 +464,7 @@ impl EarnRuleDefinition {
                 },
             );
         }
-        let per = match (self.base, self.per) {
+        let per = match (self.base, self.per.as_ref().map(PerCurrency::value)) {
             (EarnBase::Net | EarnBase::Gross, per) => per.unwrap_or(Decimal::ONE),
             (_, None) => Decimal::ONE,
             (_, Some(_)) => return err(".per", Problem::PerWithoutAmount),
@@ -491,7 +492,12 @@ impl EarnRuleDefinition {
         {
             return err(".rounding", Problem::TooManyDecimals { decimals: n });
         }
-        if let Some(v) = self.min_order.filter(|v| is_negative(*v)) {
+        if let Some(v) = self
+            .min_order
+            .as_ref()
+            .map(PerCurrency::value)
+            .filter(|v| is_negative(*v))
+        {
             return err(
                 ".min_order",
                 Problem::Negative {
@@ -861,7 +867,7 @@ pub enum BonusTrigger {
     BirthdayMonth,
     /// An order whose subtotal (non-exempt lines, before discounts) is at
     /// least this amount.
-    OrderOver(Decimal),
+    OrderOver(PerCurrency),
 }
 
 /// A fixed bonus of points for the order as a whole.
@@ -970,16 +976,16 @@ impl BonusDefinition {
                 },
             ));
         }
-        match self.when {
+        match &self.when {
             BonusTrigger::OrderNumber(0) => Err(ProgramError::new(
                 format!("{path}.when"),
                 Problem::ZeroOrderNumber,
             )),
-            BonusTrigger::OrderOver(v) if is_negative(v) => Err(ProgramError::new(
+            BonusTrigger::OrderOver(v) if is_negative(v.value()) => Err(ProgramError::new(
                 format!("{path}.when"),
                 Problem::Negative {
                     what: "amount",
-                    value: v,
+                    value: v.value(),
                 },
             )),
             _ => Ok(()),

@@ -7,9 +7,11 @@
 use rust_decimal::Decimal;
 
 use crate::error::Problem;
+use crate::money::PerCurrency;
 
 mod sealed {
     pub trait Sealed {}
+    pub trait SealedAmount {}
 }
 
 /// A number a builder accepts: [`Decimal`], `i32`, `i64`, `u32`, `u64`,
@@ -63,6 +65,44 @@ impl DecimalInput for String {
     }
 }
 
+/// What a setter of an amount of money takes: anything
+/// [`DecimalInput`] takes (an amount in the program's currency), or a
+/// [`PerCurrency`] table with one amount per currency.
+///
+/// # Example
+///
+/// ```
+/// use loyalty::Decimal;
+/// use loyalty::money::{Currency, PerCurrency};
+/// use loyalty::rules::promotion::{PromotionDefinition, Reward};
+///
+/// let in_euros = PromotionDefinition::automatic("p", Reward::FreeShipping).min_subtotal("50.00");
+/// let both = PromotionDefinition::automatic("p", Reward::FreeShipping).min_subtotal(PerCurrency::table([
+///     (Currency::EUR, Decimal::from(50)),
+///     (Currency::USD, Decimal::from(60)),
+/// ]));
+/// assert_ne!(in_euros, both);
+/// ```
+pub trait AmountInput: sealed::SealedAmount {
+    /// The amount, or the text that is not a number.
+    #[doc(hidden)]
+    fn into_amount(self) -> Result<PerCurrency, String>;
+}
+
+impl<T: DecimalInput> sealed::SealedAmount for T {}
+impl<T: DecimalInput> AmountInput for T {
+    fn into_amount(self) -> Result<PerCurrency, String> {
+        self.into_decimal().map(PerCurrency::new)
+    }
+}
+
+impl sealed::SealedAmount for PerCurrency {}
+impl AmountInput for PerCurrency {
+    fn into_amount(self) -> Result<PerCurrency, String> {
+        Ok(self)
+    }
+}
+
 /// The first error a chain of setters met, reported by `Program::new`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Unbuilt(Option<(String, Problem)>);
@@ -83,6 +123,19 @@ impl Unbuilt {
             Err(text) => {
                 self.keep(field, Problem::NotANumber { text });
                 Decimal::ZERO
+            }
+        }
+    }
+
+    /// The amount `value` stands for; on text that is not a number, keeps
+    /// the error and gives zero (never evaluated: `Program::new` refuses
+    /// first).
+    pub(crate) fn amount(&mut self, field: &str, value: impl AmountInput) -> PerCurrency {
+        match value.into_amount() {
+            Ok(value) => value,
+            Err(text) => {
+                self.keep(field, Problem::NotANumber { text });
+                PerCurrency::new(Decimal::ZERO)
             }
         }
     }

@@ -42,9 +42,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Condition, LineSelector};
 use crate::error::{Problem, ProgramError};
+use crate::money::PerCurrency;
 use crate::percent::{Percent, PercentError};
 use crate::rules::context::RuleContext;
-use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
+use crate::rules::{AmountInput, DecimalInput, RuleId, Stacking, Unbuilt};
 
 /// What a ladder measures to find its step.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -130,8 +131,9 @@ pub enum LadderMode {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StepDefinition {
-    /// The threshold: an amount, or a number of units on a quantity basis.
-    pub from: Decimal,
+    /// The threshold: an amount (or one per currency), or a number of
+    /// units on a quantity basis.
+    pub from: PerCurrency,
     /// A percent off the eligible amount (0 < percent ≤ 100).
     #[serde(
         default,
@@ -139,20 +141,58 @@ pub struct StepDefinition {
         deserialize_with = "crate::rules::not_null"
     )]
     pub percent: Option<Decimal>,
-    /// A fixed amount off.
+    /// A fixed amount off (or one per currency).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub amount: Option<Decimal>,
-    /// The most a percent step gives.
+    pub amount: Option<PerCurrency>,
+    /// The most a percent step gives (or one per currency).
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub cap: Option<Decimal>,
+    pub cap: Option<PerCurrency>,
+}
+
+impl StepDefinition {
+    /// A step from a setter's inputs; text that is not a number is kept in
+    /// `unbuilt` under `at`.
+    pub(crate) fn build(
+        unbuilt: &mut Unbuilt,
+        at: &str,
+        from: impl AmountInput,
+        percent: Option<Result<Decimal, String>>,
+        amount: Option<Result<PerCurrency, String>>,
+        cap: Option<Result<PerCurrency, String>>,
+    ) -> StepDefinition {
+        let from = unbuilt.amount(&format!("{at}.from"), from);
+        let mut keep = |field: &str, text: String| {
+            unbuilt.keep(format!("{at}.{field}"), Problem::NotANumber { text });
+        };
+        let percent = percent.map(|v| {
+            v.unwrap_or_else(|text| {
+                keep("percent", text);
+                Decimal::ZERO
+            })
+        });
+        let mut amount_of = |field: &str, value: Option<Result<PerCurrency, String>>| {
+            value.map(|v| {
+                v.unwrap_or_else(|text| {
+                    keep(field, text);
+                    PerCurrency::new(Decimal::ZERO)
+                })
+            })
+        };
+        StepDefinition {
+            from,
+            percent,
+            amount: amount_of("amount", amount),
+            cap: amount_of("cap", cap),
+        }
+    }
 }
 
 /// A progressive discount ladder as written in a program file.
@@ -311,29 +351,13 @@ impl LadderDefinition {
 
     fn step(
         mut self,
-        from: impl DecimalInput,
+        from: impl AmountInput,
         percent: Option<Result<Decimal, String>>,
-        amount: Option<Result<Decimal, String>>,
-        cap: Option<Result<Decimal, String>>,
+        amount: Option<Result<PerCurrency, String>>,
+        cap: Option<Result<PerCurrency, String>>,
     ) -> LadderDefinition {
         let at = format!("steps[{}]", self.steps.len());
-        let from = self.unbuilt.number(&format!("{at}.from"), from);
-        let mut number = |field: &str, value: Option<Result<Decimal, String>>| {
-            value.map(|v| match v {
-                Ok(v) => v,
-                Err(text) => {
-                    self.unbuilt
-                        .keep(format!("{at}.{field}"), Problem::NotANumber { text });
-                    Decimal::ZERO
-                }
-            })
-        };
-        let step = StepDefinition {
-            from,
-            percent: number("percent", percent),
-            amount: number("amount", amount),
-            cap: number("cap", cap),
-        };
+        let step = StepDefinition::build(&mut self.unbuilt, &at, from, percent, amount, cap);
         self.steps.push(step);
         self
     }
@@ -342,7 +366,7 @@ impl LadderDefinition {
     #[must_use]
     pub fn percent_from(
         self,
-        threshold: impl DecimalInput,
+        threshold: impl AmountInput,
         percent: impl DecimalInput,
     ) -> LadderDefinition {
         self.step(threshold, Some(percent.into_decimal()), None, None)
@@ -352,15 +376,15 @@ impl LadderDefinition {
     #[must_use]
     pub fn percent_from_capped(
         self,
-        threshold: impl DecimalInput,
+        threshold: impl AmountInput,
         percent: impl DecimalInput,
-        cap: impl DecimalInput,
+        cap: impl AmountInput,
     ) -> LadderDefinition {
         self.step(
             threshold,
             Some(percent.into_decimal()),
             None,
-            Some(cap.into_decimal()),
+            Some(cap.into_amount()),
         )
     }
 
@@ -368,10 +392,10 @@ impl LadderDefinition {
     #[must_use]
     pub fn amount_from(
         self,
-        threshold: impl DecimalInput,
-        amount: impl DecimalInput,
+        threshold: impl AmountInput,
+        amount: impl AmountInput,
     ) -> LadderDefinition {
-        self.step(threshold, None, Some(amount.into_decimal()), None)
+        self.step(threshold, None, Some(amount.into_amount()), None)
     }
 
     /// Sets a name for people.
@@ -539,34 +563,39 @@ impl StepTable {
         let mut steps: Vec<Step> = Vec::with_capacity(definitions.len());
         for (i, def) in definitions.iter().enumerate() {
             let here = format!(".steps[{i}]");
-            if def.from.is_sign_negative() && !def.from.is_zero() {
+            let from = def.from.value();
+            let (amount, cap) = (
+                def.amount.as_ref().map(PerCurrency::value),
+                def.cap.as_ref().map(PerCurrency::value),
+            );
+            if from.is_sign_negative() && !from.is_zero() {
                 return err(
                     here,
                     Problem::Negative {
                         what: "threshold",
-                        value: def.from,
+                        value: from,
                     },
                 );
             }
-            if options.basis.counts_units() && !def.from.fract().is_zero() {
-                return err(here, Problem::FractionalQuantity { value: def.from });
+            if options.basis.counts_units() && !from.fract().is_zero() {
+                return err(here, Problem::FractionalQuantity { value: from });
             }
             if let Some(previous) = steps.last()
-                && def.from <= previous.from
+                && from <= previous.from
             {
                 return err(
                     here,
                     Problem::ThresholdNotAscending {
-                        threshold: def.from,
+                        threshold: from,
                         previous: previous.from,
                     },
                 );
             }
-            let reward = match (def.percent, def.amount) {
+            let reward = match (def.percent, amount) {
                 (Some(percent), None) => {
                     check_percent(percent)
                         .map_err(|p| ProgramError::new(format!("{path}{here}.percent"), p))?;
-                    if let Some(cap) = def.cap
+                    if let Some(cap) = cap
                         && cap.is_sign_negative()
                         && !cap.is_zero()
                     {
@@ -578,10 +607,7 @@ impl StepTable {
                             },
                         );
                     }
-                    StepReward::Percent {
-                        percent,
-                        cap: def.cap,
-                    }
+                    StepReward::Percent { percent, cap }
                 }
                 (None, Some(amount)) => {
                     if amount.is_sign_negative() || amount.is_zero() {
@@ -593,7 +619,7 @@ impl StepTable {
                             },
                         );
                     }
-                    if def.cap.is_some() {
+                    if cap.is_some() {
                         return err(format!("{here}.cap"), Problem::CapOnAmount);
                     }
                     StepReward::Amount { amount }
@@ -605,10 +631,7 @@ impl StepTable {
                 check_growing(&previous.reward, &reward)
                     .map_err(|p| ProgramError::new(format!("{path}{here}"), p))?;
             }
-            steps.push(Step {
-                from: def.from,
-                reward,
-            });
+            steps.push(Step { from, reward });
         }
         if options.mode == LadderMode::Bracket {
             if options.basis.counts_units() || options.basis == LadderBasis::Shipping {

@@ -85,6 +85,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::LineSelector;
 use crate::error::{Problem, ProgramError, WarningKind};
+use crate::money::PerCurrency;
 use crate::order::Sku;
 use crate::rules::context::{RuleContext, selects_nothing};
 use crate::rules::ladder::check_percent;
@@ -117,8 +118,10 @@ impl Reward {
     /// assert_eq!(flat.type_name(), "amount_off_each_line");
     /// ```
     #[must_use]
-    pub fn amount_off_each_line(amount: Decimal) -> Reward {
-        Reward::AmountOffEachLine { amount }
+    pub fn amount_off_each_line(amount: impl Into<PerCurrency>) -> Reward {
+        Reward::AmountOffEachLine {
+            amount: amount.into(),
+        }
     }
 
     /// `amount` off each eligible unit, every unit counted; set
@@ -138,9 +141,9 @@ impl Reward {
     /// assert!(matches!(flexi, Reward::AmountOffEachUnit { max_units_per_line: Some(5), .. }));
     /// ```
     #[must_use]
-    pub fn amount_off_each_unit(amount: Decimal) -> Reward {
+    pub fn amount_off_each_unit(amount: impl Into<PerCurrency>) -> Reward {
         Reward::AmountOffEachUnit {
-            amount,
+            amount: amount.into(),
             first_unit: None,
             max_units_per_line: None,
             max_units: None,
@@ -213,11 +216,11 @@ impl Reward {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn free_gift(sku: Sku, value: Decimal) -> Reward {
+    pub fn free_gift(sku: Sku, value: impl Into<PerCurrency>) -> Reward {
         Reward::FreeGift {
             sku,
             quantity: 1,
-            value,
+            value: value.into(),
             per: None,
             max_quantity: None,
         }
@@ -226,9 +229,9 @@ impl Reward {
     /// Sets the amount off the first unit of each line of an
     /// `amount_off_each_unit`; other rewards are returned unchanged.
     #[must_use]
-    pub fn first_unit(mut self, amount: Decimal) -> Reward {
+    pub fn first_unit(mut self, amount: impl Into<PerCurrency>) -> Reward {
         if let Reward::AmountOffEachUnit { first_unit, .. } = &mut self {
-            *first_unit = Some(amount);
+            *first_unit = Some(amount.into());
         }
         self
     }
@@ -321,9 +324,9 @@ impl Reward {
     /// Sets the amount off each unit a buy X get Y gives (instead of all
     /// of it); other rewards are returned unchanged.
     #[must_use]
-    pub fn amount(mut self, value: Decimal) -> Reward {
+    pub fn amount(mut self, value: impl Into<PerCurrency>) -> Reward {
         if let Reward::BuyXGetY { amount, .. } = &mut self {
-            *amount = Some(value);
+            *amount = Some(value.into());
         }
         self
     }
@@ -380,7 +383,7 @@ pub(crate) fn compile(path: &str, reward: &Reward) -> Result<(), ProgramError> {
             .map_err(|p| ProgramError::new(at(field), p))
     };
     match reward {
-        Reward::AmountOffEachLine { amount } => not_negative("amount", "amount", *amount),
+        Reward::AmountOffEachLine { amount } => not_negative("amount", "amount", amount.value()),
         Reward::AmountOffEachUnit {
             amount,
             first_unit,
@@ -388,9 +391,9 @@ pub(crate) fn compile(path: &str, reward: &Reward) -> Result<(), ProgramError> {
             max_units,
             discounted,
         } => {
-            not_negative("amount", "amount", *amount)?;
+            not_negative("amount", "amount", amount.value())?;
             if let Some(first) = first_unit {
-                not_negative("first_unit", "amount", *first)?;
+                not_negative("first_unit", "amount", first.value())?;
             }
             unit_caps(path, *max_units_per_line, *max_units, *discounted)
         }
@@ -441,7 +444,7 @@ pub(crate) fn compile(path: &str, reward: &Reward) -> Result<(), ProgramError> {
             match (percent, amount) {
                 (Some(_), Some(_)) => err("amount", Problem::PercentAndAmountOff),
                 (Some(p), None) => percent_in_range("percent", *p),
-                (None, Some(a)) => not_negative("amount", "amount", *a),
+                (None, Some(a)) => not_negative("amount", "amount", a.value()),
                 (None, None) => Ok(()),
             }
         }
@@ -455,7 +458,7 @@ pub(crate) fn compile(path: &str, reward: &Reward) -> Result<(), ProgramError> {
             if *quantity == 0 {
                 return err("quantity", Problem::ZeroLimit);
             }
-            not_negative("value", "gift value", *value)?;
+            not_negative("value", "gift value", value.value())?;
             if *per == Some(0) {
                 return err("per", Problem::ZeroLimit);
             }
@@ -524,19 +527,19 @@ pub(crate) fn validate(
     };
     match reward {
         Reward::AmountOffEachLine { amount } => {
-            ctx.amount(at("amount"), *amount)?;
-            if amount.is_zero() {
+            ctx.amount(at("amount"), amount.value())?;
+            if amount.value().is_zero() {
                 zero(ctx, "amount", "amount");
             }
         }
         Reward::AmountOffEachUnit {
             amount, first_unit, ..
         } => {
-            ctx.amount(at("amount"), *amount)?;
+            ctx.amount(at("amount"), amount.value())?;
             if let Some(first) = first_unit {
-                ctx.amount(at("first_unit"), *first)?;
+                ctx.amount(at("first_unit"), first.value())?;
             }
-            if amount.is_zero() && first_unit.is_none_or(|f| f.is_zero()) {
+            if amount.value().is_zero() && first_unit.as_ref().is_none_or(|f| f.value().is_zero()) {
                 zero(ctx, "amount", "amount");
             }
         }
@@ -564,8 +567,8 @@ pub(crate) fn validate(
                 (Some(p), _) if p.is_zero() => zero(ctx, "percent", "percent"),
                 (Some(p), _) => ctx.percent_warnings(at("percent"), *p),
                 (_, Some(a)) => {
-                    ctx.amount(at("amount"), *a)?;
-                    if a.is_zero() {
+                    ctx.amount(at("amount"), a.value())?;
+                    if a.value().is_zero() {
                         zero(ctx, "amount", "amount");
                     }
                 }
@@ -573,7 +576,7 @@ pub(crate) fn validate(
             }
         }
         Reward::FreeGift { value, .. } => {
-            ctx.amount(at("value"), *value)?;
+            ctx.amount(at("value"), value.value())?;
         }
         _ => {}
     }

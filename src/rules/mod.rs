@@ -27,6 +27,7 @@ pub mod bounds;
 pub mod cashback;
 pub(crate) mod context;
 pub mod coupon;
+pub(crate) mod currency;
 pub mod earn;
 pub mod expiry;
 mod input;
@@ -42,8 +43,8 @@ pub mod tier;
 use serde::{Deserialize, Serialize};
 
 use crate::id::string_id;
-pub use input::DecimalInput;
 pub(crate) use input::Unbuilt;
+pub use input::{AmountInput, DecimalInput};
 
 string_id!(
     /// The id of a rule of a program: a ladder, a coupon, a promotion, an

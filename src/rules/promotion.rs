@@ -51,6 +51,7 @@ use crate::calendar::DateWindow;
 use crate::condition::{Condition, LineSelector};
 use crate::customer::{Segment, TierId};
 use crate::error::{Problem, ProgramError, WarningKind};
+use crate::money::PerCurrency;
 use crate::money::{RoundingScope, Split};
 use crate::order::Sku;
 use crate::rules::bounds::{Maximum, Minimum};
@@ -60,7 +61,7 @@ use crate::rules::ladder::{
     StepTable, Thresholds, check_percent,
 };
 use crate::rules::line_rewards::{self, DiscountedUnits};
-use crate::rules::{DecimalInput, RuleId, Stacking, Unbuilt};
+use crate::rules::{AmountInput, DecimalInput, RuleId, Stacking, Unbuilt};
 
 /// What a promotion gives.
 ///
@@ -97,7 +98,7 @@ pub enum Reward {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "crate::rules::not_null"
         )]
-        cap: Option<Decimal>,
+        cap: Option<PerCurrency>,
         /// Steps that give the percent, ascending; each `{"from", "percent"}`
         /// with an optional `cap`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -158,7 +159,7 @@ pub enum Reward {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "crate::rules::not_null"
         )]
-        amount: Option<Decimal>,
+        amount: Option<PerCurrency>,
         /// Steps that give the amount, ascending; each `{"from", "amount"}`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         steps: Vec<StepDefinition>,
@@ -213,7 +214,7 @@ pub enum Reward {
     /// [`line_rewards`].
     AmountOffEachLine {
         /// The amount per line (0 is accepted as a no-op, with a warning).
-        amount: Decimal,
+        amount: PerCurrency,
     },
     /// A fixed amount off each eligible unit (never more than the units it
     /// counts cost); the first unit of each line may take another amount,
@@ -221,7 +222,7 @@ pub enum Reward {
     /// [`line_rewards`].
     AmountOffEachUnit {
         /// The amount per unit (0 is accepted as a no-op, with a warning).
-        amount: Decimal,
+        amount: PerCurrency,
         /// The amount off the first unit of each line, when it differs:
         /// `amount` then comes off each further unit.
         #[serde(
@@ -229,7 +230,7 @@ pub enum Reward {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "crate::rules::not_null"
         )]
-        first_unit: Option<Decimal>,
+        first_unit: Option<PerCurrency>,
         /// The most units counted on one line.
         #[serde(
             default,
@@ -342,7 +343,7 @@ pub enum Reward {
             skip_serializing_if = "Option::is_none",
             deserialize_with = "crate::rules::not_null"
         )]
-        amount: Option<Decimal>,
+        amount: Option<PerCurrency>,
     },
     /// Extra points for the order (not multiplied; 0 is accepted as a
     /// no-op, with a warning).
@@ -368,7 +369,7 @@ pub enum Reward {
         quantity: u32,
         /// What `quantity` units of the gift are worth, for the trace, for
         /// reports and to compare discounts.
-        value: Decimal,
+        value: PerCurrency,
         /// The eligible units that earn `quantity` gift units: one gift
         /// per `per` units bought.
         #[serde(
@@ -459,9 +460,9 @@ impl Reward {
 
     /// `amount` off the eligible lines.
     #[must_use]
-    pub fn amount_off(amount: Decimal) -> Reward {
+    pub fn amount_off(amount: impl Into<PerCurrency>) -> Reward {
         Reward::AmountOff {
-            amount: Some(amount),
+            amount: Some(amount.into()),
             steps: Vec::new(),
             basis: None,
             measure: None,
@@ -652,7 +653,7 @@ pub struct PromotionDefinition {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::rules::not_null"
     )]
-    pub budget: Option<Decimal>,
+    pub budget: Option<PerCurrency>,
     /// The fewest eligible units.
     #[serde(
         default,
@@ -938,29 +939,13 @@ impl PromotionDefinition {
     /// a percent or amount off, is kept as the builder's error.
     fn step(
         mut self,
-        from: impl DecimalInput,
+        from: impl AmountInput,
         percent: Option<Result<Decimal, String>>,
-        amount: Option<Result<Decimal, String>>,
-        cap: Option<Result<Decimal, String>>,
+        amount: Option<Result<PerCurrency, String>>,
+        cap: Option<Result<PerCurrency, String>>,
     ) -> PromotionDefinition {
         let at = format!("reward.steps[{}]", self.reward.steps().len());
-        let from = self.unbuilt.number(&format!("{at}.from"), from);
-        let mut number = |field: &str, value: Option<Result<Decimal, String>>| {
-            value.map(|v| match v {
-                Ok(v) => v,
-                Err(text) => {
-                    self.unbuilt
-                        .keep(format!("{at}.{field}"), Problem::NotANumber { text });
-                    Decimal::ZERO
-                }
-            })
-        };
-        let step = StepDefinition {
-            from,
-            percent: number("percent", percent),
-            amount: number("amount", amount),
-            cap: number("cap", cap),
-        };
+        let step = StepDefinition::build(&mut self.unbuilt, &at, from, percent, amount, cap);
         let wants_percent = step.percent.is_some();
         // A fresh table takes the kind of its first step.
         match &mut self.reward {
@@ -1029,7 +1014,7 @@ impl PromotionDefinition {
     #[must_use]
     pub fn percent_from(
         self,
-        threshold: impl DecimalInput,
+        threshold: impl AmountInput,
         percent: impl DecimalInput,
     ) -> PromotionDefinition {
         self.step(threshold, Some(percent.into_decimal()), None, None)
@@ -1039,15 +1024,15 @@ impl PromotionDefinition {
     #[must_use]
     pub fn percent_from_capped(
         self,
-        threshold: impl DecimalInput,
+        threshold: impl AmountInput,
         percent: impl DecimalInput,
-        cap: impl DecimalInput,
+        cap: impl AmountInput,
     ) -> PromotionDefinition {
         self.step(
             threshold,
             Some(percent.into_decimal()),
             None,
-            Some(cap.into_decimal()),
+            Some(cap.into_amount()),
         )
     }
 
@@ -1055,10 +1040,10 @@ impl PromotionDefinition {
     #[must_use]
     pub fn amount_from(
         self,
-        threshold: impl DecimalInput,
-        amount: impl DecimalInput,
+        threshold: impl AmountInput,
+        amount: impl AmountInput,
     ) -> PromotionDefinition {
-        self.step(threshold, None, Some(amount.into_decimal()), None)
+        self.step(threshold, None, Some(amount.into_amount()), None)
     }
 
     /// The step options of a percent or amount off, to set one.
@@ -1227,8 +1212,8 @@ impl PromotionDefinition {
 
     /// Sets the cap of a percent-off reward (ignored by other rewards).
     #[must_use]
-    pub fn cap(mut self, cap: impl DecimalInput) -> PromotionDefinition {
-        let value = self.unbuilt.number("reward.cap", cap);
+    pub fn cap(mut self, cap: impl AmountInput) -> PromotionDefinition {
+        let value = self.unbuilt.amount("reward.cap", cap);
         if let Reward::PercentOff { cap, .. } = &mut self.reward {
             *cap = Some(value);
         }
@@ -1266,9 +1251,9 @@ impl PromotionDefinition {
     /// Sets the least subtotal of eligible lines, inclusive: at least
     /// `min_subtotal`.
     #[must_use]
-    pub fn min_subtotal(mut self, min_subtotal: impl DecimalInput) -> PromotionDefinition {
+    pub fn min_subtotal(mut self, min_subtotal: impl AmountInput) -> PromotionDefinition {
         self.min_subtotal = Some(Minimum::AtLeast(
-            self.unbuilt.number("min_subtotal", min_subtotal),
+            self.unbuilt.amount("min_subtotal", min_subtotal),
         ));
         self
     }
@@ -1286,9 +1271,9 @@ impl PromotionDefinition {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn min_subtotal_above(mut self, min_subtotal: impl DecimalInput) -> PromotionDefinition {
+    pub fn min_subtotal_above(mut self, min_subtotal: impl AmountInput) -> PromotionDefinition {
         self.min_subtotal = Some(Minimum::Above(
-            self.unbuilt.number("min_subtotal", min_subtotal),
+            self.unbuilt.amount("min_subtotal", min_subtotal),
         ));
         self
     }
@@ -1296,9 +1281,9 @@ impl PromotionDefinition {
     /// Sets the greatest subtotal of eligible lines, inclusive: at most
     /// `max_subtotal`.
     #[must_use]
-    pub fn max_subtotal(mut self, max_subtotal: impl DecimalInput) -> PromotionDefinition {
+    pub fn max_subtotal(mut self, max_subtotal: impl AmountInput) -> PromotionDefinition {
         self.max_subtotal = Some(Maximum::AtMost(
-            self.unbuilt.number("max_subtotal", max_subtotal),
+            self.unbuilt.amount("max_subtotal", max_subtotal),
         ));
         self
     }
@@ -1306,9 +1291,9 @@ impl PromotionDefinition {
     /// Sets the greatest subtotal of eligible lines, exclusive: less than
     /// `max_subtotal` (`{"below": …}`).
     #[must_use]
-    pub fn max_subtotal_below(mut self, max_subtotal: impl DecimalInput) -> PromotionDefinition {
+    pub fn max_subtotal_below(mut self, max_subtotal: impl AmountInput) -> PromotionDefinition {
         self.max_subtotal = Some(Maximum::Below(
-            self.unbuilt.number("max_subtotal", max_subtotal),
+            self.unbuilt.amount("max_subtotal", max_subtotal),
         ));
         self
     }
@@ -1326,8 +1311,8 @@ impl PromotionDefinition {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     #[must_use]
-    pub fn budget(mut self, budget: impl DecimalInput) -> PromotionDefinition {
-        self.budget = Some(self.unbuilt.number("budget", budget));
+    pub fn budget(mut self, budget: impl AmountInput) -> PromotionDefinition {
+        self.budget = Some(self.unbuilt.amount("budget", budget));
         self
     }
 
@@ -1405,8 +1390,13 @@ impl PromotionDefinition {
         }
         let promotion = self.compile(path, origin)?;
         let def = &promotion.definition;
-        subtotal_bounds(path, def.min_subtotal, def.max_subtotal, ctx)?;
-        if let Some(budget) = def.budget {
+        subtotal_bounds(
+            path,
+            def.min_subtotal.as_ref(),
+            def.max_subtotal.as_ref(),
+            ctx,
+        )?;
+        if let Some(budget) = def.budget.as_ref().map(PerCurrency::value) {
             ctx.amount(format!("{path}.budget"), budget)?;
             if budget.is_zero() {
                 ctx.warn(format!("{path}.budget"), WarningKind::ZeroBudget);
@@ -1421,7 +1411,7 @@ impl PromotionDefinition {
         match &def.reward {
             Reward::PercentOff { percent, cap, .. } => {
                 if let Some(cap) = cap {
-                    ctx.amount(format!("{path}.reward.cap"), *cap)?;
+                    ctx.amount(format!("{path}.reward.cap"), cap.value())?;
                 }
                 match percent {
                     Some(p) if p.is_zero() => zero(ctx, "percent", "percent"),
@@ -1433,8 +1423,8 @@ impl PromotionDefinition {
                 amount: Some(amount),
                 ..
             } => {
-                ctx.amount(format!("{path}.reward.amount"), *amount)?;
-                if amount.is_zero() {
+                ctx.amount(format!("{path}.reward.amount"), amount.value())?;
+                if amount.value().is_zero() {
                     zero(ctx, "amount", "amount");
                 }
             }
@@ -1496,7 +1486,8 @@ impl PromotionDefinition {
         let negative = |v: Decimal| v.is_sign_negative() && !v.is_zero();
         if let Some(v) = self
             .min_subtotal
-            .map(Minimum::amount)
+            .as_ref()
+            .map(|m| m.amount().value())
             .filter(|v| negative(*v))
         {
             return err(
@@ -1509,7 +1500,8 @@ impl PromotionDefinition {
         }
         if let Some(v) = self
             .max_subtotal
-            .map(Maximum::amount)
+            .as_ref()
+            .map(|m| m.amount().value())
             .filter(|v| negative(*v))
         {
             return err(
@@ -1520,7 +1512,7 @@ impl PromotionDefinition {
                 },
             );
         }
-        if let Some(budget) = self.budget {
+        if let Some(budget) = self.budget.as_ref().map(PerCurrency::value) {
             if negative(budget) {
                 return err(
                     ".budget",
@@ -1581,7 +1573,11 @@ impl PromotionDefinition {
                         check_percent(*percent)
                             .map_err(|p| ProgramError::new(format!("{path}.reward.percent"), p))?;
                     }
-                    if let Some(c) = cap.filter(|c| negative(*c)) {
+                    if let Some(c) = cap
+                        .as_ref()
+                        .map(PerCurrency::value)
+                        .filter(|c| negative(*c))
+                    {
                         return err(
                             ".reward.cap",
                             Problem::Negative {
@@ -1645,12 +1641,12 @@ impl PromotionDefinition {
                             },
                         );
                     };
-                    if negative(*amount) {
+                    if negative(amount.value()) {
                         return err(
                             ".reward.amount",
                             Problem::Negative {
                                 what: "amount",
-                                value: *amount,
+                                value: amount.value(),
                             },
                         );
                     }
@@ -1724,13 +1720,13 @@ impl PromotionDefinition {
 /// warning for an exclusive minimum of 0.
 fn subtotal_bounds(
     path: &str,
-    min: Option<Minimum>,
-    max: Option<Maximum>,
+    min: Option<&Minimum>,
+    max: Option<&Maximum>,
     ctx: &mut RuleContext<'_>,
 ) -> Result<(), ProgramError> {
     if let Some(min) = min {
-        ctx.amount(format!("{path}.min_subtotal"), min.amount())?;
-        if min == Minimum::Above(Decimal::ZERO) {
+        ctx.amount(format!("{path}.min_subtotal"), min.amount().value())?;
+        if min.is_exclusive() && min.amount().value().is_zero() {
             ctx.warn(
                 format!("{path}.min_subtotal"),
                 WarningKind::ExclusiveZeroMinimum,
@@ -1740,7 +1736,7 @@ fn subtotal_bounds(
     let Some(max) = max else {
         return Ok(());
     };
-    ctx.amount(format!("{path}.max_subtotal"), max.amount())?;
+    ctx.amount(format!("{path}.max_subtotal"), max.amount().value())?;
     // Amounts are whole minor units: the range holds one when its lowest
     // admitted amount is not above its highest.
     let step = ctx.currency.minor_unit();
@@ -1749,7 +1745,10 @@ fn subtotal_bounds(
     if empty {
         return Err(ProgramError::new(
             format!("{path}.max_subtotal"),
-            Problem::EmptySubtotalRange { min, max },
+            Problem::EmptySubtotalRange {
+                min: min.cloned().map(Box::new),
+                max: Box::new(max.clone()),
+            },
         ));
     }
     Ok(())

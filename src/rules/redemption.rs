@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::LineSelector;
 use crate::error::{Problem, ProgramError};
+use crate::money::PerCurrency;
 use crate::rules::context::RuleContext;
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::check_percent;
@@ -83,15 +84,41 @@ impl RedemptionPolicy {
 }
 
 /// What a number of points is worth: `{"points": 100, "value": "1.00"}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PointsRate {
     /// The points (above zero).
     pub points: Decimal,
-    /// What they pay, in the program's currency (above zero, whole minor
-    /// units).
-    pub value: Decimal,
+    /// What they pay, in the program's currency or one per currency (above
+    /// zero, whole minor units). Points are not spent on an order in a
+    /// currency this has no amount for.
+    pub value: PerCurrency,
+}
+
+impl PointsRate {
+    /// `points` pay `value`.
+    ///
+    /// ```
+    /// use loyalty::Decimal;
+    /// use loyalty::money::{Currency, PerCurrency};
+    /// use loyalty::rules::redemption::PointsRate;
+    ///
+    /// let one_euro = PointsRate::new(Decimal::ONE_HUNDRED, Decimal::ONE);
+    /// let both = PointsRate::new(
+    ///     Decimal::ONE_HUNDRED,
+    ///     PerCurrency::table([(Currency::EUR, Decimal::ONE), (Currency::USD, Decimal::new(110, 2))]),
+    /// );
+    /// assert_eq!(one_euro.value, PerCurrency::new(Decimal::ONE));
+    /// assert_ne!(one_euro, both);
+    /// ```
+    #[must_use]
+    pub fn new(points: Decimal, value: impl Into<PerCurrency>) -> PointsRate {
+        PointsRate {
+            points,
+            value: value.into(),
+        }
+    }
 }
 
 /// Paying with points.
@@ -131,10 +158,7 @@ impl PointsRedemption {
     /// use loyalty::rules::redemption::{PointsRate, PointsRedemption};
     /// use rust_decimal::Decimal;
     ///
-    /// let redemption = PointsRedemption::new(PointsRate {
-    ///     points: Decimal::ONE_HUNDRED,
-    ///     value: Decimal::ONE,
-    /// })
+    /// let redemption = PointsRedemption::new(PointsRate::new(Decimal::ONE_HUNDRED, Decimal::ONE))
     /// .minimum(Decimal::from(500))
     /// .step(Decimal::ONE_HUNDRED)
     /// .max_share_percent(Decimal::from(50));
@@ -228,16 +252,17 @@ impl PointsRedemption {
                 },
             ));
         }
-        if self.rate.value <= Decimal::ZERO {
+        let value = self.rate.value.value();
+        if value <= Decimal::ZERO {
             return Err(ProgramError::new(
                 at("rate.value"),
                 Problem::NotPositive {
                     what: "value of the rate",
-                    value: self.rate.value,
+                    value,
                 },
             ));
         }
-        ctx.amount(at("rate.value"), self.rate.value)?;
+        ctx.amount(at("rate.value"), value)?;
         if is_negative(self.minimum) {
             return Err(ProgramError::new(
                 at("minimum"),
@@ -262,15 +287,20 @@ impl PointsRedemption {
     }
 }
 
+fn zero_amount() -> PerCurrency {
+    PerCurrency::new(Decimal::ZERO)
+}
+
 /// Paying with cashback (store credit): one for one, in the program's
 /// currency.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CashbackRedemption {
-    /// The smallest amount a redemption may use. Default 0.
-    #[serde(default)]
-    pub minimum: Decimal,
+    /// The smallest amount a redemption may use, in the program's currency
+    /// or one per currency. Default 0 (0 holds in every currency).
+    #[serde(default = "zero_amount")]
+    pub minimum: PerCurrency,
     /// The largest share of the payable amount (after discounts and any
     /// points redemption, shipping included) the cashback may pay, in
     /// percent (0 < p ≤ 100). Default 100.
@@ -284,7 +314,7 @@ pub struct CashbackRedemption {
 impl Default for CashbackRedemption {
     fn default() -> Self {
         CashbackRedemption {
-            minimum: Decimal::ZERO,
+            minimum: zero_amount(),
             max_share_percent: Decimal::ONE_HUNDRED,
             lines: LineSelector::default(),
         }
@@ -301,8 +331,8 @@ impl CashbackRedemption {
 
     /// Sets the minimum amount.
     #[must_use]
-    pub fn minimum(mut self, amount: Decimal) -> CashbackRedemption {
-        self.minimum = amount;
+    pub fn minimum(mut self, amount: impl Into<PerCurrency>) -> CashbackRedemption {
+        self.minimum = amount.into();
         self
     }
 
@@ -321,16 +351,17 @@ impl CashbackRedemption {
     }
 
     fn validate(&self, path: &str, ctx: &mut RuleContext<'_>) -> Result<(), ProgramError> {
-        if is_negative(self.minimum) {
+        let minimum = self.minimum.value();
+        if is_negative(minimum) {
             return Err(ProgramError::new(
                 format!("{path}.minimum"),
                 Problem::Negative {
                     what: "minimum",
-                    value: self.minimum,
+                    value: minimum,
                 },
             ));
         }
-        ctx.amount(format!("{path}.minimum"), self.minimum)?;
+        ctx.amount(format!("{path}.minimum"), minimum)?;
         share(
             &format!("{path}.max_share_percent"),
             self.max_share_percent,

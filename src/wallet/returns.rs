@@ -303,6 +303,12 @@ impl Program {
         refund: &Refund,
     ) -> Result<ReturnOutcome, ReturnError> {
         let order = &checkout.order;
+        // An order in another currency the program serves is returned by
+        // the program as read for that currency.
+        let reading = self.for_currency(order.currency());
+        if !std::ptr::eq(reading, self) {
+            return reading.evaluate_return(checkout, evaluation, earlier, refund);
+        }
         check_records(self, checkout, evaluation, earlier, refund)?;
         let currency = self.currency();
         let decimals = self.points_decimals();
@@ -589,7 +595,7 @@ impl Program {
                         // The shortfall's worth at the redemption rate,
                         // rounded up to the minor unit, at most the money.
                         let worth = shortfall
-                            .checked_mul(redemption.rate.value)
+                            .checked_mul(redemption.rate.value.value())
                             .and_then(|w| w.checked_div(redemption.rate.points))
                             .ok_or(ReturnError::Overflow {
                                 what: "a deduction",

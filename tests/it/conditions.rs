@@ -140,7 +140,7 @@ fn facts_of_a_basket() {
 
 #[test]
 fn subtotal_at_least_exactly_on_the_line() {
-    let met = Condition::SubtotalAtLeast(dec("200.00"));
+    let met = Condition::SubtotalAtLeast(dec("200.00").into());
     assert_eq!(
         eval_basic(&met, &basket(), &customer()),
         (true, "subtotal 200.00 is at least 200.00".into())
@@ -152,7 +152,11 @@ fn subtotal_at_least_exactly_on_the_line() {
     );
     // A bound written without decimals is shown with two.
     assert_eq!(
-        eval_basic(&Condition::SubtotalAtLeast(dec("200")), &short, &customer()),
+        eval_basic(
+            &Condition::SubtotalAtLeast(dec("200").into()),
+            &short,
+            &customer()
+        ),
         (false, "subtotal 199.99 is below 200.00".into())
     );
 }
@@ -169,7 +173,7 @@ fn exempt_lines_are_not_in_the_subtotal() {
     assert_eq!(order.gross_subtotal(), eur("200.00"));
     assert_eq!(
         eval_basic(
-            &Condition::SubtotalAtLeast(dec("200.00")),
+            &Condition::SubtotalAtLeast(dec("200.00").into()),
             &order,
             &customer()
         ),
@@ -183,7 +187,7 @@ fn exempt_lines_are_not_in_the_subtotal() {
 
 #[test]
 fn subtotal_below() {
-    let cond = Condition::SubtotalBelow(dec("200.00"));
+    let cond = Condition::SubtotalBelow(dec("200.00").into());
     assert_eq!(
         eval_basic(&cond, &basket(), &customer()),
         (false, "subtotal 200.00 is not below 200.00".into())
@@ -610,7 +614,7 @@ fn gold() -> Condition {
 #[test]
 fn all_reports_the_first_failure() {
     let cond = Condition::All(vec![
-        Condition::SubtotalAtLeast(dec("100.00")),
+        Condition::SubtotalAtLeast(dec("100.00").into()),
         Condition::HasSku(Sku::new("MUG").unwrap()),
         gold(),
     ]);
@@ -623,7 +627,7 @@ fn all_reports_the_first_failure() {
 #[test]
 fn all_met_reports_the_last_leaf() {
     let cond = Condition::All(vec![
-        Condition::SubtotalAtLeast(dec("100.00")),
+        Condition::SubtotalAtLeast(dec("100.00").into()),
         Condition::QuantityAtLeast(2),
     ]);
     assert_eq!(
@@ -652,7 +656,7 @@ fn any_reports_the_first_success_or_the_first_failure() {
 
 #[test]
 fn not_inverts_and_marks_the_observation() {
-    let cond = Condition::Not(Box::new(Condition::SubtotalAtLeast(dec("300.00"))));
+    let cond = Condition::Not(Box::new(Condition::SubtotalAtLeast(dec("300.00").into())));
     let facts_order = basket();
     let c = customer();
     let cal = utc_calendar();
@@ -768,7 +772,7 @@ fn validate_errors() {
             field: "order_number_is"
         })
     );
-    let err = Condition::SubtotalAtLeast(dec("-1.00"))
+    let err = Condition::SubtotalAtLeast(dec("-1.00").into())
         .validate(&cal)
         .unwrap_err();
     assert_eq!(
@@ -800,7 +804,7 @@ fn validate_errors() {
         }))
     );
     assert_eq!(
-        Condition::SubtotalAtLeast(Decimal::ZERO).validate(&cal),
+        Condition::SubtotalAtLeast(Decimal::ZERO.into()).validate(&cal),
         Ok(())
     );
 }

@@ -1104,6 +1104,7 @@ fn currency_mismatch() {
         EvaluationError::CurrencyMismatch {
             program: "seeds".to_owned(),
             expected: Currency::EUR,
+            served: "EUR".to_owned(),
             order: Currency::USD,
         }
     );

@@ -8,6 +8,7 @@ mod accrual_properties;
 mod accrual_scenarios;
 mod adversarial_wallet;
 mod conditions;
+mod currencies;
 mod earning_conventions;
 mod evaluation_api;
 mod evaluation_properties;

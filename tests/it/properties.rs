@@ -452,8 +452,8 @@ fn any_condition() -> impl Strategy<Value = Condition> {
         Just(Condition::Weekdays(vec![])),
         Just(Condition::OrderNumberAtLeast(0)),
         Just(Condition::OrderNumberIs(0)),
-        Just(Condition::SubtotalAtLeast(Decimal::MIN)),
-        Just(Condition::SubtotalBelow(Decimal::MAX)),
+        Just(Condition::SubtotalAtLeast(Decimal::MIN.into())),
+        Just(Condition::SubtotalBelow(Decimal::MAX.into())),
         Just(Condition::QuantityAtLeast(u64::MAX)),
         Just(Condition::DaysSinceLastOrderAtLeast(u32::MAX)),
         Just(Condition::SeasonalEvent(SeasonalEvent::MothersDay)),
@@ -523,17 +523,17 @@ fn ladder(id: String, currency: Currency) -> impl Strategy<Value = LadderDefinit
                     let reward = Decimal::from(reward_units) * unit;
                     steps.push(if amounts {
                         StepDefinition {
-                            from,
+                            from: from.into(),
                             percent: None,
-                            amount: Some(reward),
+                            amount: Some(reward.into()),
                             cap: None,
                         }
                     } else {
                         StepDefinition {
-                            from,
+                            from: from.into(),
                             percent: Some(Decimal::from(half_percents) / Decimal::TWO),
                             amount: None,
-                            cap: (i < capped_steps).then_some(reward),
+                            cap: (i < capped_steps).then_some(reward.into()),
                         }
                     });
                 }

@@ -461,8 +461,8 @@ pub fn leaf_condition() -> impl Strategy<Value = Condition> {
     let channels = prop::collection::vec(prop::sample::select(&["web", "app", "store"][..]), 1..=2);
     let countries = prop::collection::vec(prop::sample::select(&["BR", "US", "PT"][..]), 1..=2);
     prop_oneof![
-        bound_amount().prop_map(Condition::SubtotalAtLeast),
-        bound_amount().prop_map(Condition::SubtotalBelow),
+        bound_amount().prop_map(|a| Condition::SubtotalAtLeast(a.into())),
+        bound_amount().prop_map(|a| Condition::SubtotalBelow(a.into())),
         (0u64..=50).prop_map(Condition::QuantityAtLeast),
         skus.prop_map(|s| Condition::HasSku(Sku::new(s).expect("non-blank"))),
         categories.prop_map(|c| Condition::HasCategory(Category::new(c).expect("non-blank"))),
