@@ -10,8 +10,10 @@
 //!
 //! - [`money`]: [`Currency`](money::Currency) with its ISO 4217 minor units,
 //!   [`Money`](money::Money) with checked arithmetic,
-//!   [`RoundingMode`](money::RoundingMode), and [`allocate`](money::allocate),
-//!   which splits an amount so that the parts sum exactly to it.
+//!   [`RoundingMode`](money::RoundingMode), [`allocate`](money::allocate),
+//!   which splits an amount so that the parts sum exactly to it, and
+//!   [`PerCurrency`](money::PerCurrency), an amount a program states in
+//!   its currency or one per currency it serves.
 //! - [`order`] and [`customer`]: validated orders, lines, refunds, and a
 //!   customer with a snapshot of their history.
 //! - [`calendar`]: the program's time zone, local date windows, and seasonal
@@ -32,7 +34,9 @@
 //!   ([`redemption`](rules::redemption)), what a return takes back
 //!   ([`returns`](rules::returns)), [`tiers`](rules::tier) with what
 //!   they take and give, the RFM [`segment`](rules::segment) table, and
-//!   which [`nudges`](rules::nudge) are on.
+//!   which [`nudges`](rules::nudge) are on. A program may serve several
+//!   currencies, read once for each
+//!   ([`Program::in_currency`](program::Program::in_currency)).
 //! - [`evaluate`]: [`Program::evaluate`](program::Program::evaluate) takes a
 //!   [`Checkout`](evaluate::Checkout) and returns an
 //!   [`Evaluation`](evaluation::Evaluation) in fixed

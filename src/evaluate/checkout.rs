@@ -569,7 +569,9 @@ impl PromotionUsage {
 pub struct BudgetSpent {
     /// The promotion's id.
     pub promotion: RuleId,
-    /// What it gave so far, in the program's currency.
+    /// What it gave so far, in the order's currency. A program serving
+    /// several currencies has a budget per currency: the host keeps what
+    /// each promotion gave per currency, and passes the order's.
     pub spent: rust_decimal::Decimal,
 }
 

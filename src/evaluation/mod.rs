@@ -926,7 +926,9 @@ pub enum Effect {
         key: String,
         /// The promotion's id.
         promotion: RuleId,
-        /// The budget.
+        /// The budget, in the evaluation's currency (a program serving
+        /// several currencies has one per currency: store the spend by
+        /// promotion and currency).
         budget: Decimal,
         /// What it gave before, as the evaluation saw it.
         spent_seen: Decimal,
