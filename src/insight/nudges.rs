@@ -611,7 +611,9 @@ fn refills(
 impl Program {
     /// The nudges of the program's [`nudge_rules`](Program::nudge_rules)
     /// at `at`, with days counted in the program's time zone: as
-    /// [`NudgeRules::nudges`] with that zone.
+    /// [`NudgeRules::nudges`] with that zone. The ladder-step nudge's
+    /// `within` is an amount of the program's currency: a saved cart in
+    /// another currency the program serves gives none.
     ///
     /// # Errors
     ///
@@ -622,7 +624,14 @@ impl Program {
         inputs: &NudgeInputs<'_>,
         at: DateTime<Utc>,
     ) -> Result<Vec<Nudge>, NudgeError> {
+        let mut inputs = *inputs;
+        if inputs
+            .cart
+            .is_some_and(|cart| cart.currency != self.currency())
+        {
+            inputs.cart = None;
+        }
         self.nudge_rules()
-            .nudges(inputs, at, self.calendar().zone())
+            .nudges(&inputs, at, self.calendar().zone())
     }
 }

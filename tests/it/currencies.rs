@@ -395,6 +395,36 @@ fn a_return_of_an_order_in_another_currency_uses_its_amounts() {
     assert_eq!(outcome.points_reversed, d("15"));
 }
 
+#[test]
+fn a_ladder_step_nudge_reads_a_cart_in_the_programs_currency_only() {
+    use loyalty::insight::nudges::{Nudge, NudgeInputs};
+    // 10% from 200.00 EUR / 220.00 USD; a nudge when at most 20.00 is
+    // missing (an amount of the program's currency).
+    let program = two(json!({
+        "ladders": [{"id": "spend", "steps": [
+            {"from": {"EUR": "100.00", "USD": "110.00"}, "percent": "5"},
+            {"from": {"EUR": "200.00", "USD": "220.00"}, "percent": "10"}]}],
+        "nudges": {"ladder_step": {"within": "20.00"}}
+    }));
+    let now = "2026-11-27T11:00:00Z".parse().unwrap();
+    // EUR 185.00: 15.00 from the 200.00 step.
+    let eur = run(&program, &Basket::eur().line("TEA", 1, "185.00"));
+    let nudges = program.nudges(&NudgeInputs::new().cart(&eur), now).unwrap();
+    assert!(
+        matches!(&nudges[..], [Nudge::LadderStep { missing, .. }] if *missing == d("15.00")),
+        "{nudges:?}"
+    );
+    // USD 205.00: 15.00 USD from 220.00, but 20.00 is in euros: no nudge.
+    let usd = run(&program, &Basket::new("USD").line("TEA", 1, "205.00"));
+    assert_eq!(usd.ladders[0].next.as_ref().unwrap().missing, d("15.00"));
+    assert!(
+        program
+            .nudges(&NudgeInputs::new().cart(&usd), now)
+            .unwrap()
+            .is_empty()
+    );
+}
+
 // --- Errors ----------------------------------------------------------------------
 
 #[test]
