@@ -18,7 +18,7 @@ use loyalty::evaluation::Evaluation;
 use loyalty::money::{Currency, Money};
 use loyalty::order::{Line, Order, Refund};
 use loyalty::program::{Program, ProgramDefinition};
-use loyalty::rules::redemption::{Ask, Available, Redeem};
+use loyalty::rules::redemption::{Ask, Redeem};
 use loyalty::wallet::{Account, Balance, Entry, Ledger};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
@@ -104,10 +104,7 @@ impl<'p> Wallet<'p> {
     fn checkout(&mut self, order: Order, redeem: Redeem) -> Result<(Checkout, Evaluation)> {
         let at = order.placed_at();
         let now = self.ledger()?.balance_at(at)?;
-        let available = Available {
-            points: now.points.available,
-            cashback: now.cashback.available,
-        };
+        let available = now.available();
         let checkout = Checkout::for_order(order, at).with_redemption(redeem, available);
         let evaluation = self.program.evaluate(&checkout)?;
         let t = &evaluation.totals;

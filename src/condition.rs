@@ -56,6 +56,10 @@ pub const MAX_DEPTH: usize = 32;
 /// Serialised externally tagged in snake case, e.g.
 /// `{"any": [{"tier_in": ["gold"]}, {"order_number_at_least": 5}]}`, or the
 /// bare string `"first_order"` for a leaf without data.
+///
+/// The amount of a subtotal leaf may be one per currency
+/// (`{"subtotal_at_least": {"EUR": "100.00", "USD": "120.00"}}`); a leaf
+/// whose table has no amount in the order's currency does not hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -192,10 +196,18 @@ impl Condition {
                 Ok(())
             }
             Condition::Not(inner) => inner.validate_at(calendar, depth + 1),
-            Condition::SubtotalAtLeast(v) => non_negative("subtotal_at_least", v.value()),
-            Condition::SubtotalBelow(v) => non_negative("subtotal_below", v.value()),
-            Condition::SubtotalAbove(v) => non_negative("subtotal_above", v.value()),
-            Condition::SubtotalAtMost(v) => non_negative("subtotal_at_most", v.value()),
+            Condition::SubtotalAtLeast(v) => v
+                .amounts()
+                .try_for_each(|v| non_negative("subtotal_at_least", v)),
+            Condition::SubtotalBelow(v) => v
+                .amounts()
+                .try_for_each(|v| non_negative("subtotal_below", v)),
+            Condition::SubtotalAbove(v) => v
+                .amounts()
+                .try_for_each(|v| non_negative("subtotal_above", v)),
+            Condition::SubtotalAtMost(v) => v
+                .amounts()
+                .try_for_each(|v| non_negative("subtotal_at_most", v)),
             Condition::TierIn(list) => non_empty("tier_in", list.is_empty()),
             Condition::SegmentIn(list) => non_empty("segment_in", list.is_empty()),
             Condition::ChannelIn(list) => non_empty("channel_in", list.is_empty()),
@@ -367,30 +379,42 @@ impl Condition {
             }
         };
         Ok(match self {
-            Condition::SubtotalAtLeast(bound) => obs!(
-                Fact::SubtotalAtLeast,
-                facts.amount(facts.subtotal),
-                facts.amount(bound.value()),
-                facts.subtotal >= bound.value(),
-            ),
-            Condition::SubtotalBelow(bound) => obs!(
-                Fact::SubtotalBelow,
-                facts.amount(facts.subtotal),
-                facts.amount(bound.value()),
-                facts.subtotal < bound.value(),
-            ),
-            Condition::SubtotalAbove(bound) => obs!(
-                Fact::SubtotalAbove,
-                facts.amount(facts.subtotal),
-                facts.amount(bound.value()),
-                facts.subtotal > bound.value(),
-            ),
-            Condition::SubtotalAtMost(bound) => obs!(
-                Fact::SubtotalAtMost,
-                facts.amount(facts.subtotal),
-                facts.amount(bound.value()),
-                facts.subtotal <= bound.value(),
-            ),
+            Condition::SubtotalAtLeast(bound) => {
+                let bound = facts.bound(bound);
+                obs!(
+                    Fact::SubtotalAtLeast,
+                    facts.amount(facts.subtotal),
+                    bound.map_or(Value::None, |b| facts.amount(b)),
+                    bound.is_some_and(|b| facts.subtotal >= b),
+                )
+            }
+            Condition::SubtotalBelow(bound) => {
+                let bound = facts.bound(bound);
+                obs!(
+                    Fact::SubtotalBelow,
+                    facts.amount(facts.subtotal),
+                    bound.map_or(Value::None, |b| facts.amount(b)),
+                    bound.is_some_and(|b| facts.subtotal < b),
+                )
+            }
+            Condition::SubtotalAbove(bound) => {
+                let bound = facts.bound(bound);
+                obs!(
+                    Fact::SubtotalAbove,
+                    facts.amount(facts.subtotal),
+                    bound.map_or(Value::None, |b| facts.amount(b)),
+                    bound.is_some_and(|b| facts.subtotal > b),
+                )
+            }
+            Condition::SubtotalAtMost(bound) => {
+                let bound = facts.bound(bound);
+                obs!(
+                    Fact::SubtotalAtMost,
+                    facts.amount(facts.subtotal),
+                    bound.map_or(Value::None, |b| facts.amount(b)),
+                    bound.is_some_and(|b| facts.subtotal <= b),
+                )
+            }
             Condition::QuantityAtLeast(bound) => obs!(
                 Fact::QuantityAtLeast,
                 Value::Count(facts.quantity),
@@ -925,6 +949,15 @@ impl<'a> Facts<'a> {
     pub(crate) fn with_subtotal(mut self, subtotal: Decimal) -> Facts<'a> {
         self.subtotal = subtotal;
         self
+    }
+
+    /// A subtotal leaf's amount in the order's currency: a plain amount
+    /// as it is (a program reads its amounts for the order's currency
+    /// before), a table's for that currency; `None` when the table has
+    /// none, and the leaf does not hold.
+    fn bound(&self, bound: &PerCurrency) -> Option<Decimal> {
+        let currency = self.order.currency();
+        bound.get(currency, currency)
     }
 
     /// `value` as an observed amount, written with the order currency's

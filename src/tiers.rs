@@ -387,10 +387,10 @@ impl Program {
         });
         let mut events: Vec<&TierEvent> = Vec::with_capacity(history.len());
         for event in history {
-            if event.currency != self.currency() {
+            if event.currency != self.main_currency() {
                 return Err(TierError::Currency {
                     order: event.order.clone(),
-                    expected: self.currency(),
+                    expected: self.main_currency(),
                     found: event.currency,
                 });
             }
@@ -838,7 +838,9 @@ impl Replay<'_> {
                         .max(Decimal::ZERO);
                     // Spend with the currency's decimals, zeros included.
                     let shown = |v: Decimal| match measure {
-                        Measure::Spend => Money::new(v, self.program.currency()).scaled_amount(),
+                        Measure::Spend => {
+                            Money::new(v, self.program.main_currency()).scaled_amount()
+                        }
                         _ => v,
                     };
                     MeasureProgress {
@@ -882,7 +884,7 @@ impl Replay<'_> {
             }
             _ => None,
         };
-        let currency = self.program.currency();
+        let currency = self.program.main_currency();
         let scaled = |mut f: Figures| {
             f.spend = Money::new(f.spend, currency).scaled_amount();
             f

@@ -117,6 +117,20 @@ fn redeem_asked(
                 }
             },
             RedemptionKind::Cashback => match &policy.cashback {
+                Some(_)
+                    if available
+                        .cashback_currency
+                        .is_some_and(|c| c != ctx.currency) =>
+                {
+                    let balance = available.cashback_currency.unwrap_or(ctx.currency);
+                    refuse(&mut out, trace, rule, kind, ask, available.cashback, {
+                        RedemptionRefusal::OtherCurrency {
+                            balance,
+                            order: ctx.currency,
+                        }
+                    });
+                    continue;
+                }
                 Some(c) => (
                     Terms {
                         minimum: c.minimum.value(),

@@ -765,6 +765,16 @@ pub enum RedemptionRefusal {
     /// A guest checkout: no customer record, so no balance to pay with.
     #[error("guest checkout: no customer record, so no balance to pay with")]
     NoCustomerRecord,
+    /// The cashback available is in another currency than the order's.
+    #[error(
+        "the cashback available is in {balance}, the order in {order}: pass the customer's cashback in {order}"
+    )]
+    OtherCurrency {
+        /// The currency of the cashback available.
+        balance: crate::money::Currency,
+        /// The order's currency.
+        order: crate::money::Currency,
+    },
 }
 
 /// The cashback attributable to a line.

@@ -627,7 +627,7 @@ impl Program {
         let mut inputs = *inputs;
         if inputs
             .cart
-            .is_some_and(|cart| cart.currency != self.currency())
+            .is_some_and(|cart| cart.currency != self.main_currency())
         {
             inputs.cart = None;
         }

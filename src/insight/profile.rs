@@ -854,8 +854,8 @@ impl Program {
         at: DateTime<Utc>,
         window_days: u32,
     ) -> Result<Profile, ProfileError> {
-        let options =
-            ProfileOptions::new(self.currency(), self.calendar().zone()).window_days(window_days);
+        let options = ProfileOptions::new(self.main_currency(), self.calendar().zone())
+            .window_days(window_days);
         Profile::from_history(customer, orders, returns, at, &options)
     }
 }

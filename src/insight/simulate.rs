@@ -755,7 +755,8 @@ impl<'p> Run<'p> {
             codes: Vec::new(),
             code_slots: HashMap::new(),
             expired: Vec::new(),
-            per_minor: 10i128.pow(running::SCALE.saturating_sub(program.currency().minor_units())),
+            per_minor: 10i128
+                .pow(running::SCALE.saturating_sub(program.main_currency().minor_units())),
         }
     }
 
@@ -882,10 +883,10 @@ impl<'p> Run<'p> {
     ) -> Result<Order, SimulationError> {
         let program = self.program;
         let at = order.placed_at();
-        if order.currency() != program.currency() {
+        if order.currency() != program.main_currency() {
             return Err(SimulationError::Currency {
                 order: order.id().clone(),
-                expected: program.currency(),
+                expected: program.main_currency(),
                 found: order.currency(),
             });
         }
@@ -980,8 +981,9 @@ impl<'p> Run<'p> {
                 points: running::decimal(points, running::SCALE)
                     .ok_or_else(out)?
                     .normalize(),
-                cashback: running::decimal(cashback, program.currency().minor_units())
+                cashback: running::decimal(cashback, program.main_currency().minor_units())
                     .ok_or_else(out)?,
+                cashback_currency: Some(program.main_currency()),
             };
             checkout = checkout.with_redemption(redeem, available);
         }
@@ -999,7 +1001,7 @@ impl<'p> Run<'p> {
         let key = |what: &str| format!("{}/{}/{what}", program.program_id(), checkout.order.id());
         // What the order earned, then what it spent: at one instant the
         // wallet adds value before it takes it.
-        let currency = program.currency();
+        let currency = program.main_currency();
         for (kind, value, dates) in [
             (BalanceKind::Points, points_units, points_dates),
             (BalanceKind::Cashback, cashback_units, cashback_dates),
@@ -1076,7 +1078,7 @@ impl<'p> Run<'p> {
     /// The report of the months with something to say.
     fn report(self) -> Result<SimulationReport, SimulationError> {
         let program = self.program;
-        let currency = program.currency();
+        let currency = program.main_currency();
         let mut report = SimulationReport {
             currency: Some(currency),
             points_rate: program.redemption().points.as_ref().map(|p| p.rate.clone()),

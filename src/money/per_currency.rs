@@ -123,6 +123,15 @@ impl PerCurrency {
         }
     }
 
+    /// Every amount it states: the plain one, or each of the table's.
+    pub(crate) fn amounts(&self) -> impl Iterator<Item = Decimal> + '_ {
+        let (plain, table) = match &self.0 {
+            Repr::One(amount) => (Some(*amount), &[][..]),
+            Repr::Table(table) => (None, table.as_slice()),
+        };
+        plain.into_iter().chain(table.iter().map(|(_, a)| *a))
+    }
+
     /// The amount of a program that serves one currency: after a program
     /// has read its amounts for a currency, every amount is plain. Zero
     /// for a table, which a compiled program never holds.

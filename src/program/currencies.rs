@@ -7,7 +7,7 @@
 //! stacking cap) must be given in every currency; points or cashback
 //! without a redemption value in a currency are not spent there.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::{Problem, ProgramError, Warning, WarningKind};
 use crate::money::Currency;
@@ -17,7 +17,7 @@ use crate::rules::currency::{Reader, list};
 use super::ProgramDefinition;
 
 /// A list of rules of a program, as paths name it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum List {
     Ladders,
     Coupons,
@@ -77,15 +77,18 @@ pub(crate) struct Reading {
     /// What looks wrong but is valid: a redemption not offered in the
     /// currency.
     pub(crate) warnings: Vec<Warning>,
+    /// For each list (in [`List::ALL`] order), the index as written of
+    /// each rule the reading kept.
+    kept: [Vec<usize>; 7],
 }
 
 impl Reading {
     /// `path` of the reading (its lists without the rules left out) as a
     /// path of the program as written.
     pub(crate) fn written_path(&self, path: &str) -> String {
-        // The longest list path first: `multipliers.campaigns` is not
-        // `cashback`, but `coupons` must not match `coupons_…`.
-        for list in List::ALL {
+        // A list's path followed by `[`: no list's path is another's
+        // followed by `[`.
+        for (list, kept) in List::ALL.iter().zip(&self.kept) {
             let name = list.path();
             let Some(rest) = path.strip_prefix(name).and_then(|r| r.strip_prefix('[')) else {
                 continue;
@@ -93,17 +96,9 @@ impl Reading {
             let Some((index, tail)) = rest.split_once(']') else {
                 continue;
             };
-            let Ok(index) = index.parse::<usize>() else {
+            let Some(written) = index.parse::<usize>().ok().and_then(|i| kept.get(i)) else {
                 continue;
             };
-            // The index-th rule kept is the written rule whose index, less
-            // the rules of the list left out before it, is `index`.
-            let mut written = index;
-            for gone in self.unavailable.iter().filter(|u| u.list == list) {
-                if gone.index <= written {
-                    written += 1;
-                }
-            }
             return format!("{name}[{written}]{tail}");
         }
         path.to_owned()
@@ -224,10 +219,39 @@ pub(crate) fn read(
     if let Some(error) = ProgramError::gather(r.errors) {
         return Err(error);
     }
+    let written = [
+        definition.ladders.len(),
+        definition.coupons.len(),
+        definition.promotions.len(),
+        definition.earning.len(),
+        definition.bonuses.len(),
+        definition.multipliers.campaigns.len(),
+        definition.cashback.len(),
+    ];
+    let kept = std::array::from_fn(|l| {
+        let list = List::ALL[l];
+        // Left out in written order, list by list.
+        let mut gone = unavailable
+            .iter()
+            .filter(|u| u.list == list)
+            .map(|u| u.index)
+            .peekable();
+        (0..written[l])
+            .filter(|i| {
+                if gone.peek() == Some(i) {
+                    gone.next();
+                    false
+                } else {
+                    true
+                }
+            })
+            .collect()
+    });
     Ok(Reading {
         definition: def,
         unavailable,
         warnings,
+        kept,
     })
 }
 
@@ -238,120 +262,131 @@ fn not_spent(missing: String, currency: Currency, what: &'static str) -> Warning
     )
 }
 
-/// Rules that apply in no currency, and ids or codes used twice among the
-/// rules some reading left out (a reading checks those it keeps).
+/// Each reading's rules left out, by list and index.
+type LeftOut<'r> = HashMap<(List, usize), &'r Unavailable>;
+
+fn left_out<'r>(readings: &[&'r Reading]) -> Vec<LeftOut<'r>> {
+    readings
+        .iter()
+        .map(|r| {
+            r.unavailable
+                .iter()
+                .map(|u| ((u.list, u.index), u))
+                .collect()
+        })
+        .collect()
+}
+
+/// Rules that apply in no currency, and ids or codes used twice by rules
+/// that no reading has together (a reading checks the rules it keeps).
 pub(crate) fn check_across(
     definition: &ProgramDefinition,
     served: &[Currency],
     readings: &[&Reading],
 ) -> Vec<ProgramError> {
     let mut errors = Vec::new();
+    let gone = left_out(readings);
     // A rule left out of every reading applies nowhere.
     if let Some(first) = readings.first() {
-        for gone in &first.unavailable {
-            let everywhere: Vec<(Currency, &str)> = readings
-                .iter()
-                .zip(served)
-                .filter_map(|(reading, currency)| {
-                    reading
-                        .unavailable
-                        .iter()
-                        .find(|u| u.list == gone.list && u.index == gone.index)
-                        .map(|u| (*currency, u.missing.as_str()))
-                })
-                .collect();
-            if everywhere.len() == readings.len() {
-                let missing = everywhere
+        for rule in &first.unavailable {
+            let key = (rule.list, rule.index);
+            if gone.iter().all(|g| g.contains_key(&key)) {
+                let missing = gone
                     .iter()
-                    .map(|(c, path)| format!("{c} has none at {path}"))
+                    .zip(served)
+                    .filter_map(|(g, currency)| {
+                        g.get(&key)
+                            .map(|u| format!("{currency} has none at {}", u.missing))
+                    })
                     .collect::<Vec<_>>()
                     .join(", ");
                 errors.push(ProgramError::new(
-                    format!("{}[{}]", gone.list.path(), gone.index),
+                    format!("{}[{}]", rule.list.path(), rule.index),
                     Problem::NoCommonCurrency { missing },
                 ));
             }
         }
     }
-    if readings.iter().all(|r| r.unavailable.is_empty()) {
+    if gone.iter().all(HashMap::is_empty) {
         return errors;
     }
-    // Ids and codes across every rule as written.
-    let mut ids: HashSet<&str> = HashSet::new();
-    let mut codes: HashSet<String> = HashSet::new();
-    // Each list's rules: their ids and codes.
-    type Rules<'d> = Vec<(&'d str, &'d [String])>;
-    let lists: [(List, Rules<'_>); 7] = [
-        (
-            List::Ladders,
-            definition
-                .ladders
-                .iter()
-                .map(|r| (r.id.as_str(), &[][..]))
-                .collect(),
-        ),
-        (
-            List::Coupons,
+    // Whether some reading keeps both rules (and so checks them itself).
+    let together = |a: (List, usize), b: (List, usize)| {
+        gone.iter()
+            .any(|g| !g.contains_key(&a) && !g.contains_key(&b))
+    };
+    let mut ids: HashMap<&str, (List, usize)> = HashMap::new();
+    let mut codes: HashMap<String, (List, usize, &str)> = HashMap::new();
+    let no_codes: &[String] = &[];
+    let rules = definition
+        .ladders
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (List::Ladders, i, r.id.as_str(), no_codes))
+        .chain(
             definition
                 .coupons
                 .iter()
-                .map(|r| (r.id.as_str(), r.codes.as_slice()))
-                .collect(),
-        ),
-        (
-            List::Promotions,
+                .enumerate()
+                .map(|(i, r)| (List::Coupons, i, r.id.as_str(), r.codes.as_slice())),
+        )
+        .chain(
             definition
                 .promotions
                 .iter()
-                .map(|r| (r.id.as_str(), r.codes.as_slice()))
-                .collect(),
-        ),
-        (
-            List::Earning,
+                .enumerate()
+                .map(|(i, r)| (List::Promotions, i, r.id.as_str(), r.codes.as_slice())),
+        )
+        .chain(
             definition
                 .earning
                 .iter()
-                .map(|r| (r.id.as_str(), &[][..]))
-                .collect(),
-        ),
-        (
-            List::Bonuses,
+                .enumerate()
+                .map(|(i, r)| (List::Earning, i, r.id.as_str(), no_codes)),
+        )
+        .chain(
             definition
                 .bonuses
                 .iter()
-                .map(|r| (r.id.as_str(), &[][..]))
-                .collect(),
-        ),
-        (List::Campaigns, Vec::new()),
-        (
-            List::Cashback,
+                .enumerate()
+                .map(|(i, r)| (List::Bonuses, i, r.id.as_str(), no_codes)),
+        )
+        .chain(
             definition
                 .cashback
                 .iter()
-                .map(|r| (r.id.as_str(), &[][..]))
-                .collect(),
-        ),
-    ];
-    for (list, rules) in &lists {
-        for (i, (id, rule_codes)) in rules.iter().enumerate() {
-            let path = format!("{}[{i}]", list.path());
-            if !ids.insert(id) {
+                .enumerate()
+                .map(|(i, r)| (List::Cashback, i, r.id.as_str(), no_codes)),
+        );
+    for (list, i, id, rule_codes) in rules {
+        let path = format!("{}[{i}]", list.path());
+        match ids.get(id) {
+            Some(&first) if !together(first, (list, i)) => {
                 errors.push(ProgramError::new(
                     format!("{path}.id"),
-                    Problem::DuplicateId {
-                        id: (*id).to_owned(),
-                    },
+                    Problem::DuplicateId { id: id.to_owned() },
                 ));
             }
-            for (c, code) in rule_codes.iter().enumerate() {
-                if !codes.insert(normalize_code(code)) {
+            Some(_) => {}
+            None => {
+                ids.insert(id, (list, i));
+            }
+        }
+        for (c, code) in rule_codes.iter().enumerate() {
+            let normal = normalize_code(code);
+            match codes.get(&normal) {
+                Some(&(first_list, first, other)) if !together((first_list, first), (list, i)) => {
                     errors.push(ProgramError::new(
                         format!("{path}.codes[{c}]"),
                         Problem::DuplicateCode {
                             code: code.clone(),
-                            other: other_with(definition, code, id),
+                            other: other.to_owned(),
                         },
                     ));
+                }
+                Some(_) => {}
+                None => {
+                    codes.insert(normal, (list, i, id));
                 }
             }
         }
@@ -359,44 +394,30 @@ pub(crate) fn check_across(
     errors
 }
 
-/// The id of the first rule other than `id` with `code`.
-fn other_with(definition: &ProgramDefinition, code: &str, id: &str) -> String {
-    let code = normalize_code(code);
-    definition
-        .coupons
-        .iter()
-        .chain(&definition.promotions)
-        .find(|r| r.id != id && r.codes.iter().any(|c| normalize_code(c) == code))
-        .map_or_else(String::new, |r| r.id.clone())
-}
-
 /// Warnings for the rules some readings left out and others kept: they
 /// apply to orders in some currencies only.
 pub(crate) fn partial(served: &[Currency], readings: &[&Reading]) -> Vec<Warning> {
+    let gone = left_out(readings);
     let mut warnings = Vec::new();
-    let mut seen: Vec<(List, usize)> = Vec::new();
+    let mut seen: HashSet<(List, usize)> = HashSet::new();
     for reading in readings {
-        for gone in &reading.unavailable {
-            if seen.contains(&(gone.list, gone.index)) {
+        for rule in &reading.unavailable {
+            let key = (rule.list, rule.index);
+            if !seen.insert(key) {
                 continue;
             }
-            seen.push((gone.list, gone.index));
-            let lacking: Vec<Currency> = readings
+            let lacking: Vec<Currency> = gone
                 .iter()
                 .zip(served)
-                .filter(|(r, _)| {
-                    r.unavailable
-                        .iter()
-                        .any(|u| u.list == gone.list && u.index == gone.index)
-                })
+                .filter(|(g, _)| g.contains_key(&key))
                 .map(|(_, c)| *c)
                 .collect();
             if lacking.len() < readings.len() {
                 warnings.push(Warning::new(
-                    format!("{}[{}]", gone.list.path(), gone.index),
+                    format!("{}[{}]", rule.list.path(), rule.index),
                     WarningKind::NotInEveryCurrency {
                         currencies: list(&lacking),
-                        missing: gone.missing.clone(),
+                        missing: rule.missing.clone(),
                     },
                 ));
             }

@@ -708,6 +708,8 @@ pub struct Program {
     views: Vec<Program>,
     /// The rules left out of this reading: no amount in its currency.
     unavailable: Vec<Unavailable>,
+    /// The codes of those, normalised, by index into `unavailable`.
+    unavailable_codes: HashMap<String, usize>,
     /// The decimals points are kept to, over every earning rule of every
     /// currency.
     points_decimals: u32,
@@ -789,7 +791,8 @@ impl Program {
         let mut warnings = currencies::partial(&served, &readings);
         let mut compile = |reading: &Reading| {
             let rewrite = |path: &str| reading.written_path(path);
-            match Program::compile(reading.definition.clone()) {
+            let main = reading.definition.currency == definition.currency;
+            match Program::compile(reading.definition.clone(), main) {
                 Ok(mut program) => {
                     warnings.extend(
                         std::mem::take(&mut program.warnings)
@@ -798,6 +801,12 @@ impl Program {
                     );
                     warnings.extend(reading.warnings.iter().cloned());
                     program.unavailable = reading.unavailable.clone();
+                    program.unavailable_codes = program
+                        .unavailable
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(i, u)| u.codes.iter().map(move |c| (c.clone(), i)))
+                        .collect();
                     Some(program)
                 }
                 Err(error) => {
@@ -808,7 +817,7 @@ impl Program {
         };
         let program = compile(&main);
         let views: Vec<Option<Program>> = others.iter().map(&mut compile).collect();
-        if let Some(error) = ProgramError::gather(dedup(errors)) {
+        if let Some(error) = ProgramError::gather(dedup(errors, served.len())) {
             return Err(error);
         }
         let (Some(mut program), Some(views)) =
@@ -831,8 +840,8 @@ impl Program {
             view.points_decimals = points_decimals;
             view.served.clone_from(&served);
         }
+        program.warnings = dedup(warnings, served.len());
         program.served = served;
-        program.warnings = dedup(warnings);
         if program.definition != definition {
             program.written = Some(Box::new(definition));
         }
@@ -841,7 +850,9 @@ impl Program {
 
     /// Validates and compiles a definition of one currency, every amount
     /// plain.
-    fn compile(definition: ProgramDefinition) -> Result<Program, ProgramError> {
+    /// Tiers are measured in the program's own currency: their amounts are
+    /// checked in the `main` reading only.
+    fn compile(definition: ProgramDefinition, main: bool) -> Result<Program, ProgramError> {
         let Ok(program_id) = ProgramId::new(definition.id.as_str()) else {
             return Err(ProgramError::new(
                 "id",
@@ -984,11 +995,13 @@ impl Program {
                 .redemption
                 .validate("redemption", &mut ctx, points_decimals),
         );
-        keep(validate_tiers(
-            &definition.tiers,
-            &definition.tier_rules,
-            &ctx,
-        ));
+        if main {
+            keep(validate_tiers(
+                &definition.tiers,
+                &definition.tier_rules,
+                &ctx,
+            ));
+        }
         for (i, tier) in definition.tiers.iter().enumerate() {
             keep(tier.benefits.validate(
                 &format!("tiers[{i}].benefits"),
@@ -1042,6 +1055,7 @@ impl Program {
             written: None,
             views: Vec::new(),
             unavailable: Vec::new(),
+            unavailable_codes: HashMap::new(),
             points_decimals,
             calendar,
             ladders,
@@ -1190,6 +1204,16 @@ impl Program {
         &self.served
     }
 
+    /// The program's own currency, that of its plain amounts, whichever
+    /// currency this reading is of: tiers, profiles, nudges and
+    /// simulations measure orders in it.
+    pub(crate) fn main_currency(&self) -> Currency {
+        self.served
+            .first()
+            .copied()
+            .unwrap_or(self.definition.currency)
+    }
+
     /// The program as it reads for `currency`: every amount the one in
     /// `currency`, without the rules that have none there. The program
     /// itself for its own currency; `None` for a currency it does not
@@ -1236,9 +1260,9 @@ impl Program {
 
     /// The rule left out of this reading that has `code` (normalised).
     pub(crate) fn unavailable_code(&self, code: &str) -> Option<&Unavailable> {
-        self.unavailable
-            .iter()
-            .find(|u| u.codes.iter().any(|c| c == code))
+        self.unavailable_codes
+            .get(code)
+            .and_then(|&i| self.unavailable.get(i))
     }
 
     /// The program's currency.
@@ -1511,15 +1535,18 @@ fn check_sizes(definition: &ProgramDefinition) -> Result<(), ProgramError> {
     Ok(())
 }
 
-/// Each item once, in its first place.
-fn dedup<T: PartialEq>(items: Vec<T>) -> Vec<T> {
-    let mut kept: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        if !kept.contains(&item) {
-            kept.push(item);
-        }
+/// Each item once, in its first place, as its text tells: the readings of
+/// a program in several currencies find the same errors and warnings (a
+/// program in one currency has one reading, and is left as it is).
+fn dedup<T: fmt::Display>(items: Vec<T>, readings: usize) -> Vec<T> {
+    if readings < 2 {
+        return items;
     }
-    kept
+    let mut seen = HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|item| seen.insert(item.to_string()))
+        .collect()
 }
 
 /// Records a rule's id, refusing one already used by another rule.

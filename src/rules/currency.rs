@@ -223,7 +223,20 @@ impl LadderDefinition {
 impl EarnRuleDefinition {
     /// Reads the rule's `per`, minimum order and condition.
     pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
-        r.optional(path, ".per", &mut self.per);
+        match &mut self.per {
+            Some(per) => r.amount(path, ".per", per),
+            // Left out, `per` is 1.00 of the program's currency: a rule on
+            // an amount without one in another currency does not apply
+            // there (1 point per yen is not 1 point per euro).
+            None if self.base.is_amount() => {
+                r.amount(
+                    path,
+                    ".per",
+                    &mut PerCurrency::new(rust_decimal::Decimal::ONE),
+                );
+            }
+            None => {}
+        }
         r.optional(path, ".min_order", &mut self.min_order);
         condition(r, &format!("{path}.condition"), &mut self.condition);
     }

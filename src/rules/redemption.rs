@@ -34,7 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::LineSelector;
 use crate::error::{Problem, ProgramError};
-use crate::money::PerCurrency;
+use crate::money::{Currency, PerCurrency};
 use crate::rules::context::RuleContext;
 use crate::rules::earn::is_negative;
 use crate::rules::ladder::check_percent;
@@ -516,8 +516,17 @@ impl<'de> Deserialize<'de> for Ask {
 pub struct Available {
     /// Points available (not pending, not expired).
     pub points: Decimal,
-    /// Cashback available, in the program's currency.
+    /// Cashback available, in the order's currency: a customer's
+    /// cashback is kept per currency (one ledger each), and a checkout
+    /// passes the balance in the currency of its order.
     pub cashback: Decimal,
+    /// The currency of `cashback`, when the host knows it (a ledger's
+    /// [`Balance::available`](crate::wallet::Balance::available) says):
+    /// cashback in another currency than the order's is not spent on it
+    /// (`other_currency`). Left out, `cashback` is taken to be in the
+    /// order's currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cashback_currency: Option<Currency>,
 }
 
 impl Available {

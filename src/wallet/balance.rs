@@ -52,6 +52,7 @@ impl Balance {
         Available {
             points: self.points.available.max(Decimal::ZERO),
             cashback: self.cashback.available.max(Decimal::ZERO),
+            cashback_currency: self.currency,
         }
     }
 }

@@ -17,7 +17,7 @@
 
 use loyalty::error::WarningKind;
 use loyalty::evaluate::EvaluationError;
-use loyalty::evaluation::{Evaluation, Reason};
+use loyalty::evaluation::{Evaluation, Reason, RedemptionRefusal};
 use loyalty::money::PerCurrency;
 use loyalty::prelude::*;
 use loyalty::program::{Problem, ProgramError};
@@ -240,6 +240,18 @@ fn conditions_cashback_and_bonuses_read_their_currencys_amounts() {
     let e = run(&program, &Basket::eur().line("TEA", 1, "110.00"));
     assert_eq!(e.totals.discount, d("11.00"));
     assert_eq!(e.cashback.total, d("3.00"));
+    // USD 55.00: over the EUR 50.00 of the bonus, under its USD 60.00: no
+    // bonus; 5% = 2.75, under the USD cap.
+    let e = run(&program, &Basket::new("USD").line("TEA", 1, "55.00"));
+    assert_eq!(e.points.total, Decimal::ZERO);
+    assert_eq!(e.cashback.total, d("2.75"));
+    // EUR 55.00: the bonus.
+    assert_eq!(
+        run(&program, &Basket::eur().line("TEA", 1, "55.00"))
+            .points
+            .total,
+        d("20")
+    );
 }
 
 #[test]
@@ -253,7 +265,11 @@ fn a_budget_counts_in_each_currency() {
     checkout.budget_spent = vec![BudgetSpent::new("off", d("12.00")).unwrap()];
     let e = program.evaluate(&checkout).unwrap();
     assert_eq!(e.totals.discount, Decimal::ZERO);
-    assert!(e.coupons.is_empty());
+    assert!(
+        !e.effects
+            .iter()
+            .any(|x| matches!(x, loyalty::evaluation::Effect::SpendBudget { .. }))
+    );
     assert!(matches!(
         reason(&e, "off"),
         Reason::NotEligible { rejection: Rejection::BudgetExceeded { budget, .. } } if budget == d("20.00")
@@ -425,6 +441,154 @@ fn a_ladder_step_nudge_reads_a_cart_in_the_programs_currency_only() {
     );
 }
 
+#[test]
+fn cashback_is_spent_in_its_own_currency_only() {
+    let program =
+        two(json!({"redemption": {"cashback": {"minimum": {"EUR": "5.00", "USD": "6.00"}}}}));
+    let ask = |currency: Option<&str>| {
+        let mut available = json!({"cashback": "20.00"});
+        if let Some(c) = currency {
+            available["cashback_currency"] = json!(c);
+        }
+        Basket::new("USD")
+            .line("TEA", 1, "40.00")
+            .redeem(json!({"cashback": "5.50"}), available)
+    };
+    // 5.50 USD asked, below the USD minimum of 6.00 (the EUR one, 5.00,
+    // would take it).
+    let e = run(&program, &ask(Some("USD")));
+    assert!(matches!(
+        e.redemptions[0].refused,
+        Some(RedemptionRefusal::BelowMinimum { minimum, .. }) if minimum == d("6.00")
+    ));
+    // The balance in euros is not spent on a dollar order.
+    let e = run(&program, &ask(Some("EUR")));
+    assert_eq!(
+        e.redemptions[0].refused,
+        Some(RedemptionRefusal::OtherCurrency {
+            balance: Currency::EUR,
+            order: Currency::USD
+        })
+    );
+    assert_eq!(e.totals.payable, d("40.00"));
+    // 7.00 of a USD balance (the currency left out: the order's).
+    let basket = Basket::new("USD")
+        .line("TEA", 1, "40.00")
+        .redeem(json!({"cashback": "7.00"}), json!({"cashback": "20.00"}));
+    assert_eq!(run(&program, &basket).totals.payable, d("33.00"));
+}
+
+#[test]
+fn an_earning_rule_without_per_earns_per_unit_of_the_programs_currency_only() {
+    // "1 point per 1.00" by default: 1 point per euro, not per yen.
+    let program = in_currencies(
+        "EUR",
+        &["JPY"],
+        json!({"earning": [{"id": "base", "points": 1}]}),
+    );
+    assert_eq!(program.warnings()[0].path(), "earning[0]");
+    let e = run(&program, &Basket::new("JPY").line("TEA", 1, "6000"));
+    assert_eq!(e.points.total, Decimal::ZERO);
+    assert_eq!(
+        reason(&e, "base"),
+        Reason::CurrencyMismatch {
+            currency: Currency::JPY,
+            missing: "earning[0].per".into()
+        }
+    );
+    assert_eq!(
+        run(&program, &Basket::eur().line("TEA", 1, "40.00"))
+            .points
+            .total,
+        d("40")
+    );
+}
+
+#[test]
+fn tiers_are_measured_in_the_programs_own_currency() {
+    use loyalty::tiers::{TierError, TierEvent};
+    // A spend of 300.50 is an amount of euros: valid though yen have no
+    // cents.
+    let program = in_currencies(
+        "EUR",
+        &["JPY"],
+        json!({"tiers": [{"id": "bronze"}, {"id": "silver", "qualify": {"spend": "300.50"}}]}),
+    );
+    let at = "2026-11-27T10:00:00Z".parse().unwrap();
+    let eur = [TierEvent::order(
+        "A-1".parse().unwrap(),
+        at,
+        d("400.00"),
+        Currency::EUR,
+    )];
+    let yen = [TierEvent::order(
+        "A-2".parse().unwrap(),
+        at,
+        d("500"),
+        Currency::JPY,
+    )];
+    assert_eq!(
+        program
+            .tier_status(&eur, at)
+            .unwrap()
+            .tier
+            .unwrap()
+            .as_str(),
+        "silver"
+    );
+    // The reading for yen measures tiers in euros too: a yen order is
+    // refused, not counted as 500 euros.
+    let jpy = program.in_currency(Currency::JPY).unwrap();
+    assert_eq!(
+        jpy.tier_status(&eur, at).unwrap().tier.unwrap().as_str(),
+        "silver"
+    );
+    assert!(matches!(
+        jpy.tier_status(&yen, at),
+        Err(TierError::Currency { .. })
+    ));
+    assert!(matches!(
+        program.tier_status(&yen, at),
+        Err(TierError::Currency { .. })
+    ));
+}
+
+#[test]
+fn several_rules_left_out_are_named_where_they_are_written() {
+    // USD leaves out promotions 0, 1 and 3 and campaign 0; the errors and
+    // warnings of the others name them as written.
+    let eur_only = |id: &str| json!({"id": id, "reward": {"type": "amount_off", "amount": "1.00"}});
+    let error = refused(
+        "EUR",
+        &["USD"],
+        json!({"promotions": [eur_only("a"), eur_only("b"),
+            {"id": "c", "reward": {"type": "amount_off", "amount": {"EUR": "1.00", "USD": "1.005"}}},
+            eur_only("d"),
+            {"id": "e", "reward": {"type": "amount_off", "amount": {"EUR": "1.00", "USD": "-1.00"}}}]}),
+    );
+    let paths: Vec<&str> = std::iter::once(error.path())
+        .chain(error.others().iter().map(ProgramError::path))
+        .collect();
+    assert_eq!(
+        paths,
+        ["promotions[2].reward.amount", "promotions[4].reward.amount"]
+    );
+    let program = two(json!({"multipliers": {"campaigns": [
+        {"id": "x", "when": {"subtotal_at_least": "10.00"}, "factor": 2},
+        {"id": "y", "when": {"subtotal_above": {"EUR": "10.00", "USD": "0"}}, "factor": 2}]}}));
+    // The USD reading finds "above 0" on its first campaign, written second.
+    let paths: Vec<String> = program.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    assert!(
+        paths[0].starts_with("multipliers.campaigns[0]: no amount in USD"),
+        "{paths:?}"
+    );
+    assert!(
+        paths[1].starts_with("multipliers.campaigns[1].when: above 0"),
+        "{paths:?}"
+    );
+}
+
 // --- Errors ----------------------------------------------------------------------
 
 #[test]
@@ -515,6 +679,7 @@ fn ids_and_codes_stay_unique_across_currencies() {
             {"id": "off", "reward": {"type": "amount_off", "amount": {"USD": "12.00"}}}]}),
     );
     assert_eq!(error.path(), "promotions[1].id");
+    assert!(error.others().is_empty(), "{error}");
     let error = refused(
         "EUR",
         &["USD"],
@@ -524,6 +689,19 @@ fn ids_and_codes_stay_unique_across_currencies() {
     );
     assert_eq!(error.path(), "coupons[1].codes[0]");
     assert!(matches!(error.problem(), Problem::DuplicateCode { other, .. } if other == "a"));
+    assert!(error.others().is_empty(), "{error}");
+    // Two coupons both in EUR share a code: one error, as in a program of
+    // one currency.
+    let error = refused(
+        "EUR",
+        &["USD"],
+        json!({"coupons": [
+            {"id": "usd", "codes": ["X"], "reward": {"type": "amount_off", "amount": {"USD": "1.00"}}},
+            {"id": "a", "codes": ["TEN"], "reward": {"type": "amount_off", "amount": {"EUR": "10.00"}}},
+            {"id": "b", "codes": ["ten"], "reward": {"type": "amount_off", "amount": {"EUR": "12.00"}}}]}),
+    );
+    assert_eq!(error.path(), "coupons[2].codes[0]");
+    assert!(error.others().is_empty(), "{error}");
 }
 
 #[test]
@@ -588,6 +766,14 @@ fn the_rust_api_takes_tables_wherever_it_takes_an_amount() {
 
 /// A rule's amount in EUR and, maybe, in USD (cents).
 fn amounts() -> impl Strategy<Value = (i64, Option<i64>)> {
+    (
+        prop_oneof![1 => Just(0i64), 9 => 1i64..=5_000],
+        prop::option::weighted(0.8, 1i64..=5_000),
+    )
+}
+
+/// As [`amounts`], never 0.
+fn positive() -> impl Strategy<Value = (i64, Option<i64>)> {
     (1i64..=5_000, prop::option::weighted(0.8, 1i64..=5_000))
 }
 
@@ -600,10 +786,12 @@ fn written(amount: (i64, Option<i64>), usd: bool) -> (Value, Option<Value>) {
         Some(u) => json!({"EUR": cents(eur), "USD": cents(u)}),
         None => cents(eur),
     };
-    let single = if usd {
-        dollars.map(cents)
-    } else {
-        Some(cents(eur))
+    let single = match (usd, dollars) {
+        (true, Some(u)) => Some(cents(u)),
+        // A plain 0 is 0 in every currency.
+        (true, None) if eur == 0 => Some(cents(0)),
+        (true, None) => None,
+        (false, _) => Some(cents(eur)),
     };
     (multi, single)
 }
@@ -619,9 +807,15 @@ proptest! {
     fn a_multi_currency_program_is_each_currencys_program(
         offs in prop::collection::vec((amounts(), amounts()), 0..3),
         percents in prop::collection::vec((1u32..=50, amounts()), 0..3),
-        ladder in prop::option::of((amounts(), amounts())),
-        per in amounts(),
+        ladder in prop::option::of((positive(), positive())),
+        // `per` and the ladder's steps are above 0 in every currency.
+        per in positive(),
         cap in amounts(),
+        coupon in amounts(),
+        condition in amounts(),
+        bonus in amounts(),
+        max_total in (1i64..=20_000, 1i64..=20_000),
+        enter_code in any::<bool>(),
         lines in prop::collection::vec((1u64..=4, 1i64..=20_000), 1..5),
         usd in any::<bool>(),
         pick in prop::sample::select(vec!["best_for_customer", "priority"]),
@@ -661,17 +855,33 @@ proptest! {
                     {"from": a, "percent": "5"}, {"from": b, "percent": "10"}]}));
             }
         }
+        // A coupon and a bonus with amounts per currency, a condition on a
+        // table, and a total cap given in both currencies.
+        let (coupon_m, coupon_s) = written(coupon, usd);
+        let (cond_m, cond_s) = written(condition, usd);
+        let (bonus_m, bonus_s) = written(bonus, usd);
+        let (total_m, total_s) = written((max_total.0, Some(max_total.1)), usd);
+        multi_promotions.push(json!({"id": "code", "codes": ["CODE"],
+            "reward": {"type": "amount_off", "amount": coupon_m},
+            "condition": {"subtotal_at_least": cond_m}}));
+        if let (Some(a), Some(c)) = (coupon_s, cond_s) {
+            single_promotions.push(json!({"id": "code", "codes": ["CODE"],
+                "reward": {"type": "amount_off", "amount": a},
+                "condition": {"subtotal_at_least": c}}));
+        }
         let (pm, psg) = written(per, usd);
         let (cbm, cbs) = written(cap, usd);
         let mut multi = json!({"id": "shop", "currency": "EUR", "currencies": ["USD"],
             "promotions": multi_promotions, "ladders": multi_ladders,
-            "stacking": {"pick": pick},
+            "stacking": {"pick": pick, "max_total": total_m},
             "earning": [{"id": "base", "points": 1, "per": pm}],
+            "bonuses": [{"id": "over", "when": {"order_over": bonus_m}, "points": 5}],
             "cashback": [{"id": "cb", "percent": "3", "cap": cbm}]});
         let mut single = json!({"id": "shop", "currency": if usd { "USD" } else { "EUR" },
             "promotions": single_promotions, "ladders": single_ladders,
-            "stacking": {"pick": pick},
+            "stacking": {"pick": pick, "max_total": total_s},
             "earning": psg.map(|p| vec![json!({"id": "base", "points": 1, "per": p})]).unwrap_or_default(),
+            "bonuses": bonus_s.map(|b| vec![json!({"id": "over", "when": {"order_over": b}, "points": 5})]).unwrap_or_default(),
             "cashback": cbs.map(|c| vec![json!({"id": "cb", "percent": "3", "cap": c})]).unwrap_or_default()});
         for p in [&mut multi, &mut single] {
             p["time_zone"] = json!("UTC");
@@ -686,6 +896,9 @@ proptest! {
             (m, s) => return Err(TestCaseError::fail(format!("{:?} / {:?}", m.err(), s.err()))),
         };
         let mut basket = Basket::new(if usd { "USD" } else { "EUR" });
+        if enter_code {
+            basket = basket.coupon("code");
+        }
         for (i, (quantity, cents)) in lines.iter().enumerate() {
             basket = basket.line(&format!("SKU-{i}"), *quantity, &Decimal::new(*cents, 2).to_string());
         }
@@ -699,6 +912,16 @@ proptest! {
         prop_assert_eq!(&a.points, &b.points);
         prop_assert_eq!(&a.cashback, &b.cashback);
         prop_assert_eq!(&a.effects, &b.effects);
+        // The code: the same verdict, but for a coupon left out of the
+        // reading, refused for the currency where the program of one
+        // currency has no such code.
+        prop_assert_eq!(a.coupons.len(), b.coupons.len());
+        for (x, y) in a.coupons.iter().zip(&b.coupons) {
+            match (&x.rejection, &y.rejection) {
+                (Some(Rejection::CurrencyMismatch { .. }), Some(Rejection::UnknownCode)) => {}
+                (x, y) => prop_assert_eq!(x, y),
+            }
+        }
         // The rules the single program lacks are traced as not applying.
         for entry in a.trace.iter().filter(|t| matches!(t.reason, Reason::CurrencyMismatch { .. })) {
             prop_assert!(!entry.applied);
