@@ -139,6 +139,30 @@ fn facts_of_a_basket() {
 // ---------------------------------------------------------------------------
 
 #[test]
+fn a_subtotal_leaf_per_currency_reads_the_orders_currency() {
+    use loyalty::money::PerCurrency;
+    // 200.00 EUR; the order (200.00) is in EUR.
+    let table =
+        |eur: &str, usd: &str| PerCurrency::table([(EUR, dec(eur)), (Currency::USD, dec(usd))]);
+    let met = Condition::SubtotalAtLeast(table("200.00", "500.00"));
+    assert_eq!(
+        eval_basic(&met, &basket(), &customer()),
+        (true, "subtotal 200.00 is at least 200.00".into())
+    );
+    let short = Condition::SubtotalAtLeast(table("200.01", "100.00"));
+    assert!(!eval_basic(&short, &basket(), &customer()).0);
+    // Without an amount in EUR the leaf does not hold.
+    let usd_only = Condition::SubtotalAtLeast(PerCurrency::table([(Currency::USD, dec("1.00"))]));
+    assert!(!eval_basic(&usd_only, &basket(), &customer()).0);
+    // A negative amount in any currency is refused.
+    assert!(
+        Condition::SubtotalAtLeast(table("1.00", "-1.00"))
+            .validate(&utc_calendar())
+            .is_err()
+    );
+}
+
+#[test]
 fn subtotal_at_least_exactly_on_the_line() {
     let met = Condition::SubtotalAtLeast(dec("200.00").into());
     assert_eq!(
