@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 use crate::error::{Problem, ProgramError, Warning, WarningKind};
 use crate::money::Currency;
 use crate::rules::coupon::normalize_code;
-use crate::rules::currency::{Reader, list};
+use crate::rules::currency::{ReadAmounts, Reader, list};
 
 use super::ProgramDefinition;
 
@@ -136,64 +136,19 @@ pub(crate) fn read(
     def.currencies = Vec::new();
     let mut unavailable = Vec::new();
     let mut warnings = Vec::new();
-    let mut gone = |r: &mut Reader<'_>, list: List, index: usize, id: &str, codes: &[String]| {
-        let missing = r.take_missing()?;
-        unavailable.push(Unavailable {
-            list,
-            index,
-            id: id.to_owned(),
-            codes: codes.iter().map(|c| normalize_code(c)).collect(),
-            missing,
-        });
-        Some(())
-    };
-    let mut index = 0;
-    def.ladders.retain_mut(|rule| {
-        let path = format!("ladders[{index}]");
-        rule.read_amounts(&mut r, &path);
-        index += 1;
-        gone(&mut r, List::Ladders, index - 1, &rule.id, &[]).is_none()
-    });
-    for (list, rules) in [
-        (List::Coupons, &mut def.coupons),
-        (List::Promotions, &mut def.promotions),
-    ] {
-        let mut index = 0;
-        rules.retain_mut(|rule| {
-            let path = format!("{}[{index}]", list.path());
-            rule.read_amounts(&mut r, &path);
-            index += 1;
-            gone(&mut r, list, index - 1, &rule.id, &rule.codes).is_none()
-        });
-    }
-    let mut index = 0;
-    def.earning.retain_mut(|rule| {
-        let path = format!("earning[{index}]");
-        rule.read_amounts(&mut r, &path);
-        index += 1;
-        gone(&mut r, List::Earning, index - 1, &rule.id, &[]).is_none()
-    });
-    let mut index = 0;
-    def.bonuses.retain_mut(|rule| {
-        let path = format!("bonuses[{index}]");
-        rule.read_amounts(&mut r, &path);
-        index += 1;
-        gone(&mut r, List::Bonuses, index - 1, &rule.id, &[]).is_none()
-    });
-    let mut index = 0;
-    def.multipliers.campaigns.retain_mut(|rule| {
-        let path = format!("multipliers.campaigns[{index}]");
-        rule.read_amounts(&mut r, &path);
-        index += 1;
-        gone(&mut r, List::Campaigns, index - 1, &rule.id, &[]).is_none()
-    });
-    let mut index = 0;
-    def.cashback.retain_mut(|rule| {
-        let path = format!("cashback[{index}]");
-        rule.read_amounts(&mut r, &path);
-        index += 1;
-        gone(&mut r, List::Cashback, index - 1, &rule.id, &[]).is_none()
-    });
+    read_list(&mut def.ladders, List::Ladders, &mut r, &mut unavailable);
+    read_list(&mut def.coupons, List::Coupons, &mut r, &mut unavailable);
+    read_list(
+        &mut def.promotions,
+        List::Promotions,
+        &mut r,
+        &mut unavailable,
+    );
+    read_list(&mut def.earning, List::Earning, &mut r, &mut unavailable);
+    read_list(&mut def.bonuses, List::Bonuses, &mut r, &mut unavailable);
+    let campaigns = &mut def.multipliers.campaigns;
+    read_list(campaigns, List::Campaigns, &mut r, &mut unavailable);
+    read_list(&mut def.cashback, List::Cashback, &mut r, &mut unavailable);
     // The amounts of the whole program.
     r.optional("stacking", ".max_total", &mut def.stacking.max_total);
     if let Some(missing) = r.take_missing() {
@@ -253,6 +208,37 @@ pub(crate) fn read(
         warnings,
         kept,
     })
+}
+
+/// Reads each rule of `rules` (the list `list`), keeping those with every
+/// amount in the reader's currency and noting the others.
+fn read_list<T: ReadAmounts>(
+    rules: &mut Vec<T>,
+    list: List,
+    r: &mut Reader<'_>,
+    unavailable: &mut Vec<Unavailable>,
+) {
+    let mut index = 0;
+    rules.retain_mut(|rule| {
+        let at = index;
+        index += 1;
+        rule.read_amounts(r, &format!("{}[{at}]", list.path()));
+        let Some(missing) = r.take_missing() else {
+            return true;
+        };
+        unavailable.push(Unavailable {
+            list,
+            index: at,
+            id: rule.rule_id().to_owned(),
+            codes: rule
+                .rule_codes()
+                .iter()
+                .map(|c| normalize_code(c))
+                .collect(),
+            missing,
+        });
+        false
+    });
 }
 
 fn not_spent(missing: String, currency: Currency, what: &'static str) -> Warning {

@@ -155,6 +155,20 @@ fn leaves(r: &mut Reader<'_>, path: &str, condition: &mut Condition) {
     }
 }
 
+/// A rule whose amounts a [`Reader`] reads.
+pub(crate) trait ReadAmounts {
+    /// Reads the rule's amounts; `path` names it (`promotions[2]`).
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str);
+
+    /// The rule's id.
+    fn rule_id(&self) -> &str;
+
+    /// The rule's codes (a promotion's).
+    fn rule_codes(&self) -> &[String] {
+        &[]
+    }
+}
+
 impl Reward {
     /// Reads the reward's amounts; `path` names the promotion.
     fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
@@ -194,10 +208,18 @@ impl Reward {
     }
 }
 
-impl PromotionDefinition {
+impl ReadAmounts for PromotionDefinition {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
+    fn rule_codes(&self) -> &[String] {
+        &self.codes
+    }
+
     /// Reads the promotion's amounts (its reward and steps, its bounds,
     /// its budget, its condition); `path` names it (`promotions[2]`).
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         self.reward.read_amounts(r, path);
         if let Some(min) = &mut self.min_subtotal {
             let (Minimum::AtLeast(a) | Minimum::Above(a)) = min;
@@ -212,17 +234,25 @@ impl PromotionDefinition {
     }
 }
 
-impl LadderDefinition {
+impl ReadAmounts for LadderDefinition {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
     /// Reads the ladder's steps and condition.
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         steps(r, path, &mut self.steps, self.basis.counts_units());
         condition(r, &format!("{path}.condition"), &mut self.condition);
     }
 }
 
-impl EarnRuleDefinition {
+impl ReadAmounts for EarnRuleDefinition {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
     /// Reads the rule's `per`, minimum order and condition.
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         match &mut self.per {
             Some(per) => r.amount(path, ".per", per),
             // Left out, `per` is 1.00 of the program's currency: a rule on
@@ -242,9 +272,13 @@ impl EarnRuleDefinition {
     }
 }
 
-impl BonusDefinition {
+impl ReadAmounts for BonusDefinition {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
     /// Reads the bonus' order amount and condition.
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         if let BonusTrigger::OrderOver(amount) = &mut self.when {
             r.amount(path, ".when.order_over", amount);
         }
@@ -252,16 +286,24 @@ impl BonusDefinition {
     }
 }
 
-impl Campaign {
+impl ReadAmounts for Campaign {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
     /// Reads the campaign's condition.
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         leaves(r, &format!("{path}.when"), &mut self.when);
     }
 }
 
-impl CashbackDefinition {
+impl ReadAmounts for CashbackDefinition {
+    fn rule_id(&self) -> &str {
+        &self.id
+    }
+
     /// Reads the rule's steps, minimum spend, cap and condition.
-    pub(crate) fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
+    fn read_amounts(&mut self, r: &mut Reader<'_>, path: &str) {
         steps(r, path, &mut self.steps, false);
         r.optional(path, ".min_spend", &mut self.min_spend);
         r.optional(path, ".cap", &mut self.cap);
